@@ -1,0 +1,3 @@
+from procmap.cli import main
+
+main()

@@ -1,0 +1,319 @@
+"""Compose YAML text into small nodes that remember their line and column.
+
+PyYAML's own composer is not used: it keeps the last of two duplicate keys
+silently, its C version crashes the interpreter on deeply nested input, and
+its YAML 1.1 resolver reads `no` as false. Here the C event stream is folded
+into nodes with an explicit stack, limits on depth and on alias expansion,
+and the YAML 1.2 core schema (what editors and the JSON Schema assume).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import yaml
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser as _PyParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _PyParser.__init__(self)
+
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+# Aliases let a tiny file stand for an exponential tree ("billion laughs");
+# the expanded size is counted while composing and capped.
+MAX_NODES = 1_000_000
+
+
+class YamlError(Exception):
+    """A problem with the YAML text itself, at a 1-based line and column."""
+
+    def __init__(self, message: str, line: int, column: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+
+@dataclass(slots=True)
+class Scalar:
+    value: str | int | float | bool | None
+    line: int
+    column: int
+    size: int = 1
+
+
+@dataclass(slots=True)
+class Mapping:
+    line: int
+    column: int
+    items: list[tuple[Scalar, Node]] = field(default_factory=list)
+    size: int = 1
+
+    def get(self, key: str) -> Node | None:
+        for k, v in self.items:
+            if k.value == key:
+                return v
+        return None
+
+    def key(self, key: str) -> Scalar | None:
+        for k, _ in self.items:
+            if k.value == key:
+                return k
+        return None
+
+
+@dataclass(slots=True)
+class Sequence:
+    line: int
+    column: int
+    items: list[Node] = field(default_factory=list)
+    size: int = 1
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_TAG = "tag:yaml.org,2002:"
+
+
+def _resolve_plain(text: str) -> str | int | float | bool | None:
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT10.match(text):
+        return int(text)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+def _scalar_value(ev: Any) -> str | int | float | bool | None:
+    try:
+        return _typed_value(ev)
+    except ValueError:  # an integer too long for Python to convert
+        raise YamlError("the number is too long", ev.start_mark.line + 1,
+                        ev.start_mark.column + 1, "quote it if it is text") from None
+
+
+def _typed_value(ev: Any) -> str | int | float | bool | None:
+    tag = ev.tag
+    plain = ev.implicit[0] and tag in (None, "!") and not ev.style
+    if plain and tag != "!":
+        return _resolve_plain(ev.value)
+    if tag in (None, "!", _TAG + "str"):
+        return str(ev.value)
+    if tag in (_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"):
+        value = _resolve_plain(ev.value)
+        kind = tag[len(_TAG):]
+        ok = {
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+            "null": value is None,
+        }[kind]
+        if ok:
+            return float(value) if kind == "float" else value  # type: ignore[arg-type]
+        raise YamlError(
+            f"{ev.value!r} is not a valid !!{kind}",
+            ev.start_mark.line + 1,
+            ev.start_mark.column + 1,
+            "remove the tag or fix the value",
+        )
+    raise YamlError(
+        f"YAML tag {tag!r} is not supported",
+        ev.start_mark.line + 1,
+        ev.start_mark.column + 1,
+        "workflows are plain data: remove the tag",
+    )
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise YamlError(
+            f"file is {len(data) / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB limit",
+            1,
+            1,
+            "split it into several workflows",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            raise YamlError(
+                "the file is not UTF-8 text", line, column, "save it as UTF-8"
+            ) from None
+    return text
+
+
+def _position_of(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def compose(data: bytes | str) -> Node | None:
+    """Compose one YAML document; ``None`` for an empty one."""
+    text = _decode(data) if isinstance(data, bytes) else data
+    if len(text) > MAX_BYTES:
+        raise YamlError("the text is larger than the 10 MB limit", 1, 1, "split it")
+    nul = text.find("\x00")
+    if nul >= 0:
+        # libyaml stops at a NUL as if the file ended there; say so instead.
+        line, column = _position_of(text, nul)
+        raise YamlError("the file contains a NUL byte: is it binary?", line, column,
+                        "workflows are UTF-8 text files")
+    parser = None
+    try:
+        parser = _Parser(text)
+        return _compose(parser)
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        if e.context and e.problem:
+            problem = f"{problem} ({e.context})"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(f"YAML syntax error: {problem}", line, column,
+                        "check indentation, colons and quotes near this point") from None
+    except yaml.YAMLError as e:
+        position = getattr(e, "position", None)
+        line, column = _position_of(text, position) if isinstance(position, int) else (1, 1)
+        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+        raise YamlError(f"unreadable YAML: {reason}", line, column,
+                        "remove control characters; workflows are plain text") from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+
+
+def _compose(parser: Any) -> Node | None:
+    anchors: dict[str, Node] = {}
+    stack: list[Node] = []
+    pending: list[Scalar | None] = []  # for each open mapping: key waiting for its value
+    open_ids: set[int] = set()
+    root: Node | None = None
+    documents = 0
+
+    def attach(node: Node, line: int, column: int) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent = stack[-1]
+        parent.size += node.size
+        if parent.size > MAX_NODES:
+            raise YamlError(f"the document expands to more than {MAX_NODES:,} nodes",
+                            line, column, "aliases (*name) are nested too deeply; "
+                            "write the values out")
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+            return
+        key = pending[-1]
+        if key is None:
+            if not isinstance(node, Scalar) or isinstance(node.value, float):
+                raise YamlError("a mapping key must be a plain name", line, column,
+                                "use a simple word such as an id")
+            name = "" if node.value is None else (
+                str(node.value).lower() if isinstance(node.value, bool) else str(node.value))
+            if name == "<<":
+                raise YamlError("merge keys (<<) are not supported", line, column,
+                                "write the fields out in full")
+            for other, _ in parent.items:
+                if other.value == name:
+                    raise YamlError(
+                        f"duplicate key {name!r} (first at line {other.line}, "
+                        f"column {other.column})", line, column,
+                        "YAML would silently keep only the last one: remove or rename one")
+            pending[-1] = Scalar(name, node.line, node.column)
+        else:
+            parent.items.append((key, node))
+            pending[-1] = None
+
+    while True:
+        ev = parser.get_event()
+        line, column = ev.start_mark.line + 1, ev.start_mark.column + 1
+        if isinstance(ev, yaml.StreamEndEvent):
+            return root
+        if isinstance(ev, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise YamlError("the file holds more than one YAML document", line, column,
+                                "keep one workflow per file: remove the second '---'")
+            continue
+        if isinstance(ev, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(ev, yaml.AliasEvent):
+            target = anchors.get(ev.anchor)
+            if target is None:
+                raise YamlError(f"unknown alias *{ev.anchor}", line, column,
+                                f"define &{ev.anchor} before using it")
+            if id(target) in open_ids:
+                raise YamlError(f"alias *{ev.anchor} refers to itself", line, column,
+                                "a value cannot contain itself")
+            attach(target, line, column)
+            continue
+        if isinstance(ev, yaml.ScalarEvent):
+            node: Node = Scalar(_scalar_value(ev), line, column)
+            if ev.anchor:
+                anchors[ev.anchor] = node
+            attach(node, line, column)
+            continue
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if ev.tag not in (None, "!", _TAG + "map", _TAG + "seq"):
+                raise YamlError(f"YAML tag {ev.tag!r} is not supported", line, column,
+                                "workflows are plain data: remove the tag")
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep",
+                                line, column, "a workflow needs only a few levels")
+            node = Mapping(line, column) if isinstance(ev, yaml.MappingStartEvent) \
+                else Sequence(line, column)
+            if ev.anchor:
+                anchors[ev.anchor] = node
+            stack.append(node)
+            open_ids.add(id(node))
+            if isinstance(node, Mapping):
+                pending.append(None)
+            continue
+        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            node = stack.pop()
+            open_ids.discard(id(node))
+            if isinstance(node, Mapping):
+                pending.pop()
+            attach(node, node.line, node.column)
+            continue
+        raise YamlError(f"unexpected YAML event {type(ev).__name__}", line, column)  # pragma: no cover
