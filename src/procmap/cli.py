@@ -1,0 +1,154 @@
+"""The `procmap` command: a thin layer over the library.
+
+Heavy modules (networkx, numpy) are imported inside the commands so that
+`procmap --version` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from procmap import __version__
+
+EXIT_USAGE = 2
+
+
+def _colour() -> bool | None:
+    # None lets click decide from the terminal; NO_COLOR (no-color.org) wins.
+    return False if os.environ.get("NO_COLOR") else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="procmap")
+def main() -> None:
+    """Map, measure and simplify workflows written as YAML graphs.
+
+    A workflow lists steps, the teams that own them and the handoffs between
+    them. procmap applies "the Algorithm": 1 question every requirement,
+    2 delete, 3 simplify, 4 accelerate, 5 automate - in that order.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="text for people; json (the report of analysis.md), sarif (code "
+                   "scanning) or github (annotations) for CI.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the lead-time simulation; the same seed gives the same numbers.")
+@click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]),
+              help="Lowest finding level that fails the run (exit 1). "
+                   "Default: from the config file, else error.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
+                   "one from the current folder up to the repository root.")
+def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
+            no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
+    """Check workflows and measure them.
+
+    PATHS are workflow files, or folders searched recursively for *.yaml and
+    *.yml files with a top-level `procmap:` key.
+
+    Each finding names its rule, its level, the step of the Algorithm it
+    serves and the file position of the step. Rule levels and the failing
+    level come from `.procmap.yaml` or `[tool.procmap]` in pyproject.toml:
+
+    \b
+        fail-on: warning
+        rules:
+          serial-independent: off
+          ping-pong: error
+
+    Exit status: 0 nothing at or above the failing level, 1 findings at or
+    above it, 2 a file is not a valid workflow or the command was misused.
+    """
+    from dataclasses import replace
+
+    from procmap.analysis import RunReport, analyze_paths
+    from procmap.config import Config, find_config, read_config
+    from procmap.errors import WorkflowError
+    from procmap.report import renderer
+
+    try:
+        found = config_path or find_config(Path.cwd())
+        config = read_config(found) if found else Config()
+    except WorkflowError as e:
+        _print_problems(e)
+        sys.exit(EXIT_USAGE)
+    if fail_on:
+        config = replace(config, fail_on=fail_on)
+    progress = None
+    if fmt == "text" and output is None and sys.stderr.isatty() and len(paths) > 0:
+        def progress(file: Path) -> None:
+            click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+    run: RunReport = analyze_paths(paths, config, seed, not no_simulate, progress)
+    if progress:
+        click.echo("\r\033[K", nl=False, err=True)
+    text = renderer(fmt)(run)
+    if output is not None:
+        from procmap.atomic import write_text
+
+        write_text(output, text if fmt != "text" else click.unstyle(text))
+    else:
+        click.echo(text, nl=False, color=_colour())
+    sys.exit(run.exit_code)
+
+
+@main.command()
+@click.option("--config", "which", flag_value="config",
+              help="Print the schema of .procmap.yaml instead.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file.")
+def schema(which: str | None, output: Path | None) -> None:
+    """Print the JSON Schema of the workflow format.
+
+    Editors with the YAML language server (VS Code's YAML extension among
+    them) complete and check workflows as you type when a workflow starts with
+
+    \b
+        # yaml-language-server: $schema=./procmap.schema.json
+
+    after `procmap schema -o procmap.schema.json`.
+    """
+    import json
+
+    if which == "config":
+        from procmap.config import config_schema
+
+        data = config_schema()
+    else:
+        from procmap.rules import RULE_IDS
+        from procmap.schema import workflow_schema
+
+        data = workflow_schema(RULE_IDS)
+    text = json.dumps(data, indent=2) + "\n"
+    if output is not None:
+        from procmap.atomic import write_text
+
+        write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List the rules: id, default level, Algorithm step and what fires them."""
+    from procmap.rules import RULES
+    from procmap.rules.base import ALGORITHM
+
+    for r in RULES:
+        click.echo(f"{r.id:<24} {r.level:<8} {r.algorithm} {ALGORITHM[r.algorithm]:<11} "
+                   f"{r.summary}")
+
+
+def _print_problems(error: Exception) -> None:
+    for problem in getattr(error, "problems", []):
+        click.echo(str(problem), err=True)
