@@ -38,7 +38,9 @@ def _is_type(node: Node, name: str) -> bool:
     if name == "null":
         return v is None
     if name == "integer":
-        return isinstance(v, int) and not isinstance(v, bool)
+        # As in JSON Schema (draft 6 on), 1.0 is an integer.
+        return (isinstance(v, int) and not isinstance(v, bool)) or (
+            isinstance(v, float) and v.is_integer())
     if name == "number":
         # NaN and infinities have no JSON form, so no JSON document holds them.
         return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

@@ -1,0 +1,45 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import textwrap
+
+from procmap.analysis import WorkflowReport, analyze
+from procmap.config import Config
+from procmap.errors import Problem, WorkflowError
+from procmap.loader import loads
+from procmap.model import Workflow
+from procmap.rules.base import Finding
+
+HEADER = """\
+procmap: 1
+id: test
+title: Test workflow
+teams:
+  a: Team A
+  b: Team B
+  c: Team C
+steps:
+"""
+
+
+def workflow(steps: str, header: str = HEADER) -> Workflow:
+    """A workflow from the indented text of its `steps` (dedented, then indented)."""
+    return loads(header + textwrap.indent(textwrap.dedent(steps), "  "), "test.yaml")
+
+
+def report(steps: str, config: Config | None = None, header: str = HEADER) -> WorkflowReport:
+    return analyze(workflow(steps, header), config, simulate=False)
+
+
+def findings(steps: str, rule: str, header: str = HEADER) -> list[Finding]:
+    return [f for f in report(steps, header=header).findings if f.rule == rule]
+
+
+def problems(text: str) -> list[Problem]:
+    """The load problems of a whole document (it must fail to load)."""
+    try:
+        loads(textwrap.dedent(text), "bad.yaml")
+    except WorkflowError as e:
+        return e.problems
+    raise AssertionError("the document loaded without error")
