@@ -1,0 +1,47 @@
+from helpers import findings
+
+
+def test_different_titles_and_io() -> None:
+    assert not findings("""\
+        s1: {title: Review invoice, team: a, inputs: [x], outputs: [y], next: s2}
+        s2: {title: Pay invoice, team: a, inputs: [y], outputs: [z]}
+        """, "duplicate-step")
+
+
+def test_same_title_in_other_teams_is_fine() -> None:
+    assert not findings("""\
+        s1: {title: Review, team: a, next: s2}
+        s2: {title: Review, team: b}
+        """, "duplicate-step")
+
+
+def test_same_title_ignoring_case_punctuation_and_spaces() -> None:
+    [f] = findings("""\
+        s1: {title: Review the invoice, team: a, next: s2}
+        s2: {title: "review  the-invoice!", team: a}
+        """, "duplicate-step")
+    assert (f.step, f.steps, f.level, f.algorithm) == ("s2", ("s1", "s2"), "warning", 2)
+
+
+def test_same_kind_inputs_and_outputs() -> None:
+    [f] = findings("""\
+        s1: {title: Check A, team: a, kind: check, inputs: [x, y], outputs: [ok], next: s2}
+        s2: {title: Check B, team: a, kind: check, inputs: [y, x], outputs: [ok]}
+        """, "duplicate-step")
+    assert f.steps == ("s1", "s2")
+
+
+def test_empty_io_lists_do_not_match() -> None:
+    assert not findings("""\
+        s1: {title: Check A, team: a, kind: check, inputs: [x], next: s2}
+        s2: {title: Check B, team: a, kind: check, inputs: [x]}
+        """, "duplicate-step")
+
+
+def test_one_finding_per_pair() -> None:
+    found = findings("""\
+        s1: {title: Same, team: a, next: s2}
+        s2: {title: Same, team: a, next: s3}
+        s3: {title: Same, team: a}
+        """, "duplicate-step")
+    assert [f.steps for f in found] == [("s1", "s2"), ("s1", "s3"), ("s2", "s3")]

@@ -1,0 +1,27 @@
+from helpers import findings
+
+
+def test_handoffs_without_return() -> None:
+    assert not findings("""\
+        s1: {title: One, team: a, next: s2}
+        s2: {title: Two, team: b, next: s3}
+        s3: {title: Three, team: c}
+        """, "ping-pong")
+
+
+def test_bounce_through_another_team() -> None:
+    [f] = findings("""\
+        s1: {title: One, team: a, next: s2}
+        s2: {title: Two, team: b, next: s3}
+        s3: {title: Three, team: a}
+        """, "ping-pong")
+    assert (f.step, f.steps, f.level, f.algorithm) == ("s2", ("s1", "s2", "s3"), "warning", 3)
+
+
+def test_rework_loop_bounces_both_ways_and_a_equals_c() -> None:
+    found = findings("""\
+        s1: {title: One, team: a, next: s2}
+        s2: {title: Two, team: b, next: [{to: s1, p: 0.3}, {to: s3, p: 0.7}]}
+        s3: {title: Three, team: c}
+        """, "ping-pong")
+    assert sorted(f.steps for f in found) == [("s1", "s2", "s1"), ("s2", "s1", "s2")]
