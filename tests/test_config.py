@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from helpers import report
+from procmap.config import Config, find_config, read_config
+from procmap.errors import WorkflowError
+
+STEPS = "s1: {title: One, team: a, value: nva, outputs: [x]}\n"
+
+
+def levels(config: Config) -> dict[str, str]:
+    return {f.rule: f.level for f in report(STEPS, config).findings}
+
+
+def test_default_levels() -> None:
+    assert levels(Config()) == {"nva-step": "info", "unused-output": "warning"}
+
+
+def test_levels_and_off(tmp_path: Path) -> None:
+    path = tmp_path / ".procmap.yaml"
+    path.write_text("fail-on: warning\nrules:\n  nva-step: error\n  unused-output: off\n")
+    config = read_config(path)
+    assert config.fail_on == "warning"
+    assert levels(config) == {"nva-step": "error"}
+
+
+def test_waiver_turns_a_finding_to_waived() -> None:
+    r = report("s1: {title: One, team: a, value: nva, waive: {nva-step: 'Audit - Ann Lee'}}\n")
+    [f] = r.findings
+    assert (f.level, f.waiver) == ("waived", "Audit - Ann Lee")
+    assert not Config(fail_on="info").fails(f.level)
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n\n[tool.procmap]\nfail-on = "info"\n'
+                    '[tool.procmap.rules]\nnva-step = "off"\n')
+    config = read_config(path)
+    assert (config.fail_on, dict(config.levels)) == ("info", {"nva-step": "off"})
+
+
+def test_bad_yaml_config_is_located(tmp_path: Path) -> None:
+    path = tmp_path / ".procmap.yaml"
+    path.write_text("rules:\n  ping-pnog: off\n")
+    with pytest.raises(WorkflowError) as info:
+        read_config(path)
+    p = info.value.problems[0]
+    assert (p.line, p.column) == (2, 3) and p.hint == "did you mean 'ping-pong'?"
+
+
+@pytest.mark.parametrize("body", ['fail-on = "sometimes"', '[tool.procmap.rules]\nx = "off"',
+                                  'colour = 1'])
+def test_bad_pyproject_config(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(f"[tool.procmap]\n{body}\n")
+    with pytest.raises(WorkflowError):
+        read_config(path)
+
+
+def test_find_config_walks_up_to_the_repository_root(tmp_path: Path) -> None:
+    (tmp_path / ".procmap.yaml").write_text("fail-on: info\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub").mkdir()
+    assert find_config(repo / "sub") is None
+    (repo / "pyproject.toml").write_text("[tool.procmap]\n")
+    assert find_config(repo / "sub") == repo / "pyproject.toml"
