@@ -1,0 +1,191 @@
+"""The command line, through click's test runner."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from procmap import __version__
+from procmap.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "workflows"
+CLEAN = """\
+procmap: 1
+id: clean
+title: Clean
+teams: {a: A}
+steps:
+  s1: {title: One, team: a, touch: 1h, next: s2}
+  s2: {title: Two, team: a, touch: 2h}
+"""
+NVA = CLEAN.replace("id: clean", "id: nva").replace("touch: 2h}", "touch: 2h, value: nva}")
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # stop the config search here
+    return CliRunner()
+
+
+def write(name: str, text: str) -> str:
+    Path(name).parent.mkdir(parents=True, exist_ok=True)
+    Path(name).write_text(text)
+    return name
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_clean_workflow_exits_0(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", write("clean.yaml", CLEAN)])
+    assert result.exit_code == 0, result.output
+    assert "1 workflow, 0 errors, 0 warnings, 0 info, 0 waived" in result.output
+    assert "lead time 3.0 h" in result.output
+
+
+def test_fail_on_makes_info_fail(runner: CliRunner) -> None:
+    write("nva.yaml", NVA)
+    assert runner.invoke(main, ["analyze", "nva.yaml"]).exit_code == 0
+    assert runner.invoke(main, ["analyze", "nva.yaml", "--fail-on", "info"]).exit_code == 1
+    write(".procmap.yaml", "fail-on: info\n")
+    assert runner.invoke(main, ["analyze", "nva.yaml"]).exit_code == 1
+
+
+def test_error_finding_exits_1(runner: CliRunner) -> None:
+    text = CLEAN.replace("s2: {title: Two", "s3: {title: Three, team: a}\n  s2: {title: Two")
+    result = runner.invoke(main, ["analyze", write("u.yaml", text)])
+    assert result.exit_code == 1
+    assert "unreachable" in result.output
+
+
+def test_invalid_workflow_exits_2_with_location(runner: CliRunner) -> None:
+    write("ok.yaml", CLEAN)
+    write("bad.yaml", CLEAN.replace("id: clean", "id: bad").replace("team: a, touch: 2h",
+                                                                     "team: b, touch: 2h"))
+    result = runner.invoke(main, ["analyze", "ok.yaml", "bad.yaml"])
+    assert result.exit_code == 2
+    assert "bad.yaml:7:26: error: steps.s2.team: unknown team 'b'" in result.output
+    assert "1 workflow" in result.output  # the good file is still analysed
+
+
+def test_duplicate_workflow_ids_in_one_run(runner: CliRunner) -> None:
+    write("one/a.yaml", CLEAN)
+    write("two/b.yaml", CLEAN)
+    result = runner.invoke(main, ["analyze", "one", "two"])
+    assert result.exit_code == 2
+    assert "two/b.yaml:2:1: error: duplicate workflow id 'clean'" in result.output
+
+
+def test_missing_path_and_usage_errors_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["analyze", "nope.yaml"]).exit_code == 2
+    assert runner.invoke(main, ["analyze"]).exit_code == 2
+    assert runner.invoke(main, ["analyze", "x", "--format", "xml"]).exit_code == 2
+
+
+def test_folder_discovery_skips_non_workflows(runner: CliRunner) -> None:
+    write("flows/a.yaml", CLEAN)
+    write("flows/deep/b.yml", NVA)
+    write("flows/other.yaml", "name: not a workflow\n")
+    write("flows/.hidden/c.yaml", CLEAN)
+    result = runner.invoke(main, ["analyze", "flows", "-f", "json"])
+    data = json.loads(result.output)
+    assert [w["file"] for w in data["workflows"]] == ["flows/a.yaml", "flows/deep/b.yml"]
+
+
+def test_json_report_shape(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", write("nva.yaml", NVA), "--format", "json"])
+    data = json.loads(result.output)
+    assert data["procmap"] == __version__ and data["errors"] == []
+    [w] = data["workflows"]
+    assert w["id"] == "nva" and w["file"] == "nva.yaml"
+    assert w["metrics"] == {"steps": 2, "teams": 1, "handoffs": 0, "ping_pong": 0,
+                            "rework_edges": 0, "lead_time_h": 3.0, "touch_time_h": 3.0,
+                            "pce": 1.0, "critical_path": ["s1", "s2"],
+                            "simulated": {"mean_h": 3.0, "p50_h": 3.0, "p90_h": 3.0}}
+    [f] = w["findings"]
+    assert f == {"rule": "nva-step", "level": "info", "algorithm": 2, "step": "s2",
+                 "steps": ["s2"], "message": f["message"], "file": "nva.yaml",
+                 "line": 7, "column": 3}
+
+
+def test_json_errors(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", write("e.yaml", "procmap: 2\n"), "-f", "json"])
+    assert result.exit_code == 2
+    errors = json.loads(result.output)["errors"]
+    assert errors[0]["file"] == "e.yaml" and errors[0]["line"] == 1
+
+
+def test_sarif(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", write("nva.yaml", NVA), "-f", "sarif"])
+    data = json.loads(result.output)
+    assert data["version"] == "2.1.0"
+    run = data["runs"][0]
+    assert run["tool"]["driver"]["name"] == "procmap"
+    [r] = run["results"]
+    rule = run["tool"]["driver"]["rules"][r["ruleIndex"]]
+    assert rule["id"] == r["ruleId"] == "nva-step" and r["level"] == "note"
+    region = r["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (7, 3)
+
+
+def test_sarif_validates_against_its_schema_subset(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", str(EXAMPLES), "-f", "sarif"])
+    run = json.loads(result.output)["runs"][0]
+    levels = {r["level"] for r in run["results"]}
+    assert levels <= {"error", "warning", "note", "none"}
+    waived = [r for r in run["results"] if r["level"] == "none"]
+    assert waived and all(r["suppressions"][0]["justification"] for r in waived)
+
+
+def test_github_annotations_escape_their_data(runner: CliRunner) -> None:
+    write("nva.yaml", NVA.replace("title: Two", "title: 'Two, 100%: done'"))
+    result = runner.invoke(main, ["analyze", "nva.yaml", "-f", "github"])
+    [line] = result.output.splitlines()
+    assert line.startswith("::notice file=nva.yaml,line=7,col=3,title=procmap nva-step")
+    result = runner.invoke(main, ["analyze", write("e.yaml", "a: b: c\n"), "-f", "github"])
+    assert result.output.startswith("::error file=e.yaml,line=1,col=5,")
+
+
+def test_output_file(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN), "-f", "json", "-o",
+                                  "out/report.json"])
+    assert result.exit_code == 0 and result.output == ""
+    assert json.loads(Path("out/report.json").read_text())["workflows"][0]["id"] == "clean"
+
+
+def test_seed_changes_the_simulation(runner: CliRunner) -> None:
+    path = str(EXAMPLES / "billing-dispute.yaml")
+
+    def p90(*extra: str) -> float:
+        out = runner.invoke(main, ["analyze", path, "-f", "json", *extra]).output
+        return json.loads(out)["workflows"][0]["metrics"]["simulated"]["mean_h"]
+
+    assert p90() == p90("--seed", "0")
+    assert p90() != p90("--seed", "1")
+
+
+def test_schema_command(runner: CliRunner) -> None:
+    data = json.loads(runner.invoke(main, ["schema"]).output)
+    assert data["title"] == "procmap workflow" and "steps" in data["properties"]
+    config = json.loads(runner.invoke(main, ["schema", "--config"]).output)
+    assert "fail-on" in config["properties"]
+
+
+def test_rules_command(runner: CliRunner) -> None:
+    out = runner.invoke(main, ["rules"]).output
+    assert len(out.splitlines()) == 13 and "repeated-check" in out
+
+
+def test_bad_config_exits_2(runner: CliRunner) -> None:
+    write(".procmap.yaml", "fail-on: sometimes\n")
+    result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN)])
+    assert result.exit_code == 2 and ".procmap.yaml:1:10" in result.output
+
+
+def test_help_explains(runner: CliRunner) -> None:
+    out = runner.invoke(main, ["analyze", "--help"]).output
+    assert "Exit status" in out and "--format" in out and "fail-on" in out

@@ -1,0 +1,86 @@
+"""Property tests: random input never crashes the loader or the analysis."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from procmap.analysis import analyze
+from procmap.errors import WorkflowError
+from procmap.loader import loads
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_crash_the_loader(data: bytes) -> None:
+    try:
+        loads(data, "fuzz.yaml")
+    except WorkflowError as e:
+        assert all(p.line >= 1 and p.column >= 1 and p.message for p in e.problems)
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("procmap: 1\n- []{}&*!|>'\"#,?-ab0.")),
+                  max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(YAMLISH)
+def test_random_yaml_like_text_never_crashes_the_loader(text: str) -> None:
+    try:
+        loads("procmap: 1\n" + text, "fuzz.yaml")
+    except WorkflowError:
+        pass
+
+
+@st.composite
+def workflows(draw: st.DrawFn) -> dict[str, object]:
+    n = draw(st.integers(1, 12))
+    ids = [f"s{i}" for i in range(n)]
+    teams = ["a", "b", "c"]
+    artifacts = ["x", "y", "z"]
+    steps: dict[str, dict[str, object]] = {}
+    for sid in ids:
+        step: dict[str, object] = {
+            "title": draw(st.sampled_from(["Check", "Do", "Review", "Approve"])),
+            "team": draw(st.sampled_from(teams)),
+            "kind": draw(st.sampled_from(["task", "approval", "check", "decision", "end"])),
+            "touch": draw(st.sampled_from(["0m", "30m", "2h", "1d"])),
+            "wait": draw(st.sampled_from(["0m", "1h", "3d"])),
+            "inputs": draw(st.lists(st.sampled_from(artifacts), max_size=2)),
+            "outputs": draw(st.lists(st.sampled_from(artifacts), max_size=2)),
+            "value": draw(st.sampled_from(["va", "bva", "nva"])),
+            "automated": draw(st.sampled_from([True, False, "planned"])),
+        }
+        targets = draw(st.lists(st.sampled_from(ids), max_size=3, unique=True))
+        if targets and draw(st.booleans()):
+            weights = [draw(st.integers(1, 5)) for _ in targets]
+            total = sum(weights)
+            branches = [{"to": t, "p": w / total} for t, w in zip(targets, weights)]
+            branches[-1]["p"] = 1 - sum(b["p"] for b in branches[:-1])  # type: ignore[operator]
+            step["next"] = branches
+        elif targets:
+            step["next"] = targets
+        if draw(st.booleans()):
+            step["waive"] = {draw(st.sampled_from(["ping-pong", "rework", "nva-step"])): "ok"}
+        steps[sid] = step
+    return {"procmap": 1, "id": "fuzz", "title": "Fuzz", "teams": {t: t for t in teams},
+            "outputs": draw(st.lists(st.sampled_from(artifacts), max_size=2)), "steps": steps}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workflows(), st.integers(0, 3))
+def test_random_workflows_never_crash_the_analysis(doc: dict[str, object], seed: int) -> None:
+    try:
+        workflow = loads(json.dumps(doc), "fuzz.yaml")
+    except WorkflowError as e:
+        # Random loops without a probability are refused, never crash.
+        assert all(p.kind == "semantic" for p in e.problems), e.problems
+        return
+    report = analyze(workflow, seed=seed)
+    m = report.metrics
+    assert m.lead_time_h >= 0 and 0 <= m.pce <= 1 + 1e-9
+    assert m.critical_path[0] == workflow.start
+    assert m.simulated is not None and m.simulated.p50_h <= m.simulated.p90_h + 1e-9
+    assert all(f.level in ("error", "warning", "info", "waived") for f in report.findings)
