@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 from functools import cached_property
+from typing import Any
 
 from procmap.model import Workflow
 
@@ -24,20 +25,41 @@ def _edges(workflow: Workflow) -> list[tuple[str, str]]:
     return out
 
 
-def rework_edges(workflow: Workflow) -> list[tuple[str, str]]:
-    """Edges u -> v on a cycle where v stands before u in the file (or v is u)."""
+def _components(n: int, succ: list[list[int]]) -> tuple[Any, list[set[int]], list[int]]:
+    """The graph, its strongly connected components and each node's component."""
     import networkx as nx
 
     g = nx.DiGraph()
-    g.add_nodes_from(workflow.steps)
-    g.add_edges_from(_edges(workflow))
-    component = {}
-    for n, members in enumerate(nx.strongly_connected_components(g)):
-        for member in members:
-            component[member] = n
-    index = {sid: s.index for sid, s in workflow.steps.items()}
-    return [(u, v) for u, v in g.edges
-            if component[u] == component[v] and index[v] <= index[u]]
+    g.add_nodes_from(range(n))
+    g.add_edges_from((u, v) for u in range(n) for v in succ[u])
+    components = list(nx.strongly_connected_components(g))
+    component = [0] * n
+    for c, members in enumerate(components):
+        for m in members:
+            component[m] = c
+    return g, components, component
+
+
+def _rework(n: int, succ: list[list[int]]) -> set[tuple[int, int]]:
+    """Edges u -> v on a cycle where v stands before u in the file (or v is u)."""
+    _, _, component = _components(n, succ)
+    return {(u, v) for u in range(n) for v in succ[u]
+            if v <= u and component[u] == component[v]}
+
+
+def _adjacency(workflow: Workflow) -> tuple[dict[str, int], list[list[int]]]:
+    index = {sid: i for i, sid in enumerate(workflow.steps)}
+    succ: list[list[int]] = [[] for _ in index]
+    for u_id, v_id in _edges(workflow):
+        succ[index[u_id]].append(index[v_id])
+    return index, succ
+
+
+def rework_edges(workflow: Workflow) -> list[tuple[str, str]]:
+    """Rework edges as (source id, target id), in file order of the source."""
+    index, succ = _adjacency(workflow)
+    ids = list(index)
+    return [(ids[u], ids[v]) for u, v in sorted(_rework(len(ids), succ))]
 
 
 class Flow:
@@ -47,21 +69,19 @@ class Flow:
         self.workflow = workflow
         self.steps = workflow.step_list
         self.n = len(self.steps)
-        self.index = {s.id: s.index for s in self.steps}
-        self.succ: list[list[int]] = [[] for _ in range(self.n)]
+        self.index, self.succ = _adjacency(workflow)
         self.pred: list[list[int]] = [[] for _ in range(self.n)]
         self.p: dict[tuple[int, int], float | None] = {}
         self.when: dict[tuple[int, int], str | None] = {}
-        for u_id, v_id in _edges(workflow):
-            u, v = self.index[u_id], self.index[v_id]
-            self.succ[u].append(v)
-            self.pred[v].append(u)
+        for u in range(self.n):
+            for v in self.succ[u]:
+                self.pred[v].append(u)
         for step in self.steps:
             for branch in step.next:
                 key = (step.index, self.index[branch.to])
                 self.p.setdefault(key, branch.p)
                 self.when.setdefault(key, branch.when)
-        self.rework = {(self.index[u], self.index[v]) for u, v in rework_edges(workflow)}
+        self.rework = _rework(self.n, self.succ)
         self.fsucc = [[v for v in self.succ[u] if (u, v) not in self.rework]
                       for u in range(self.n)]
         self.fpred = [[u for u in self.pred[v] if (u, v) not in self.rework]
@@ -148,21 +168,18 @@ class Flow:
         """Steps each step reaches through at least one edge, rework edges included."""
         import networkx as nx
 
-        g = nx.DiGraph()
-        g.add_nodes_from(range(self.n))
-        g.add_edges_from(self.edges())
-        cond = nx.condensation(g)
-        members = cond.graph["mapping"]
-        comp_bits = {c: sum(1 << m for m in cond.nodes[c]["members"]) for c in cond}
-        comp_reach: dict[int, int] = {}
+        g, components, component = _components(self.n, self.succ)
+        cond = nx.condensation(g, scc=components)
+        comp_bits = [sum(1 << m for m in members) for members in components]
+        comp_reach = [0] * len(components)
         for c in reversed(list(nx.topological_sort(cond))):
             bits = 0
             for d in cond.successors(c):
                 bits |= comp_reach[d] | comp_bits[d]
-            cyclic = len(cond.nodes[c]["members"]) > 1 or any(
-                g.has_edge(m, m) for m in cond.nodes[c]["members"])
+            members = components[c]
+            cyclic = len(members) > 1 or any(m in self.succ[m] for m in members)
             comp_reach[c] = bits | (comp_bits[c] if cyclic else 0)
-        return [comp_reach[members[i]] for i in range(self.n)]
+        return [comp_reach[component[i]] for i in range(self.n)]
 
 
 def bits_to_list(bits: int) -> list[int]:

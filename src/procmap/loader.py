@@ -112,13 +112,13 @@ class _Builder:
                 teams[tid] = Team(tid, str(_text(value)), self.pos(key))
         steps_node = root.get("steps")
         assert isinstance(steps_node, Mapping)
-        ids = [str(k.value) for k, _ in steps_node.items]
+        ids = steps_node.keys
         steps = {}
         for index, (key, value) in enumerate(steps_node.items):
             assert isinstance(value, Mapping)
             steps[str(key.value)] = self.step(index, key, value, teams, ids)
         start_node = root.get("start")
-        start = ids[0]
+        start = str(steps_node.items[0][0].value)
         if start_node is not None:
             start = str(_text(start_node))
             if start not in steps:
@@ -154,7 +154,7 @@ class _Builder:
         return workflow
 
     def step(self, index: int, key: Scalar, node: Mapping, teams: dict[str, Team],
-             ids: list[str]) -> Step:
+             ids: dict[str, int]) -> Step:
         sid = str(key.value)
         team_node = node.get("team")
         assert team_node is not None
@@ -213,7 +213,7 @@ class _Builder:
                          "a range needs min <= likely <= max")
         return Duration(low, likely, high)
 
-    def branches(self, sid: str, node: Node | None, ids: list[str]) -> tuple[Branch, ...]:
+    def branches(self, sid: str, node: Node | None, ids: dict[str, int]) -> tuple[Branch, ...]:
         if node is None:
             return ()
         items = node.items if isinstance(node, Sequence) else [node]

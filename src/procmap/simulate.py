@@ -29,12 +29,17 @@ class _Run:
         self.flow = flow
         self.cases = cases
         self.rng = np.random.default_rng(seed)
+        # NaN marks a step a case never reached; np.fmax skips NaN, so the
+        # start of a step is the fmax of its live incoming finishes.
         self.finish = np.full((flow.n, cases), np.nan)
-        self.choice: dict[int, Any] = {}
+        self.taken: dict[tuple[int, int], Any] = {}  # decision edge -> cases taking it
         self.targets: dict[int, list[int]] = {}
         self.cum: dict[int, Any] = {}
+        self.fixed: list[float | None] = []
         for step in flow.steps:
             u = step.index
+            fixed = step.wait.fixed and step.touch.fixed
+            self.fixed.append(step.wait.likely + step.touch.likely if fixed else None)
             if step.is_decision:
                 probs: dict[int, float] = {}
                 for b in step.next:
@@ -42,55 +47,57 @@ class _Run:
                 self.targets[u] = list(probs)
                 cum = np.cumsum(list(probs.values()))
                 self.cum[u] = cum / cum[-1]
-                self.choice[u] = np.full(cases, -1, dtype=np.int32)
+                for v in probs:
+                    self.taken[(u, v)] = np.zeros(cases, dtype=bool)
         self.topo_pos = {v: i for i, v in enumerate(flow.topo)}
         self.rework_out: dict[int, list[int]] = {}
         for u, t in sorted(flow.rework):
             self.rework_out.setdefault(u, []).append(t)
         self.bodies: dict[tuple[int, int], list[int]] = {}
 
-    def draw(self, d: Duration, size: int) -> Any:
+    def draw(self, d: Duration) -> Any:
         if d.fixed:
             return d.likely
-        return self.rng.triangular(d.low, d.likely, d.high, size)
+        return self.rng.triangular(d.low, d.likely, d.high, self.cases)
 
-    def edge_live(self, u: int, v: int) -> Any:
-        live = ~np.isnan(self.finish[u])
-        if u in self.choice:
-            live &= self.choice[u] == self.targets[u].index(v)
-        return live
+    def arrival(self, u: int, v: int) -> Any:
+        """Finish times of u for the cases that go on from u to v, NaN elsewhere."""
+        taken = self.taken.get((u, v))
+        if taken is None:
+            return self.finish[u]
+        return np.where(taken, self.finish[u], np.nan)
 
     def evaluate(self, v: int, mask: Any, entry: Any = None) -> None:
         """Compute step v for the cases in `mask` (None: all cases)."""
-        cases = self.cases
-        start = np.full(cases, -np.inf)
-        live = np.zeros(cases, dtype=bool)
-        for u in self.flow.fpred[v]:
-            lu = self.edge_live(u, v)
-            live |= lu
-            start = np.where(lu, np.fmax(start, self.finish[u]), start)
+        preds = self.flow.fpred[v]
+        if preds:
+            start = self.arrival(preds[0], v)
+            for u in preds[1:]:
+                start = np.fmax(start, self.arrival(u, v))
+        else:
+            start = np.full(self.cases, np.nan)
         if entry is not None:
-            entry_mask, entry_time = entry
-            live |= entry_mask
-            start = np.where(entry_mask, np.fmax(start, entry_time), start)
+            start = np.fmax(start, entry)
         step = self.flow.steps[v]
-        size = cases if mask is None else int(mask.sum())
-        if size == 0:
-            return
-        done = start + self.draw(step.wait, cases) + self.draw(step.touch, cases)
-        done = np.where(live, done, np.nan)
+        fixed = self.fixed[v]
+        hours = fixed if fixed is not None else self.draw(step.wait) + self.draw(step.touch)
+        done = start + hours
         if mask is None:
             self.finish[v] = done
         else:
-            self.finish[v, mask] = done[mask]
-        if v in self.choice:
-            picked = np.searchsorted(self.cum[v], self.rng.random(cases), side="right")
-            picked = np.minimum(picked, len(self.targets[v]) - 1).astype(np.int32)
-            picked = np.where(live, picked, -1)
-            if mask is None:
-                self.choice[v] = picked
-            else:
-                self.choice[v][mask] = picked[mask]
+            self.finish[v] = np.where(mask, done, self.finish[v])
+        if v in self.targets:
+            targets = self.targets[v]
+            picked = np.searchsorted(self.cum[v], self.rng.random(self.cases), side="right")
+            live = ~np.isnan(done)
+            if mask is not None:
+                live &= mask
+            for k, t in enumerate(targets):
+                now = live & (picked == k) if k < len(targets) - 1 else live & (picked >= k)
+                if mask is None:
+                    self.taken[(v, t)] = now
+                else:
+                    self.taken[(v, t)] = np.where(mask, now, self.taken[(v, t)])
 
     def body(self, u: int, t: int) -> list[int]:
         key = (u, t)
@@ -104,26 +111,26 @@ class _Run:
     def step(self, v: int, mask: Any, entry: Any = None, depth: int = 0) -> None:
         self.evaluate(v, mask, entry)
         for t in self.rework_out.get(v, ()):
-            looping = self.edge_live(v, t)
+            looping = self.taken[(v, t)]
             if mask is not None:
-                looping &= mask
-            if not looping.any() or depth >= MAX_REPEATS:
+                looping = looping & mask
+            if depth >= MAX_REPEATS or not looping.any():
                 continue
-            again = (looping, np.where(looping, self.finish[v], -np.inf))
-            body = self.body(v, t)
-            for i, w in enumerate(body):
+            again = np.where(looping, self.finish[v], np.nan)
+            for i, w in enumerate(self.body(v, t)):
                 self.step(w, looping, again if i == 0 else None, depth + 1)
 
     def run(self) -> Any:
-        start = np.zeros(self.cases, dtype=bool) | True
         for v in self.flow.topo:
-            entry = (start, np.zeros(self.cases)) if v == self.flow.start else None
+            entry = np.zeros(self.cases) if v == self.flow.start else None
             self.step(v, None, entry)
         rows = self.flow.ends or list(range(self.flow.n))
         with np.errstate(all="ignore"):
             total = np.fmax.reduce(self.finish[rows], axis=0)
-            total = np.where(np.isnan(total), np.nanmax(np.nan_to_num(self.finish, nan=0.0),
-                                                        axis=0), total)
+            # A case stuck in a loop that never ends counts up to where it got.
+            stuck = np.isnan(total)
+            if stuck.any():
+                total[stuck] = np.nanmax(np.nan_to_num(self.finish, nan=0.0), axis=0)[stuck]
         return total
 
 

@@ -98,13 +98,12 @@ class Validator:
         outer_message = schema.get("errorMessage")
         schema = self._resolve(schema)
         message = outer_message or schema.get("errorMessage")
-        where = _where(path)
         if "anyOf" in schema:
             options = [self._resolve(s) for s in schema["anyOf"]]
             fitting = [s for s in options if "type" not in s or _is_type(node, s["type"])]
             if not fitting:
                 out.append(Violation(node.line, node.column,
-                                     f"{where}: {message or 'unexpected value'}, "
+                                     f"{_where(path)}: {message or 'unexpected value'}, "
                                      f"got {describe(node)}"))
                 return False
             before = len(out)
@@ -118,12 +117,12 @@ class Validator:
         if "type" in schema and not _is_type(node, schema["type"]):
             expected = message or f"expected {_TYPE_WORDS[schema['type']]}"
             out.append(Violation(node.line, node.column,
-                                 f"{where}: {expected}, got {describe(node)}"))
+                                 f"{_where(path)}: {expected}, got {describe(node)}"))
             return False
         ok = True
         if "const" in schema and not (isinstance(node, Scalar)
                                       and _same(node.value, schema["const"])):
-            out.append(Violation(node.line, node.column, f"{where}: "
+            out.append(Violation(node.line, node.column, f"{_where(path)}: "
                                  f"{message or 'must be ' + repr(schema['const'])}, "
                                  f"got {describe(node)}"))
             return False
@@ -132,14 +131,14 @@ class Validator:
             choices = ", ".join(_show(e) for e in schema["enum"])
             hint = _nearest(node, schema["enum"])
             out.append(Violation(node.line, node.column,
-                                 f"{where}: expected one of {choices}, got {describe(node)}",
+                                 f"{_where(path)}: expected one of {choices}, got {describe(node)}",
                                  hint))
             return False
         if isinstance(node, Scalar):
             v = node.value
             if "pattern" in schema and isinstance(v, str) and not re.search(schema["pattern"], v):
                 text = schema.get("patternErrorMessage") or f"must match {schema['pattern']}"
-                out.append(Violation(node.line, node.column, f"{where}: {v!r}: {text}"))
+                out.append(Violation(node.line, node.column, f"{_where(path)}: {v!r}: {text}"))
                 ok = False
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 bad = ("exclusiveMinimum" in schema and v <= schema["exclusiveMinimum"]) or (
@@ -147,7 +146,7 @@ class Validator:
                     "maximum" in schema and v > schema["maximum"])
                 if bad:
                     out.append(Violation(node.line, node.column,
-                                         f"{where}: {message or 'out of range'}, got {v}"))
+                                         f"{_where(path)}: {message or 'out of range'}, got {v}"))
                     ok = False
             return ok
         if isinstance(node, Sequence):
@@ -162,17 +161,16 @@ class Validator:
     def _check_mapping(self, node: Mapping, schema: dict[str, Any], path: tuple[str, ...],
                        at: tuple[int, int], out: list[Violation]) -> bool:
         ok = True
-        where = _where(path)
         properties: dict[str, Any] = schema.get("properties", {})
         present = {k.value for k, _ in node.items}
         for name in schema.get("required", []):
             if name not in present:
-                out.append(Violation(at[0], at[1], f"{where}: missing required field '{name}'",
+                out.append(Violation(at[0], at[1], f"{_where(path)}: missing required field '{name}'",
                                      f"add '{name}:'"))
                 ok = False
         if len(node.items) < schema.get("minProperties", 0):
             out.append(Violation(node.line, node.column,
-                                 f"{where}: needs at least {schema['minProperties']} entry"))
+                                 f"{_where(path)}: needs at least {schema['minProperties']} entry"))
             ok = False
         names = schema.get("propertyNames")
         extra = schema.get("additionalProperties", True)
@@ -184,12 +182,12 @@ class Validator:
                 if "enum" in resolved and name not in resolved["enum"]:
                     hint = _nearest(key, resolved["enum"])
                     out.append(Violation(key.line, key.column,
-                                         f"{where}: unknown name {name!r}", hint or
+                                         f"{_where(path)}: unknown name {name!r}", hint or
                                          "known: " + ", ".join(resolved["enum"])))
                     ok = False
                     continue
                 if "pattern" in resolved and not re.search(resolved["pattern"], name):
-                    out.append(Violation(key.line, key.column, f"{where}: {name!r}: "
+                    out.append(Violation(key.line, key.column, f"{_where(path)}: {name!r}: "
                                          f"{resolved.get('patternErrorMessage', 'bad name')}"))
                     ok = False
                     continue
@@ -198,7 +196,7 @@ class Validator:
             elif extra is False:
                 hint = _nearest(key, list(properties))
                 out.append(Violation(key.line, key.column,
-                                     f"{where}: unknown field {name!r}",
+                                     f"{_where(path)}: unknown field {name!r}",
                                      hint or "fields here: " + ", ".join(properties)))
                 ok = False
             elif isinstance(extra, dict):

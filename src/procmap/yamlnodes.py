@@ -62,18 +62,15 @@ class Mapping:
     column: int
     items: list[tuple[Scalar, Node]] = field(default_factory=list)
     size: int = 1
+    keys: dict[str, int] = field(default_factory=dict)  # key -> index in items
 
     def get(self, key: str) -> Node | None:
-        for k, v in self.items:
-            if k.value == key:
-                return v
-        return None
+        i = self.keys.get(key)
+        return None if i is None else self.items[i][1]
 
     def key(self, key: str) -> Scalar | None:
-        for k, _ in self.items:
-            if k.value == key:
-                return k
-        return None
+        i = self.keys.get(key)
+        return None if i is None else self.items[i][0]
 
 
 @dataclass(slots=True)
@@ -165,17 +162,14 @@ def _decode(data: bytes) -> str:
             1,
             "split it into several workflows",
         )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-            raise YamlError(
-                "the file is not UTF-8 text", line, column, "save it as UTF-8"
-            ) from None
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise YamlError(f"the file is not {encoding[:6].upper().rstrip('-')} text", line, column,
+                        "save it as UTF-8") from None
     return text
 
 
@@ -253,14 +247,15 @@ def _compose(parser: Any) -> Node | None:
             if name == "<<":
                 raise YamlError("merge keys (<<) are not supported", line, column,
                                 "write the fields out in full")
-            for other, _ in parent.items:
-                if other.value == name:
-                    raise YamlError(
-                        f"duplicate key {name!r} (first at line {other.line}, "
-                        f"column {other.column})", line, column,
-                        "YAML would silently keep only the last one: remove or rename one")
+            if name in parent.keys:
+                other = parent.items[parent.keys[name]][0]
+                raise YamlError(
+                    f"duplicate key {name!r} (first at line {other.line}, "
+                    f"column {other.column})", line, column,
+                    "YAML would silently keep only the last one: remove or rename one")
             pending[-1] = Scalar(name, node.line, node.column)
         else:
+            parent.keys[str(key.value)] = len(parent.items)
             parent.items.append((key, node))
             pending[-1] = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from procmap.graph import Flow
@@ -26,7 +26,8 @@ class Finding:
     waiver: str | None = None  # the reason given in `waive`
 
     def with_level(self, level: str, waiver: str | None = None) -> Finding:
-        return replace(self, level=level, waiver=waiver)
+        return Finding(self.rule, level, self.algorithm, self.step, self.steps, self.message,
+                       self.pos, waiver)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {

@@ -1,0 +1,106 @@
+"""Benchmarks of `procmap analyze`: analysis time beside parse-only time.
+
+Run with `make bench`. Synthetic workflows are generated with a fixed seed:
+chains of steps across five teams with parallel splits, decisions, rework
+loops and artifacts, so that every rule and the simulation have work to do.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from procmap.analysis import analyze, analyze_paths
+from procmap.loader import loads
+
+TEAMS = ["sales", "legal", "finance", "ops", "support"]
+
+
+def synthetic(n: int, seed: int = 1, wid: str = "bench") -> str:
+    rng = random.Random(seed)
+    steps: dict[str, dict[str, object]] = {}
+    for i in range(n):
+        step: dict[str, object] = {
+            "title": f"Step {i} {rng.choice(['review', 'prepare', 'check', 'send'])}",
+            "team": rng.choice(TEAMS),
+            "kind": rng.choice(["task", "task", "task", "check", "approval"]),
+            "touch": rng.choice(["15m", "1h", {"min": "30m", "likely": "1h", "max": "3h"}]),
+            "wait": rng.choice(["0m", "4h", "1d"]),
+            "inputs": [f"a{rng.randrange(max(1, i))}"] if i else [],
+            "outputs": [f"a{i}"],
+        }
+        if i + 1 < n:
+            roll = rng.random()
+            if roll < 0.1 and i + 3 < n:  # parallel split that joins later
+                step["next"] = [f"s{i + 1}", f"s{i + 2}"]
+            elif roll < 0.2 and i > 3:  # rework loop
+                step["next"] = [{"to": f"s{i + 1}", "p": 0.8},
+                                {"to": f"s{i - rng.randint(1, 3)}", "when": "redo", "p": 0.2}]
+            elif roll < 0.3 and i + 3 < n:  # decision that skips ahead
+                step["next"] = [{"to": f"s{i + 1}", "p": 0.6}, {"to": f"s{i + 3}", "p": 0.4}]
+            else:
+                step["next"] = f"s{i + 1}"
+        steps[f"s{i}"] = step
+    doc = {"procmap": 1, "id": wid, "title": f"Synthetic {n}",
+           "teams": {t: t.title() for t in TEAMS}, "steps": steps}
+    return yaml.safe_dump(doc, sort_keys=False, width=200)
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def parse_only(text: str) -> object:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def row(name: str, parse: float, analysis: float, target: str = "") -> dict[str, object]:
+    ratio = analysis / parse if parse else float("inf")
+    print(f"{name:<28} parse {parse * 1000:9.1f} ms   analysis {analysis * 1000:9.1f} ms"
+          f"   x{ratio:5.1f}   {target}")
+    return {"case": name, "parse_s": parse, "analysis_s": analysis, "ratio": ratio}
+
+
+def main() -> None:
+    results = []
+    print(f"procmap benchmarks (python {sys.version.split()[0]}), best of several runs\n")
+    for n in (100, 1_000, 10_000):
+        text = synthetic(n)
+        runs = 5 if n < 10_000 else 3
+        parse = best_of(runs, lambda: parse_only(text))
+        full = best_of(runs, lambda: analyze(loads(text, "bench.yaml")))
+        target = "(target < 2 s)" if n == 10_000 else ""
+        results.append(row(f"{n:,} steps", parse, full, target))
+        if n == 10_000:
+            no_sim = best_of(runs, lambda: analyze(loads(text, "bench.yaml"), simulate=False))
+            print(f"{'':<28} without simulation {no_sim * 1000:9.1f} ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for i in range(1_000):
+            (folder / f"w{i:04}.yaml").write_text(synthetic(40, seed=i, wid=f"w{i}"))
+        files = sorted(folder.glob("*.yaml"))
+        parse = best_of(3, lambda: [parse_only(f.read_text()) for f in files])
+        full = best_of(3, lambda: analyze_paths([folder]))
+        results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
+    version = best_of(5, lambda: subprocess.run(
+        [sys.executable, "-m", "procmap", "--version"], check=True, capture_output=True))
+    print(f"\n{'procmap --version':<28} {version * 1000:.0f} ms (target < 300 ms)")
+    results.append({"case": "version", "seconds": version})
+    Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
