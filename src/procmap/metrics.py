@@ -17,6 +17,7 @@ class Simulated:
     p90_h: float
     cases: int
     seed: int
+    truncated: bool = False  # overlapping loops hit the simulation's repeat budget
 
 
 @dataclass(frozen=True, slots=True)

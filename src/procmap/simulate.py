@@ -22,6 +22,11 @@ DEFAULT_SEED = 0
 # A loop of p = 0.99 repeats 100 times on average; deeper nesting than this
 # is cut (the case keeps the time it has) rather than recursing without end.
 MAX_REPEATS = 200
+# Overlapping loops re-sweep each other, which can grow exponentially; the
+# number of step re-evaluations is capped at this many per step, after which
+# looping cases keep the time they have and the result says it is truncated.
+REPEAT_BUDGET_PER_STEP = 20
+MIN_REPEAT_BUDGET = 5_000
 
 
 class _Run:
@@ -30,8 +35,9 @@ class _Run:
         self.cases = cases
         self.rng = np.random.default_rng(seed)
         # NaN marks a step a case never reached; np.fmax skips NaN, so the
-        # start of a step is the fmax of its live incoming finishes.
-        self.finish = np.full((flow.n, cases), np.nan)
+        # start of a step is the fmax of its live incoming finishes. Every row
+        # is written in topological order before it is read, hence np.empty.
+        self.finish = np.empty((flow.n, cases))
         self.taken: dict[tuple[int, int], Any] = {}  # decision edge -> cases taking it
         self.targets: dict[int, list[int]] = {}
         self.cum: dict[int, Any] = {}
@@ -54,6 +60,8 @@ class _Run:
         for u, t in sorted(flow.rework):
             self.rework_out.setdefault(u, []).append(t)
         self.bodies: dict[tuple[int, int], list[int]] = {}
+        self.budget = max(MIN_REPEAT_BUDGET, REPEAT_BUDGET_PER_STEP * flow.n)
+        self.truncated = False
 
     def draw(self, d: Duration) -> Any:
         if d.fixed:
@@ -114,10 +122,15 @@ class _Run:
             looping = self.taken[(v, t)]
             if mask is not None:
                 looping = looping & mask
-            if depth >= MAX_REPEATS or not looping.any():
+            if not looping.any():
                 continue
+            body = self.body(v, t)
+            if depth >= MAX_REPEATS or self.budget < len(body):
+                self.truncated = True
+                continue
+            self.budget -= len(body)
             again = np.where(looping, self.finish[v], np.nan)
-            for i, w in enumerate(self.body(v, t)):
+            for i, w in enumerate(body):
                 self.step(w, looping, again if i == 0 else None, depth + 1)
 
     def run(self) -> Any:
@@ -136,11 +149,13 @@ class _Run:
 
 def simulate(flow: Flow, seed: int = DEFAULT_SEED, cases: int = CASES) -> Simulated:
     """Simulated lead time over `cases` cases; the same seed gives the same result."""
-    total = _Run(flow, cases, seed).run()
+    run = _Run(flow, cases, seed)
+    total = run.run()
     return Simulated(
         mean_h=float(np.mean(total)),
         p50_h=float(np.percentile(total, 50)),
         p90_h=float(np.percentile(total, 90)),
         cases=cases,
         seed=seed,
+        truncated=run.truncated,
     )

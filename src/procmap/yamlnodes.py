@@ -83,7 +83,6 @@ class Sequence:
 
 Node = Union[Scalar, Mapping, Sequence]
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
 _INT8 = re.compile(r"^0o[0-7]+$")
@@ -94,11 +93,16 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _TAG = "tag:yaml.org,2002:"
 
 
+_WORDS: dict[str, bool | None] = {**_BOOL, "~": None, "null": None, "Null": None,
+                                  "NULL": None, "": None}
+_NUMERIC_START = frozenset("0123456789+-.")
+
+
 def _resolve_plain(text: str) -> str | int | float | bool | None:
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
+    if text in _WORDS:
+        return _WORDS[text]
+    if text[0] not in _NUMERIC_START:
+        return text  # the common case: ids, titles and durations such as "2d"
     if _INT10.match(text):
         return int(text)
     if _INT8.match(text):
@@ -124,8 +128,7 @@ def _scalar_value(ev: Any) -> str | int | float | bool | None:
 
 def _typed_value(ev: Any) -> str | int | float | bool | None:
     tag = ev.tag
-    plain = ev.implicit[0] and tag in (None, "!") and not ev.style
-    if plain and tag != "!":
+    if tag is None and not ev.style and ev.implicit[0]:
         return _resolve_plain(ev.value)
     if tag in (None, "!", _TAG + "str"):
         return str(ev.value)
@@ -259,20 +262,42 @@ def _compose(parser: Any) -> Node | None:
             parent.items.append((key, node))
             pending[-1] = None
 
+    get_event = parser.get_event
     while True:
-        ev = parser.get_event()
+        ev = get_event()
+        kind = type(ev)
+        if kind is yaml.ScalarEvent:
+            mark = ev.start_mark
+            node: Node = Scalar(_scalar_value(ev), mark.line + 1, mark.column + 1)
+            if ev.anchor:
+                anchors[ev.anchor] = node
+            attach(node, node.line, node.column)
+            continue
         line, column = ev.start_mark.line + 1, ev.start_mark.column + 1
-        if isinstance(ev, yaml.StreamEndEvent):
-            return root
-        if isinstance(ev, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise YamlError("the file holds more than one YAML document", line, column,
-                                "keep one workflow per file: remove the second '---'")
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            node = stack.pop()
+            open_ids.discard(id(node))
+            if kind is yaml.MappingEndEvent:
+                pending.pop()
+            attach(node, node.line, node.column)
             continue
-        if isinstance(ev, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if ev.tag not in (None, "!", _TAG + "map", _TAG + "seq"):
+                raise YamlError(f"YAML tag {ev.tag!r} is not supported", line, column,
+                                "workflows are plain data: remove the tag")
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep",
+                                line, column, "a workflow needs only a few levels")
+            node = Mapping(line, column) if kind is yaml.MappingStartEvent \
+                else Sequence(line, column)
+            if ev.anchor:
+                anchors[ev.anchor] = node
+            stack.append(node)
+            open_ids.add(id(node))
+            if kind is yaml.MappingStartEvent:
+                pending.append(None)
             continue
-        if isinstance(ev, yaml.AliasEvent):
+        if kind is yaml.AliasEvent:
             target = anchors.get(ev.anchor)
             if target is None:
                 raise YamlError(f"unknown alias *{ev.anchor}", line, column,
@@ -282,33 +307,10 @@ def _compose(parser: Any) -> Node | None:
                                 "a value cannot contain itself")
             attach(target, line, column)
             continue
-        if isinstance(ev, yaml.ScalarEvent):
-            node: Node = Scalar(_scalar_value(ev), line, column)
-            if ev.anchor:
-                anchors[ev.anchor] = node
-            attach(node, line, column)
-            continue
-        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if ev.tag not in (None, "!", _TAG + "map", _TAG + "seq"):
-                raise YamlError(f"YAML tag {ev.tag!r} is not supported", line, column,
-                                "workflows are plain data: remove the tag")
-            if len(stack) >= MAX_DEPTH:
-                raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep",
-                                line, column, "a workflow needs only a few levels")
-            node = Mapping(line, column) if isinstance(ev, yaml.MappingStartEvent) \
-                else Sequence(line, column)
-            if ev.anchor:
-                anchors[ev.anchor] = node
-            stack.append(node)
-            open_ids.add(id(node))
-            if isinstance(node, Mapping):
-                pending.append(None)
-            continue
-        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            node = stack.pop()
-            open_ids.discard(id(node))
-            if isinstance(node, Mapping):
-                pending.pop()
-            attach(node, node.line, node.column)
-            continue
-        raise YamlError(f"unexpected YAML event {type(ev).__name__}", line, column)  # pragma: no cover
+        if kind is yaml.StreamEndEvent:
+            return root
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise YamlError("the file holds more than one YAML document", line, column,
+                                "keep one workflow per file: remove the second '---'")
