@@ -105,7 +105,8 @@ def test_json_report_shape(runner: CliRunner) -> None:
     assert w["metrics"] == {"steps": 2, "teams": 1, "handoffs": 0, "ping_pong": 0,
                             "rework_edges": 0, "lead_time_h": 3.0, "touch_time_h": 3.0,
                             "pce": 1.0, "critical_path": ["s1", "s2"],
-                            "simulated": {"mean_h": 3.0, "p50_h": 3.0, "p90_h": 3.0}}
+                            "simulated": {"mean_h": 3.0, "p50_h": 3.0, "p90_h": 3.0,
+                                          "cases": 1000, "seed": 0}}
     [f] = w["findings"]
     assert f == {"rule": "nva-step", "level": "info", "algorithm": 2, "step": "s2",
                  "steps": ["s2"], "message": f["message"], "file": "nva.yaml",

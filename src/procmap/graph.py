@@ -81,7 +81,9 @@ class Flow:
                 key = (step.index, self.index[branch.to])
                 self.p.setdefault(key, branch.p)
                 self.when.setdefault(key, branch.when)
-        self.rework = _rework(self.n, self.succ)
+        self._graph, self._components, self._component = _components(self.n, self.succ)
+        self.rework = {(u, v) for u in range(self.n) for v in self.succ[u]
+                       if v <= u and self._component[u] == self._component[v]}
         self.fsucc = [[v for v in self.succ[u] if (u, v) not in self.rework]
                       for u in range(self.n)]
         self.fpred = [[u for u in self.pred[v] if (u, v) not in self.rework]
@@ -96,6 +98,18 @@ class Flow:
 
     def is_handoff(self, u: int, v: int) -> bool:
         return self.steps[u].team != self.steps[v].team
+
+    @cached_property
+    def ping_pong(self) -> list[tuple[int, int, int]]:
+        """Every (a, b, c) with edges a->b->c, team(a) = team(c) != team(b)."""
+        out = []
+        for b in range(self.n):
+            tb = self.steps[b].team
+            for a in self.pred[b]:
+                ta = self.steps[a].team
+                if ta != tb:
+                    out.extend((a, b, c) for c in self.succ[b] if self.steps[c].team == ta)
+        return out
 
     @cached_property
     def topo(self) -> list[int]:
@@ -168,7 +182,7 @@ class Flow:
         """Steps each step reaches through at least one edge, rework edges included."""
         import networkx as nx
 
-        g, components, component = _components(self.n, self.succ)
+        g, components, component = self._graph, self._components, self._component
         cond = nx.condensation(g, scc=components)
         comp_bits = [sum(1 << m for m in members) for members in components]
         comp_reach = [0] * len(components)

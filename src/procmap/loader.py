@@ -257,14 +257,21 @@ class _Builder:
         return tuple(out)
 
     def check_rework(self, workflow: Workflow) -> None:
+        # Only a branch back to an earlier (or the same) step without p < 1 can
+        # be an endless loop; the cycle search runs only when there is one.
+        index = {sid: i for i, sid in enumerate(workflow.steps)}
+        suspects = [(step, b) for step in workflow.steps.values() for b in step.next
+                    if index[b.to] <= step.index and (b.p is None or b.p >= 1)]
+        if not suspects:
+            return
         from procmap.graph import rework_edges
 
-        for u, v in rework_edges(workflow):
-            for branch in workflow.steps[u].next:
-                if branch.to == v and (branch.p is None or branch.p >= 1):
-                    self.problems.append(Problem(
-                        self.file, branch.pos.line, branch.pos.column,
-                        f"steps.{u}.next: '{u}' -> '{v}' goes back to an earlier step "
-                        "(rework) without a probability below 1: the loop never ends",
-                        "make it a decision branch {to: ..., when: ..., p: 0.2} beside "
-                        "the way forward"))
+        rework = set(rework_edges(workflow))
+        for step, branch in suspects:
+            if (step.id, branch.to) in rework:
+                self.problems.append(Problem(
+                    self.file, branch.pos.line, branch.pos.column,
+                    f"steps.{step.id}.next: '{step.id}' -> '{branch.to}' goes back to an "
+                    "earlier step (rework) without a probability below 1: the loop never "
+                    "ends", "make it a decision branch {to: ..., when: ..., p: 0.2} beside "
+                    "the way forward"))

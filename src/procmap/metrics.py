@@ -48,21 +48,10 @@ class Metrics:
         if self.simulated is not None:
             out["simulated"] = {"mean_h": round(self.simulated.mean_h, 2),
                                 "p50_h": round(self.simulated.p50_h, 2),
-                                "p90_h": round(self.simulated.p90_h, 2)}
+                                "p90_h": round(self.simulated.p90_h, 2),
+                                "cases": self.simulated.cases,
+                                "seed": self.simulated.seed}
         return out
-
-
-def ping_pong_triples(flow: Flow) -> list[tuple[int, int, int]]:
-    """Every (a, b, c) with edges a->b->c, team(a) = team(c) != team(b)."""
-    out = []
-    for b in range(flow.n):
-        tb = flow.team(b)
-        for a in flow.pred[b]:
-            ta = flow.team(a)
-            if ta == tb:
-                continue
-            out.extend((a, b, c) for c in flow.succ[b] if flow.team(c) == ta)
-    return out
 
 
 def critical_path(flow: Flow) -> tuple[float, list[int]]:
@@ -103,7 +92,7 @@ def measure(flow: Flow, simulated: Simulated | None = None) -> Metrics:
         steps=flow.n,
         teams=len(flow.workflow.teams),
         handoffs=sum(1 for u, v in flow.edges() if flow.is_handoff(u, v)),
-        ping_pong=len(ping_pong_triples(flow)),
+        ping_pong=len(flow.ping_pong),
         rework_edges=len(flow.rework),
         lead_time_h=lead,
         touch_time_h=touch,

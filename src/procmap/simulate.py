@@ -18,6 +18,10 @@ from procmap.metrics import Simulated
 from procmap.model import Duration
 
 CASES = 1000
+# Above 5,000 steps fewer cases are drawn (never under 500) so that a run
+# stays within a few million step evaluations; the report says how many.
+CASE_BUDGET = 5_000_000
+MIN_CASES = 500
 DEFAULT_SEED = 0
 # A loop of p = 0.99 repeats 100 times on average; deeper nesting than this
 # is cut (the case keeps the time it has) rather than recursing without end.
@@ -147,8 +151,13 @@ class _Run:
         return total
 
 
-def simulate(flow: Flow, seed: int = DEFAULT_SEED, cases: int = CASES) -> Simulated:
+def default_cases(steps: int) -> int:
+    return max(MIN_CASES, min(CASES, CASE_BUDGET // max(steps, 1)))
+
+
+def simulate(flow: Flow, seed: int = DEFAULT_SEED, cases: int | None = None) -> Simulated:
     """Simulated lead time over `cases` cases; the same seed gives the same result."""
+    cases = cases or default_cases(flow.n)
     run = _Run(flow, cases, seed)
     total = run.run()
     return Simulated(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from procmap.graph import Flow
-from procmap.metrics import ping_pong_triples
 from procmap.rules.base import Finding, Rule
 
 
 def check(flow: Flow) -> Iterator[Finding]:
-    for a, b, c in ping_pong_triples(flow):
+    for a, b, c in flow.ping_pong:
         sa, sb, sc = flow.steps[a], flow.steps[b], flow.steps[c]
         yield RULE.at(flow, b, [a, b, c], (
             f"work bounces {sa.team} -> {sb.team} -> {sc.team} through '{sb.id}' "
