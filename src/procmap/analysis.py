@@ -9,6 +9,7 @@ from pathlib import Path
 from procmap.config import Config
 from procmap.discover import discover
 from procmap.errors import Problem, WorkflowError
+from procmap.gcpause import paused
 from procmap.graph import Flow
 from procmap.loader import load
 from procmap.metrics import Metrics, measure
@@ -56,7 +57,11 @@ def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Find
 def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
             simulate: bool = True) -> WorkflowReport:
     """Metrics and findings of one loaded workflow."""
-    config = config or Config()
+    with paused():
+        return _analyze(workflow, config or Config(), seed, simulate)
+
+
+def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> WorkflowReport:
     flow = Flow(workflow)
     found: list[Finding] = []
     for rule in RULES:

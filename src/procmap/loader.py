@@ -12,6 +12,7 @@ from typing import Any
 
 from procmap import durations
 from procmap.errors import Problem, WorkflowError
+from procmap.gcpause import paused
 from procmap.model import (
     ZERO,
     Artifact,
@@ -51,6 +52,11 @@ def load(path: str | Path, name: str | None = None) -> Workflow:
 
 def loads(data: bytes | str, file: str = "<text>") -> Workflow:
     """Load a workflow from YAML text; `file` names it in messages."""
+    with paused():
+        return _loads(data, file)
+
+
+def _loads(data: bytes | str, file: str) -> Workflow:
     try:
         root = compose(data)
     except YamlError as e:
