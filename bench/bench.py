@@ -80,12 +80,13 @@ def main() -> None:
     for n in (100, 1_000, 10_000):
         text = synthetic(n)
         runs = 5 if n < 10_000 else 3
-        parse = best_of(runs, lambda: parse_only(text))
-        full = best_of(runs, lambda: analyze(loads(text, "bench.yaml")))
+        parse = best_of(runs, lambda text=text: parse_only(text))
+        full = best_of(runs, lambda text=text: analyze(loads(text, "bench.yaml")))
         target = "(target < 2 s)" if n == 10_000 else ""
         results.append(row(f"{n:,} steps", parse, full, target))
         if n == 10_000:
-            no_sim = best_of(runs, lambda: analyze(loads(text, "bench.yaml"), simulate=False))
+            no_sim = best_of(runs, lambda text=text: analyze(loads(text, "bench.yaml"),
+                                                                simulate=False))
             print(f"{'':<28} without simulation {no_sim * 1000:9.1f} ms")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -28,10 +29,8 @@ YAMLISH = st.text(alphabet=st.sampled_from(list("procmap: 1\n- []{}&*!|>'\"#,?-a
 @settings(max_examples=300, deadline=None)
 @given(YAMLISH)
 def test_random_yaml_like_text_never_crashes_the_loader(text: str) -> None:
-    try:
+    with contextlib.suppress(WorkflowError):
         loads("procmap: 1\n" + text, "fuzz.yaml")
-    except WorkflowError:
-        pass
 
 
 @st.composite
@@ -57,7 +56,7 @@ def workflows(draw: st.DrawFn) -> dict[str, object]:
         if targets and draw(st.booleans()):
             weights = [draw(st.integers(1, 5)) for _ in targets]
             total = sum(weights)
-            branches = [{"to": t, "p": w / total} for t, w in zip(targets, weights)]
+            branches = [{"to": t, "p": w / total} for t, w in zip(targets, weights, strict=False)]
             branches[-1]["p"] = 1 - sum(b["p"] for b in branches[:-1])  # type: ignore[operator]
             step["next"] = branches
         elif targets:

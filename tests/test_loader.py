@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from helpers import problems, workflow
-from procmap.loader import load, loads
 from procmap.errors import WorkflowError
+from procmap.loader import load, loads
 from procmap.model import Duration
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec-example.yaml"
@@ -68,7 +68,7 @@ def test_the_spec_example_loads() -> None:
 
 
 def test_yaml_syntax_error() -> None:
-    line, col, message, _ = one("procmap: 1\nid: [unclosed\n")
+    line, _col, message, _ = one("procmap: 1\nid: [unclosed\n")
     assert line == 3 and "syntax" in message
 
 
@@ -104,7 +104,7 @@ def test_missing_top_level_field() -> None:
 def test_wrong_type() -> None:
     line, col, message, _ = one(GOOD.replace("title: Do the second thing", "title: [a, b]"))
     assert (line, col) == (15, 12)
-    assert "steps.second.title: expected text, got a list" == message
+    assert message == "steps.second.title: expected text, got a list"
 
 
 def test_empty_file_and_non_mapping() -> None:
@@ -146,12 +146,12 @@ def branches(*lines: str) -> str:
 
 
 def test_p_missing_on_some_branches() -> None:
-    line, col, message, _ = one(branches("{to: second, p: 0.5}", "third", "first"))
+    line, _col, message, _ = one(branches("{to: second, p: 0.5}", "third", "first"))
     assert line == 15 and "has no p" in message
 
 
 def test_p_not_summing_to_one() -> None:
-    line, col, message, _ = one(branches("{to: second, p: 0.5}", "{to: third, p: 0.4}"))
+    line, _col, message, _ = one(branches("{to: second, p: 0.5}", "{to: third, p: 0.4}"))
     assert line == 14 and "sum to 0.9" in message
 
 
@@ -187,12 +187,12 @@ def test_unknown_duration_unit() -> None:
 
 
 def test_range_min_above_likely() -> None:
-    line, col, message, _ = one(GOOD.replace("min: 1h, likely: 2h", "min: 3h, likely: 2h"))
+    line, _col, message, _ = one(GOOD.replace("min: 1h, likely: 2h", "min: 3h, likely: 2h"))
     assert line == 12 and "min is more than likely" in message
 
 
 def test_range_likely_above_max() -> None:
-    line, col, message, _ = one(GOOD.replace("max: 6h", "max: 90m"))
+    line, _col, message, _ = one(GOOD.replace("max: 6h", "max: 90m"))
     assert line == 12 and "likely is more than max" in message
 
 
@@ -203,7 +203,7 @@ def test_range_missing_bound() -> None:
 @pytest.mark.parametrize("back", ["first", "[{to: first}]", "[{to: first, p: 1}]"])
 def test_rework_edge_without_p_below_one(back: str) -> None:
     text = GOOD + f"    next: {back}\n"
-    line, col, message, _ = one(text)
+    line, _col, message, _ = one(text)
     assert line == 17 and "never ends" in message
 
 

@@ -85,12 +85,15 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
         sys.exit(EXIT_USAGE)
     if fail_on:
         config = replace(config, fail_on=fail_on)
-    progress = None
-    if fmt == "text" and output is None and sys.stderr.isatty() and len(paths) > 0:
-        def progress(file: Path) -> None:
-            click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
-    run: RunReport = analyze_paths(paths, config, seed, not no_simulate, progress)
-    if progress:
+    # A progress line on a terminal only: CI logs and pipes stay clean.
+    interactive = fmt == "text" and output is None and sys.stderr.isatty()
+
+    def progress(file: Path) -> None:
+        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+
+    run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
+                                   progress if interactive else None)
+    if interactive:
         click.echo("\r\033[K", nl=False, err=True)
     text = renderer(fmt)(run)
     if output is not None:

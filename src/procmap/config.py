@@ -107,8 +107,8 @@ def read_config(path: Path) -> Config:
     assert isinstance(root, Node)
     fail_on = root.get("fail-on")
     rules = root.get("rules")
-    levels = {str(k.value): str(v.value) for k, v in rules.items} if isinstance(
-        rules, Node) else {}  # type: ignore[union-attr]
+    levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
+        if isinstance(rules, Node) else {}
     return Config(MappingProxyType(levels),
                   str(fail_on.value) if fail_on is not None else "error",  # type: ignore[union-attr]
                   file)

@@ -102,7 +102,7 @@ class Flow:
     @cached_property
     def ping_pong(self) -> list[tuple[int, int, int]]:
         """Every (a, b, c) with edges a->b->c, team(a) = team(c) != team(b)."""
-        out = []
+        out: list[tuple[int, int, int]] = []
         for b in range(self.n):
             tb = self.steps[b].team
             for a in self.pred[b]:

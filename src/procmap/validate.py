@@ -165,7 +165,8 @@ class Validator:
         present = {k.value for k, _ in node.items}
         for name in schema.get("required", []):
             if name not in present:
-                out.append(Violation(at[0], at[1], f"{_where(path)}: missing required field '{name}'",
+                out.append(Violation(at[0], at[1],
+                                     f"{_where(path)}: missing required field '{name}'",
                                      f"add '{name}:'"))
                 ok = False
         if len(node.items) < schema.get("minProperties", 0):

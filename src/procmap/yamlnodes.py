@@ -81,7 +81,7 @@ class Sequence:
     size: int = 1
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Union[Scalar, Mapping, Sequence]  # noqa: UP007 - a runtime alias, not an annotation
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
@@ -240,13 +240,13 @@ def _compose(parser: Any) -> Node | None:
         if isinstance(parent, Sequence):
             parent.items.append(node)
             return
+        assert isinstance(parent, Mapping)
         key = pending[-1]
         if key is None:
             if not isinstance(node, Scalar) or isinstance(node.value, float):
                 raise YamlError("a mapping key must be a plain name", line, column,
                                 "use a simple word such as an id")
-            name = "" if node.value is None else (
-                str(node.value).lower() if isinstance(node.value, bool) else str(node.value))
+            name = "" if node.value is None else str(node.value)
             if name == "<<":
                 raise YamlError("merge keys (<<) are not supported", line, column,
                                 "write the fields out in full")

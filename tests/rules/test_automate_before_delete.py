@@ -1,5 +1,4 @@
 from helpers import findings, report
-
 from procmap.config import Config
 
 
