@@ -259,3 +259,19 @@ def test_steps_keep_file_order() -> None:
         """)
     assert list(wf.steps) == ["z-last", "a-first"]
     assert [s.index for s in wf.steps.values()] == [0, 1]
+
+
+def test_fifty_megabyte_file_is_refused_with_a_location(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"procmap: 1\n" + b"# padding\n" * 5_000_000)
+    with pytest.raises(WorkflowError) as info:
+        load(big)
+    [p] = info.value.problems
+    assert (p.file, p.line, p.column) == (str(big), 1, 1) and "MB" in p.message
+
+
+def test_deeply_nested_aliases_in_a_workflow(tmp_path: Path) -> None:
+    lines = ["procmap: 1", "x0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]
+    found = problems("\n".join(lines) + "\n")
+    assert "expands" in found[0].message
