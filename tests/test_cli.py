@@ -190,3 +190,10 @@ def test_bad_config_exits_2(runner: CliRunner) -> None:
 def test_help_explains(runner: CliRunner) -> None:
     out = runner.invoke(main, ["analyze", "--help"]).output
     assert "Exit status" in out and "--format" in out and "fail-on" in out
+
+
+def test_unwritable_output_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = write("blocker", "a file, not a folder")
+    result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN), "-o", f"{blocker}/r.txt"])
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert Path(blocker).read_text() == "a file, not a folder"

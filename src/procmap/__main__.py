@@ -1,3 +1,3 @@
-from procmap.cli import main
+from procmap.cli import run
 
-main()
+run()

@@ -97,9 +97,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
         click.echo("\r\033[K", nl=False, err=True)
     text = renderer(fmt)(run)
     if output is not None:
-        from procmap.atomic import write_text
-
-        write_text(output, text if fmt != "text" else click.unstyle(text))
+        _write(output, text if fmt != "text" else click.unstyle(text))
     else:
         click.echo(text, nl=False, color=_colour())
     sys.exit(run.exit_code)
@@ -134,9 +132,7 @@ def schema(which: str | None, output: Path | None) -> None:
         data = workflow_schema(RULE_IDS)
     text = json.dumps(data, indent=2) + "\n"
     if output is not None:
-        from procmap.atomic import write_text
-
-        write_text(output, text)
+        _write(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -150,6 +146,31 @@ def list_rules() -> None:
     for r in RULES:
         click.echo(f"{r.id:<24} {r.level:<8} {r.algorithm} {ALGORITHM[r.algorithm]:<11} "
                    f"{r.summary}")
+
+
+def run() -> None:
+    """Entry point: a bug in procmap ends with a short report, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as e:  # pragma: no cover - only reached through a bug
+        if os.environ.get("PROCMAP_DEBUG"):
+            raise
+        click.echo(f"procmap: internal error: {type(e).__name__}: {e}\n"
+                   "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
+                   "to see the traceback.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _write(path: Path, text: str) -> None:
+    from procmap.atomic import write_text
+
+    try:
+        write_text(path, text)
+    except OSError as e:
+        click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _print_problems(error: Exception) -> None:

@@ -7,6 +7,7 @@ as bitsets (bit i = step i), which keeps 10,000-step workflows fast.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -158,24 +159,12 @@ class Flow:
     @cached_property
     def desc(self) -> list[int]:
         """Strict descendants of each step without rework edges, as bitsets."""
-        out = [0] * self.n
-        for u in reversed(self.topo):
-            bits = 0
-            for v in self.fsucc[u]:
-                bits |= out[v] | (1 << v)
-            out[u] = bits
-        return out
+        return _closure(reversed(self.topo), self.fsucc, self.n)
 
     @cached_property
     def anc(self) -> list[int]:
         """Strict ancestors of each step without rework edges, as bitsets."""
-        out = [0] * self.n
-        for v in self.topo:
-            bits = 0
-            for u in self.fpred[v]:
-                bits |= out[u] | (1 << u)
-            out[v] = bits
-        return out
+        return _closure(self.topo, self.fpred, self.n)
 
     @cached_property
     def reach(self) -> list[int]:
@@ -194,6 +183,17 @@ class Flow:
             cyclic = len(members) > 1 or any(m in self.succ[m] for m in members)
             comp_reach[c] = bits | (comp_bits[c] if cyclic else 0)
         return [comp_reach[component[i]] for i in range(self.n)]
+
+
+def _closure(order: Iterable[int], neighbours: list[list[int]], n: int) -> list[int]:
+    """For each node, the nodes reachable through `neighbours`, visited in `order`."""
+    out = [0] * n
+    for u in order:
+        bits = 0
+        for v in neighbours[u]:
+            bits |= out[v] | (1 << v)
+        out[u] = bits
+    return out
 
 
 def bits_to_list(bits: int) -> list[int]:

@@ -57,6 +57,11 @@ def render(run: RunReport) -> str:
     summary = [_plural(len(run.workflows), "workflow")]
     summary += [click.style(_plural(counts[k], k), fg=_COLOUR[k]) if counts[k]
                 else _plural(0, k) for k in ("error", "warning", "info", "waived")]
+    if run.workflows:
+        handoffs = sum(w.metrics.handoffs for w in run.workflows)
+        lead = sum(w.metrics.lead_time_h for w in run.workflows)
+        touch = sum(w.metrics.touch_time_h for w in run.workflows)
+        summary.append(f"{handoffs} handoffs, overall PCE {touch / lead if lead else 0:.1%}")
     if run.errors:
         files = len({e.file for e in run.errors})
         summary.append(click.style(f"{_plural(files, 'file')} not readable", fg="red",
