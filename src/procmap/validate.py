@@ -106,14 +106,15 @@ class Validator:
                                      f"{_where(path)}: {message or 'unexpected value'}, "
                                      f"got {describe(node)}"))
                 return False
-            before = len(out)
+            # Branches of the schema's anyOf differ by type, so report the
+            # problems of the last one that fits the node's type.
             trial: list[Violation] = []
             for option in fitting:
                 trial = []
                 if self._check(node, option, path, at, trial):
                     return True
             out.extend(trial)
-            return len(out) == before
+            return False
         if "type" in schema and not _is_type(node, schema["type"]):
             expected = message or f"expected {_TYPE_WORDS[schema['type']]}"
             out.append(Violation(node.line, node.column,
