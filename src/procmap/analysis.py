@@ -14,7 +14,7 @@ from procmap.graph import Flow
 from procmap.loader import load
 from procmap.metrics import Metrics, measure
 from procmap.model import Workflow
-from procmap.rules import BY_ID, RULES, Finding
+from procmap.rules import RULES, Finding
 from procmap.rules import automate_before_delete as abd
 
 
@@ -43,7 +43,7 @@ class RunReport:
 def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Finding]:
     out = []
     for f in findings:
-        level = config.levels.get(f.rule, BY_ID[f.rule].level)
+        level = config.levels.get(f.rule, f.level)
         if level == "off":
             continue
         step = flow.workflow.steps.get(f.step) if f.step else None

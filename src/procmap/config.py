@@ -6,8 +6,8 @@ current folder or the nearest parent (stopping at the repository root).
 
 from __future__ import annotations
 
+import collections.abc
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +16,7 @@ from typing import Any
 from procmap.errors import Problem, WorkflowError
 from procmap.rules import RULE_IDS
 from procmap.validate import Validator
-from procmap.yamlnodes import YamlError, compose
+from procmap.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
 
 LEVEL_RANK = {"waived": 0, "info": 1, "warning": 2, "error": 3}
 CONFIG_NAMES = (".procmap.yaml", ".procmap.yml")
@@ -41,7 +41,7 @@ def config_schema() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    levels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    levels: collections.abc.Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     fail_on: str = "error"
     source: str | None = None
 
@@ -49,29 +49,33 @@ class Config:
         return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[self.fail_on]
 
 
-def _from_data(data: Any, file: str, line: int = 1) -> Config:
-    # Mirrors config_schema() for TOML, which carries no node positions.
-    def fail(message: str) -> WorkflowError:
-        return WorkflowError([Problem(file, line, 1, f"[tool.procmap] {message}",
-                                      "see `procmap analyze --help` for the settings")])
+def _as_node(value: Any, line: int) -> Node:
+    """TOML data as YAML nodes, all placed at the `[tool.procmap]` line."""
+    if isinstance(value, dict):
+        mapping = Mapping(line, 1)
+        for key, item in value.items():
+            mapping.keys[str(key)] = len(mapping.items)
+            mapping.items.append((Scalar(str(key), line, 1), _as_node(item, line)))
+        return mapping
+    if isinstance(value, list):
+        return Sequence(line, 1, [_as_node(item, line) for item in value])
+    if not isinstance(value, (str, int, float, bool)):
+        value = str(value)  # TOML dates and times
+    return Scalar(value, line, 1)
 
-    if not isinstance(data, dict):
-        raise fail("must be a table")
-    unknown = set(data) - {"fail-on", "rules"}
-    if unknown:
-        raise fail(f"unknown setting {sorted(unknown)[0]!r}")
-    fail_on = data.get("fail-on", "error")
-    if fail_on not in ("error", "warning", "info"):
-        raise fail(f"fail-on must be error, warning or info, not {fail_on!r}")
-    rules = data.get("rules", {})
-    if not isinstance(rules, dict):
-        raise fail("rules must be a table of rule id = level")
-    for rule, level in rules.items():
-        if rule not in RULE_IDS:
-            raise fail(f"unknown rule {rule!r}")
-        if level not in ("error", "warning", "info", "off"):
-            raise fail(f"rule {rule!r}: level must be error, warning, info or off")
-    return Config(MappingProxyType(dict(rules)), fail_on, file)
+
+def _from_node(root: Node, file: str) -> Config:
+    violations = Validator(config_schema()).validate(root)
+    if violations:
+        raise WorkflowError([Problem(file, v.line, v.column, v.message, v.hint)
+                             for v in violations])
+    assert isinstance(root, Mapping)
+    fail_on = root.get("fail-on")
+    rules = root.get("rules")
+    levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
+        if isinstance(rules, Mapping) else {}
+    return Config(MappingProxyType(levels),
+                  str(getattr(fail_on, "value", "error")), file)
 
 
 def read_config(path: Path) -> Config:
@@ -84,34 +88,18 @@ def read_config(path: Path) -> Config:
             from None
     if path.name == "pyproject.toml":
         try:
-            doc = tomllib.loads(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            doc = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise WorkflowError([Problem(file, 1, 1, f"invalid TOML: {e}")]) from None
-        text = data.decode("utf-8")
         line = next((n for n, t in enumerate(text.splitlines(), 1)
                      if t.strip().startswith("[tool.procmap")), 1)
-        return _from_data(doc.get("tool", {}).get("procmap", {}), file, line)
+        return _from_node(_as_node(doc.get("tool", {}).get("procmap", {}), line), file)
     try:
         root = compose(data)
     except YamlError as e:
         raise WorkflowError([Problem(file, e.line, e.column, e.message, e.hint)]) from None
-    if root is None:
-        return Config(source=file)
-    schema = config_schema()
-    violations = Validator(schema).validate(root, schema)
-    if violations:
-        raise WorkflowError([Problem(file, v.line, v.column, v.message, v.hint)
-                             for v in violations])
-    from procmap.yamlnodes import Mapping as Node
-
-    assert isinstance(root, Node)
-    fail_on = root.get("fail-on")
-    rules = root.get("rules")
-    levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
-        if isinstance(rules, Node) else {}
-    return Config(MappingProxyType(levels),
-                  str(fail_on.value) if fail_on is not None else "error",  # type: ignore[union-attr]
-                  file)
+    return Config(source=file) if root is None else _from_node(root, file)
 
 
 def find_config(start: Path) -> Path | None:

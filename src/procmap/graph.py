@@ -41,10 +41,9 @@ def _components(n: int, succ: list[list[int]]) -> tuple[Any, list[set[int]], lis
     return g, components, component
 
 
-def _rework(n: int, succ: list[list[int]]) -> set[tuple[int, int]]:
+def _rework(succ: list[list[int]], component: list[int]) -> set[tuple[int, int]]:
     """Edges u -> v on a cycle where v stands before u in the file (or v is u)."""
-    _, _, component = _components(n, succ)
-    return {(u, v) for u in range(n) for v in succ[u]
+    return {(u, v) for u, targets in enumerate(succ) for v in targets
             if v <= u and component[u] == component[v]}
 
 
@@ -60,7 +59,8 @@ def rework_edges(workflow: Workflow) -> list[tuple[str, str]]:
     """Rework edges as (source id, target id), in file order of the source."""
     index, succ = _adjacency(workflow)
     ids = list(index)
-    return [(ids[u], ids[v]) for u, v in sorted(_rework(len(ids), succ))]
+    _, _, component = _components(len(ids), succ)
+    return [(ids[u], ids[v]) for u, v in sorted(_rework(succ, component))]
 
 
 class Flow:
@@ -83,8 +83,7 @@ class Flow:
                 self.p.setdefault(key, branch.p)
                 self.when.setdefault(key, branch.when)
         self._graph, self._components, self._component = _components(self.n, self.succ)
-        self.rework = {(u, v) for u in range(self.n) for v in self.succ[u]
-                       if v <= u and self._component[u] == self._component[v]}
+        self.rework = _rework(self.succ, self._component)
         self.fsucc = [[v for v in self.succ[u] if (u, v) not in self.rework]
                       for u in range(self.n)]
         self.fpred = [[u for u in self.pred[v] if (u, v) not in self.rework]

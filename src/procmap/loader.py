@@ -65,7 +65,7 @@ def _loads(data: bytes | str, file: str) -> Workflow:
     if root is None:
         raise WorkflowError([Problem(file, 1, 1, "the file is empty",
                                      "a workflow starts with 'procmap: 1'", "schema")])
-    violations = _validator().validate(root, _validator().root)
+    violations = _validator().validate(root)
     if violations:
         raise WorkflowError([Problem(file, v.line, v.column, v.message, v.hint, "schema")
                              for v in violations])

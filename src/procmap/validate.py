@@ -87,9 +87,10 @@ class Validator:
             schema = target
         return schema
 
-    def validate(self, node: Node, schema: dict[str, Any]) -> list[Violation]:
+    def validate(self, node: Node) -> list[Violation]:
+        """Every violation of the root schema, in document order."""
         out: list[Violation] = []
-        self._check(node, schema, (), (node.line, node.column), out)
+        self._check(node, self.root, (), (node.line, node.column), out)
         return out
 
     def _check(self, node: Node, schema: dict[str, Any], path: tuple[str, ...],
