@@ -4,9 +4,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean
+# apt-get needs root: use sudo when we are not root and it is there.
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-install: $(STAMP)
+.PHONY: install graphviz demo test bench lint clean
+
+install: $(STAMP) graphviz
+
+# `procmap render` draws SVG and PNG with Graphviz's `dot`. Without apt-get
+# (macOS, Windows) this says what to install; svg and png are then refused
+# with the same hint and their tests are skipped.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz with apt-get..."; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz is missing: install it (brew install graphviz, winget install graphviz)" \
+	         "to draw SVG and PNG."; \
+	  fi; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +35,9 @@ $(STAMP): pyproject.toml
 # Exit 2 (a broken workflow or a crash) fails the demo.
 demo: install
 	$(BIN)/procmap analyze workflows/; test $$? -le 1
+	$(BIN)/procmap render workflows/ --format svg -o out/diagrams
+	$(BIN)/procmap render workflows/ --format mermaid -o out/diagrams
+	@echo "Diagrams: $$(ls out/diagrams | tr '\n' ' ')"
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -30,4 +50,4 @@ lint: install
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist out .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from procmap.analysis import WorkflowReport, analyze
 from procmap.config import Config
@@ -11,6 +12,15 @@ from procmap.loader import loads
 from procmap.model import Workflow
 from procmap.rules.base import Finding
 
+CLEAN = """\
+procmap: 1
+id: clean
+title: Clean
+teams: {a: A}
+steps:
+  s1: {title: One, team: a, touch: 1h, next: s2}
+  s2: {title: Two, team: a, touch: 2h}
+"""
 HEADER = """\
 procmap: 1
 id: test
@@ -43,3 +53,9 @@ def problems(text: str) -> list[Problem]:
     except WorkflowError as e:
         return e.problems
     raise AssertionError("the document loaded without error")
+
+
+def write(name: str, text: str) -> str:
+    Path(name).parent.mkdir(parents=True, exist_ok=True)
+    Path(name).write_text(text)
+    return name

@@ -3,36 +3,15 @@
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
+from helpers import CLEAN, write
 from procmap import __version__
 from procmap.cli import main
 
-EXAMPLES = Path(__file__).parent.parent / "workflows"
-CLEAN = """\
-procmap: 1
-id: clean
-title: Clean
-teams: {a: A}
-steps:
-  s1: {title: One, team: a, touch: 1h, next: s2}
-  s2: {title: Two, team: a, touch: 2h}
-"""
 NVA = CLEAN.replace("id: clean", "id: nva").replace("touch: 2h}", "touch: 2h, value: nva}")
 
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / ".git").mkdir()  # stop the config search here
-    return CliRunner()
-
-
-def write(name: str, text: str) -> str:
-    Path(name).parent.mkdir(parents=True, exist_ok=True)
-    Path(name).write_text(text)
-    return name
+EXAMPLES = Path(__file__).parent.parent / "workflows"
 
 
 def test_version(runner: CliRunner) -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from procmap import __version__
+
+if TYPE_CHECKING:
+    from procmap.config import Config
 
 EXIT_USAGE = 2
 
@@ -73,16 +77,9 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     from dataclasses import replace
 
     from procmap.analysis import RunReport, analyze_paths
-    from procmap.config import Config, find_config, read_config
-    from procmap.errors import WorkflowError
     from procmap.report import renderer
 
-    try:
-        found = config_path or find_config(Path.cwd())
-        config = read_config(found) if found else Config()
-    except WorkflowError as e:
-        _print_problems(e)
-        sys.exit(EXIT_USAGE)
+    config = _config(config_path)
     if fail_on:
         config = replace(config, fail_on=fail_on)
     # A progress line on a terminal only: CI logs and pipes stay clean.
@@ -101,6 +98,66 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     else:
         click.echo(text, nl=False, color=_colour())
     sys.exit(run.exit_code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "dot", "mermaid"]),
+              help="svg or png (drawn by Graphviz), dot (Graphviz source) or mermaid "
+                   "(for markdown on GitHub). Default: from the suffix of -o, else svg.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The file to write for one workflow (default: standard output, except "
+                   "png); the folder to write into for several, one <workflow id>.<suffix> "
+                   "each.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose rule levels decide the finding marks.")
+def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
+           config_path: Path | None) -> None:
+    """Draw workflows as swimlane diagrams.
+
+    One lane per team, in the order of `teams`; steps in flow order from left
+    to right, shaped by kind (task: rounded box, approval: hexagon, check:
+    parallelogram, decision: diamond, wait: dashed ellipse, end: double box).
+    Handoffs between teams are blue with hollow arrowheads, rework is dashed
+    with its probability, and the critical path is thick and orange. Steps
+    with findings are filled by their most severe level; a legend says which.
+
+    \b
+        procmap render workflows/billing-dispute.yaml -o billing.svg
+        procmap render workflows/ --format mermaid -o docs/diagrams/
+
+    Exit status: 0 drawn, 2 a file is not a valid workflow, Graphviz is
+    missing for svg or png, or an output cannot be written.
+    """
+    from procmap.analysis import analyze_paths
+    from procmap.render import SUFFIXES, GraphvizError
+    from procmap.render import render as draw
+
+    config = _config(config_path)
+    run = analyze_paths(paths, config, simulate=False)
+    for problem in run.errors:
+        click.echo(str(problem), err=True)
+    if fmt is None:
+        by_suffix = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot", ".mermaid": "mermaid"}
+        fmt = by_suffix.get(output.suffix.lower(), "svg") if output else "svg"
+    several = len(paths) > 1 or any(p.is_dir() for p in paths)
+    if several and output is None:
+        raise click.UsageError("several workflows need -o FOLDER to write into")
+    if not several and output is None and fmt == "png" and sys.stdout.isatty():
+        raise click.UsageError("a PNG is not for a terminal: give -o FILE.png")
+    for report in run.workflows:
+        try:
+            data = draw(report, fmt)
+        except GraphvizError as e:
+            click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
+            _write(target, data)
+    sys.exit(EXIT_USAGE if run.errors else 0)
 
 
 @main.command()
@@ -163,16 +220,25 @@ def run() -> None:
         sys.exit(EXIT_USAGE)
 
 
-def _write(path: Path, text: str) -> None:
-    from procmap.atomic import write_text
+def _config(path: Path | None) -> Config:
+    """The given config file, else the nearest one; exit 2 when it is invalid."""
+    from procmap.config import Config, find_config, read_config
+    from procmap.errors import WorkflowError
 
     try:
-        write_text(path, text)
-    except OSError as e:
-        click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
+        found = path or find_config(Path.cwd())
+        return read_config(found) if found else Config()
+    except WorkflowError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
         sys.exit(EXIT_USAGE)
 
 
-def _print_problems(error: Exception) -> None:
-    for problem in getattr(error, "problems", []):
-        click.echo(str(problem), err=True)
+def _write(path: Path, data: str | bytes) -> None:
+    from procmap.atomic import write_bytes
+
+    try:
+        write_bytes(path, data.encode() if isinstance(data, str) else data)
+    except OSError as e:
+        click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)

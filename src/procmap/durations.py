@@ -17,3 +17,13 @@ def hours(text: str) -> float:
     if match is None:
         raise ValueError(f"not a duration: {text!r}")
     return float(text[: -1]) * HOURS_PER_UNIT[match.group(2)]
+
+
+def short(h: float) -> str:
+    """A duration as people write it: 0, 45m, 1.5h, 3d (calendar days of 24 h)."""
+    if h <= 0:
+        return "0"
+    if h < 1:
+        return f"{round(h * 60):d}m"
+    value, unit = (h, "h") if h < 24 else (h / 24, "d")
+    return f"{value:.1f}".removesuffix(".0") + unit

@@ -1,0 +1,28 @@
+"""Swimlane diagrams of workflows: DOT, SVG, PNG and Mermaid."""
+
+from __future__ import annotations
+
+from procmap.analysis import WorkflowReport
+from procmap.render.diagram import Diagram, layout
+from procmap.render.dot import to_dot
+from procmap.render.graphviz import GraphvizError, draw
+from procmap.render.mermaid import to_mermaid
+
+FORMATS = ("svg", "png", "dot", "mermaid")
+SUFFIXES = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
+
+__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "layout", "render", "to_dot",
+           "to_mermaid"]
+
+
+def render(report: WorkflowReport, fmt: str) -> bytes:
+    """The diagram of an analysed workflow in one of FORMATS."""
+    diagram = layout(report)
+    if fmt == "mermaid":
+        return to_mermaid(diagram).encode()
+    text = to_dot(diagram)
+    if fmt == "dot":
+        return text.encode()
+    if fmt in ("svg", "png"):
+        return draw(text, fmt)
+    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,192 @@
+"""The swimlane diagram of a workflow, laid out once for every output format.
+
+procmap places the steps itself instead of leaving it to Graphviz's `dot`:
+`dot` cannot keep clusters in a given order, and lanes out of the order of
+`teams` make a swimlane diagram unreadable. Columns come from the longest
+path from the start (flow order, left to right); each lane is a band of rows
+in the order of `teams`; within a lane and column, the critical path takes
+the first row and the other steps follow the rows of their predecessors,
+which keeps edges from crossing where a straight order exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections import defaultdict
+from dataclasses import dataclass
+
+from procmap.analysis import WorkflowReport
+from procmap.durations import short
+from procmap.graph import Flow
+from procmap.model import Step
+from procmap.rules.base import LEVELS, Finding
+
+# Sizes in points (1/72 in), the unit of Graphviz positions.
+COLUMN = 240.0
+LANE_HEADER = 120.0
+LANE_GAP = 22.0
+ROW_GAP = 26.0
+LINE = 13.0
+WRAP = {"decision": 16, "check": 16}
+WRAP_DEFAULT = 22
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    team: str
+    name: str
+    color: str | None
+    bottom: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str  # s<index>: YAML ids never reach the output formats as identifiers
+    step: Step
+    lane: int
+    column: int
+    x: float  # centre, points from the left
+    y: float  # centre, points from the bottom
+    title_lines: tuple[str, ...]
+    times: str  # "wait + touch"
+    critical: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def level(self) -> str | None:
+        """The most severe active finding on the step."""
+        for level in LEVELS:
+            if any(f.level == level for f in self.findings):
+                return level
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    handoff: bool
+    rework: bool
+    critical: bool
+    when: str | None
+    p: float | None
+
+    @property
+    def label(self) -> str | None:
+        parts = [self.when] if self.when else []
+        if self.p is not None:
+            parts.append(f"{self.p:.0%}")
+        return " · ".join(parts) or None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    id: str
+    title: str
+    summary: str  # lead time, touch time, PCE and handoffs
+    lanes: tuple[Lane, ...]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    width: float
+    height: float
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Finding levels present on some step, most severe first."""
+        present = {n.level for n in self.nodes}
+        return tuple(level for level in LEVELS if level in present)
+
+
+def summary(report: WorkflowReport) -> str:
+    m = report.metrics
+    handoffs = f"{m.handoffs} handoff" + ("" if m.handoffs == 1 else "s")
+    return (f"lead time {short(m.lead_time_h)} · touch time {short(m.touch_time_h)} · "
+            f"PCE {m.pce:.1%} · {handoffs}")
+
+
+def wrap(text: str, width: int) -> tuple[str, ...]:
+    """Lines of at most `width` characters; the author's own line breaks are kept."""
+    out: list[str] = []
+    for line in text.splitlines() or [""]:
+        out.extend(textwrap.wrap(line, width) or [""])
+    return tuple(out)
+
+
+def _columns(flow: Flow) -> list[int]:
+    column = [0] * flow.n
+    for u in flow.topo:
+        for v in flow.fsucc[u]:
+            column[v] = max(column[v], column[u] + 1)
+    return column
+
+
+def _height(kind: str, lines: int) -> float:
+    text = (lines + 1) * LINE + 14
+    return text * 1.8 if kind == "decision" else text
+
+
+def layout(report: WorkflowReport) -> Diagram:
+    workflow = report.workflow
+    flow = Flow(workflow)
+    teams = list(workflow.teams)
+    lane_of = [teams.index(s.team) for s in flow.steps]
+    column = _columns(flow)
+    path = report.metrics.critical_path
+    on_path = {flow.index[s] for s in path}
+    findings: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        if f.step is not None and f.level in LEVELS:
+            findings[f.step].append(f)
+
+    # Rows within each (lane, column) cell, filled column by column so that a
+    # step can follow the rows its predecessors already took.
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in sorted(range(flow.n), key=lambda i: (column[i], i)):
+        cells[lane_of[i], column[i]].append(i)
+    row = [0] * flow.n
+    key = [0.0] * flow.n
+    for (lane, _), members in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        def order(i: int, lane: int = lane) -> tuple[bool, float, int]:
+            preds = flow.fpred[i]
+            centre = sum(key[u] for u in preds) / len(preds) if preds else lane
+            return (i not in on_path, centre, i)
+
+        members.sort(key=order)
+        for r, i in enumerate(members):
+            row[i] = r
+            key[i] = lane + r / len(members)
+    rows = [1] * len(teams)
+    for (lane, _), members in cells.items():
+        rows[lane] = max(rows[lane], len(members))
+
+    lines = [wrap(s.title, WRAP.get(s.kind, WRAP_DEFAULT)) for s in flow.steps]
+    pitch = [0.0] * len(teams)
+    for i, s in enumerate(flow.steps):
+        pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)
+    lanes: list[Lane] = []
+    top = 0.0
+    for lane, team_id in enumerate(teams):
+        height = rows[lane] * (pitch[lane] or 40.0) + LANE_GAP
+        team = workflow.teams[team_id]
+        lanes.append(Lane(team_id, team.name, team.color, -(top + height), height))
+        top += height
+    # Graphviz measures y upwards from the bottom: shift every lane above 0.
+    lanes = [Lane(ln.team, ln.name, ln.color, ln.bottom + top, ln.height) for ln in lanes]
+
+    nodes = []
+    for i, s in enumerate(flow.steps):
+        band = lanes[lane_of[i]]
+        y = band.bottom + band.height - LANE_GAP / 2 - (row[i] + 0.5) * pitch[lane_of[i]]
+        x = LANE_HEADER + (column[i] + 0.5) * COLUMN
+        nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
+                          f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
+                          tuple(findings.get(s.id, ()))))
+    critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
+    edges = tuple(Edge(f"s{u}", f"s{v}", flow.is_handoff(u, v), (u, v) in flow.rework,
+                       (u, v) in critical, flow.when[u, v], flow.p[u, v])
+                  for u, v in flow.edges())
+    width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
+    return Diagram(workflow.id, workflow.title, summary(report), tuple(lanes), tuple(nodes),
+                   edges, width, top)

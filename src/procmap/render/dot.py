@@ -1,0 +1,180 @@
+"""The swimlane diagram as Graphviz DOT, built with pydot.
+
+Positions are pinned and the graph asks for the neato engine, so `dot -Tsvg`
+(or any Graphviz front end) draws the file exactly as laid out by
+`procmap.render.diagram`; Graphviz only routes the edges around the steps.
+Orthogonal routing reads like a swimlane chart and stays fast: curved
+splines took 11 s for 200 steps, orthogonal edges 0.1 s.
+Text from the YAML only ever reaches the file inside HTML-like labels,
+escaped, or inside escString attributes with backslashes doubled.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Any
+
+import pydot
+
+from procmap.render.diagram import LANE_HEADER, Diagram, Edge, Node, wrap
+
+CRITICAL = "#d35400"
+HANDOFF = "#2471a3"
+IN_TEAM = "#555555"
+FILL = {"error": "#f5b7b1", "warning": "#fdebd0", "info": "#d6eaf8"}
+LANE_FILLS = ("#f4f6f8", "#e8eef4")
+LEGEND_HEIGHT = 48.0
+LEGEND_WIDTH = 640.0
+FONT = "Helvetica,Arial,sans-serif"
+
+SHAPES: dict[str, dict[str, str]] = {
+    "task": {"shape": "box", "style": "rounded,filled"},
+    "approval": {"shape": "hexagon", "style": "filled"},
+    "check": {"shape": "parallelogram", "style": "filled"},
+    "decision": {"shape": "diamond", "style": "filled"},
+    "wait": {"shape": "ellipse", "style": "dashed,filled"},
+    "end": {"shape": "box", "style": "rounded,filled", "peripheries": "2"},
+}
+
+_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def printable(text: str) -> str:
+    """Control characters (other than line breaks) become spaces: Graphviz's
+    XML parser rejects them in HTML-like labels, and no one means them."""
+    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\r\n" else c
+                   for c in text)
+
+
+def html_line(text: str) -> str:
+    """One line of an HTML-like label, markup escaped."""
+    return html.escape(_unexpandable(printable(text)))
+
+
+def _unexpandable(text: str) -> str:
+    # Graphviz expands \N, \G, \E, \T, \H and \L (object names) in every
+    # label, HTML-like or not, and neither "\\" nor "&#92;" stops it. A
+    # zero-width space after each backslash does, and stays invisible.
+    return text.replace("\\", "\\\u200b")
+
+
+def html_text(text: str) -> str:
+    """Text for an HTML-like label: markup escaped, line breaks as <BR/>."""
+    return '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in text.splitlines() or [""])
+
+
+def esc_string(text: str) -> str:
+    r"""Text for an escString attribute (tooltip): pydot escapes quotes, so
+    only backslashes (which would start \N, \G, \L...) and line breaks remain."""
+    return "\\n".join(_unexpandable(printable(line)).replace("\\", "\\\\")
+                      for line in text.splitlines())
+
+
+def tint(color: str | None, amount: float = 0.18) -> str | None:
+    """A pale version of a team's hex colour for its lane; other values are ignored."""
+    if color is None or not _HEX.match(color):
+        return None
+    digits = color[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    rgb = [int(digits[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(255 - (255 - c) * amount):02x}" for c in rgb)
+
+
+def _xdot_text(op: str, text: str) -> str:
+    # xdot counts bytes, not characters, before the "-" that starts a string.
+    return f"{op} {len(text.encode())} -{text}"
+
+
+def _background(d: Diagram) -> str:
+    """Lane bands in xdot, drawn beneath everything and never in the way of edges."""
+    ops = []
+    for i, lane in enumerate(d.lanes):
+        fill = tint(lane.color) or LANE_FILLS[i % 2]
+        b, t = lane.bottom + LEGEND_HEIGHT, lane.bottom + lane.height + LEGEND_HEIGHT
+        ops += [_xdot_text("C", fill), _xdot_text("c", "#c8cdd2"),
+                f"P 4 0 {b:.2f} {d.width:.2f} {b:.2f} {d.width:.2f} {t:.2f} 0 {t:.2f}",
+                f"L 2 {LANE_HEADER:.2f} {b:.2f} {LANE_HEADER:.2f} {t:.2f}"]
+    return " ".join(ops)
+
+
+def _pos(x: float, y: float) -> str:
+    # The legend sits below the lanes, from y = 0 up: Graphviz moves the
+    # drawing so that its lowest point is 0 but leaves _background where it is.
+    return f"{x / 72:.3f},{(y + LEGEND_HEIGHT) / 72:.3f}!"
+
+
+def _node(n: Node) -> pydot.Node:
+    title = '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in n.title_lines)
+    attrs: dict[str, Any] = dict(SHAPES[n.step.kind])
+    attrs["label"] = f'<<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>>'
+    attrs["pos"] = _pos(n.x, n.y)
+    attrs["id"] = f"step-{n.step.id}"
+    attrs["fillcolor"] = FILL.get(n.level or "", "white")
+    tooltip = [n.step.title] + [f"{f.level}: {f.rule}: {f.message}" for f in n.findings]
+    attrs["tooltip"] = esc_string("\n".join(tooltip))
+    if n.critical:
+        attrs.update(color=CRITICAL, penwidth="3")
+    return pydot.Node(n.id, **attrs)
+
+
+def _edge(e: Edge) -> pydot.Edge:
+    attrs: dict[str, Any] = {}
+    if e.handoff:
+        attrs.update(color=HANDOFF, penwidth="2", arrowhead="empty")
+    if e.rework:
+        attrs["style"] = "dashed"
+    if e.critical:
+        attrs.update(color=CRITICAL, penwidth="3")
+    if e.label:
+        # Orthogonal routing places xlabels, not labels.
+        attrs["xlabel"] = f"<{html_text(e.label)}>"
+    return pydot.Edge(e.source, e.target, **attrs)
+
+
+def _legend(d: Diagram) -> str:
+    cells = [f'<TD BGCOLOR="{FILL[level]}" BORDER="1">{level} finding</TD>'
+             for level in d.levels]
+    cells += [f'<TD><FONT COLOR="{CRITICAL}"><B>━━ critical path</B></FONT></TD>',
+              f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>',
+              f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>',
+              "<TD>- - ▶ rework (probability)</TD>"]
+    return ('<<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="4"><TR><TD><B>Legend</B></TD>'
+            + "".join(cells) + "</TR></TABLE>>")
+
+
+def to_dot(d: Diagram) -> str:
+    """The diagram as DOT text; the same diagram always gives the same bytes."""
+    width = max(d.width, LEGEND_WIDTH)
+    g = pydot.Dot("workflow", graph_type="digraph", strict=False)
+    header = (f'<<FONT POINT-SIZE="18"><B>{html_text(d.title)}</B></FONT><BR/>'
+              f"{html_text(d.summary)}>")
+    for name, value in (("layout", "neato"), ("overlap", "true"), ("splines", "ortho"),
+                        ("outputorder", "edgesfirst"), ("bgcolor", "white"), ("pad", "0.3"),
+                        ("fontname", FONT), ("label", header), ("labelloc", "t"),
+                        ("labeljust", "l"), ("_background", _background(d))):
+        g.set(name, value)
+    g.set_node_defaults(fontname=FONT, fontsize="10", margin="0.12,0.06", fillcolor="white",
+                        penwidth="1.2")
+    g.set_edge_defaults(fontname=FONT, fontsize="9", fontcolor="#333333", color=IN_TEAM,
+                        arrowsize="0.8")
+    # Corners pin the drawing's bounding box, so the lane bands (drawn in the
+    # same coordinates) line up with the steps.
+    g.add_node(pydot.Node("corner_low", shape="point", style="invis",
+                          pos=_pos(0, -LEGEND_HEIGHT)))
+    g.add_node(pydot.Node("corner_high", shape="point", style="invis",
+                          pos=_pos(width, d.height)))
+    for i, lane in enumerate(d.lanes):
+        name = '<BR ALIGN="LEFT"/>'.join(html_line(line) for line in wrap(lane.name, 16))
+        g.add_node(pydot.Node(f"lane{i}", shape="plaintext", id=f"lane-{lane.team}",
+                              label=f'<<B>{name}</B>>',
+                              pos=_pos(LANE_HEADER / 2, lane.bottom + lane.height / 2)))
+    g.add_node(pydot.Node("legend", shape="plaintext", label=_legend(d), fontsize="9",
+                          pos=_pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2)))
+    for n in d.nodes:
+        g.add_node(_node(n))
+    for e in d.edges:
+        g.add_edge(_edge(e))
+    return str(g.to_string())

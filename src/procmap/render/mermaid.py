@@ -1,0 +1,76 @@
+"""The swimlane diagram as a Mermaid flowchart, one subgraph per lane.
+
+GitHub renders it in markdown. Every label is quoted, and every character
+that Mermaid or HTML could read as syntax is written as a Mermaid entity
+code (#35; for '#'), so no title can end a label, a line or the fence early.
+"""
+
+from __future__ import annotations
+
+import json
+
+from procmap.render.diagram import Diagram, Node
+from procmap.render.dot import CRITICAL, FILL, HANDOFF, printable
+
+_SAFE = frozenset(" .,:-()/'?!+@=~$·")
+
+SHAPES = {
+    "task": ('("', '")'),
+    "approval": ('{{"', '"}}'),
+    "check": ('[/"', '"/]'),
+    "decision": ('{"', '"}'),
+    "wait": ('(["', '"])'),
+    "end": ('[["', '"]]'),
+}
+
+
+def text(value: str) -> str:
+    """A label's text: line breaks as <br/>, anything beyond letters, digits and
+    plain punctuation as a Mermaid entity code."""
+    lines = printable(value).splitlines() or [""]
+    return "<br/>".join("".join(c if c.isalnum() or c in _SAFE else f"#{ord(c)};" for c in line)
+                        for line in lines)
+
+
+def _node(n: Node) -> str:
+    opening, closing = SHAPES[n.step.kind]
+    return f"{n.id}{opening}{text(n.step.title)}<br/>{text(n.times)}{closing}"
+
+
+def to_mermaid(d: Diagram) -> str:
+    """Mermaid text; the same diagram always gives the same bytes."""
+    title = " ".join(printable(f"{d.title} · {d.summary}").split())
+    out = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---",
+           "flowchart LR"]
+    by_lane: dict[int, list[Node]] = {}
+    for n in d.nodes:
+        by_lane.setdefault(n.lane, []).append(n)
+    for i, lane in enumerate(d.lanes):
+        out.append(f'  subgraph lane{i}["{text(lane.name)}"]')
+        out.append("    direction LR")
+        out.extend(f"    {_node(n)}" for n in sorted(by_lane.get(i, []), key=lambda n: n.x))
+        out.append("  end")
+    for e in d.edges:
+        arrow = "-.->" if e.rework else "==>" if e.handoff else "-->"
+        label = f'|"{text(e.label)}"|' if e.label else ""
+        out.append(f"  {e.source} {arrow}{label} {e.target}")
+    out.append('  subgraph legend["Legend"]')
+    out.append("    direction LR")
+    out.extend(f'    legend_{level}["{level} finding"]:::{level}' for level in d.levels)
+    out.append('    legend_critical["critical path"]:::critical')
+    out.append('    legend_handoff["thick arrow: handoff, dotted: rework"]')
+    out.append("  end")
+    out.extend(f"  classDef {level} fill:{FILL[level]},color:#000" for level in d.levels)
+    out.append(f"  classDef critical stroke:{CRITICAL},stroke-width:3px")
+    for level in d.levels:
+        out.append(f"  class {','.join(n.id for n in d.nodes if n.level == level)} {level}")
+    critical_nodes = [n.id for n in d.nodes if n.critical]
+    if critical_nodes:
+        out.append(f"  class {','.join(critical_nodes)} critical")
+    styles = [(i, f"stroke:{CRITICAL},stroke-width:3px") if e.critical
+              else (i, f"stroke:{HANDOFF},stroke-width:2px") if e.handoff else None
+              for i, e in enumerate(d.edges)]
+    for style in sorted({s[1] for s in styles if s}):
+        ids = ",".join(str(i) for i, s in (s for s in styles if s) if s == style)
+        out.append(f"  linkStyle {ids} {style}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,81 @@
+"""`procmap render` on the command line: files, folders, formats and failures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import CLEAN, write
+from procmap.cli import main
+
+needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+
+
+def test_dot_and_mermaid_to_standard_output(runner: CliRunner) -> None:
+    write("clean.yaml", CLEAN)
+    dot = runner.invoke(main, ["render", "clean.yaml", "-f", "dot"])
+    assert dot.exit_code == 0 and dot.output.startswith("digraph workflow {")
+    mermaid = runner.invoke(main, ["render", "clean.yaml", "-f", "mermaid"])
+    assert mermaid.exit_code == 0 and "flowchart LR" in mermaid.output
+
+
+def test_format_follows_the_suffix_of_the_output(runner: CliRunner) -> None:
+    write("clean.yaml", CLEAN)
+    for name, start in (("c.dot", "digraph"), ("c.gv", "digraph"), ("c.mmd", "---")):
+        assert runner.invoke(main, ["render", "clean.yaml", "-o", name]).exit_code == 0
+        assert Path(name).read_text().startswith(start)
+
+
+def test_folder_writes_one_file_per_workflow_by_id(runner: CliRunner) -> None:
+    write("wf/one.yaml", CLEAN)
+    write("wf/sub/two.yaml", CLEAN.replace("id: clean", "id: second"))
+    write("wf/notes.yaml", "just: notes\n")
+    result = runner.invoke(main, ["render", "wf", "-f", "mermaid", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in Path("out").iterdir()) == ["clean.mmd", "second.mmd"]
+
+
+def test_several_workflows_need_an_output_folder(runner: CliRunner) -> None:
+    write("wf/one.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "wf", "-f", "dot"])
+    assert result.exit_code == 2 and "-o FOLDER" in result.output
+
+
+def test_invalid_workflow_is_reported_and_the_others_drawn(runner: CliRunner) -> None:
+    write("wf/one.yaml", CLEAN)
+    write("wf/bad.yaml", CLEAN.replace("id: clean", "id: bad").replace("team: a", "team: zz", 1))
+    result = runner.invoke(main, ["render", "wf", "-f", "dot", "-o", "out"])
+    assert result.exit_code == 2
+    assert "bad.yaml:6:" in result.output and "zz" in result.output
+    assert [p.name for p in Path("out").iterdir()] == ["clean.dot"]
+
+
+def test_missing_graphviz_says_how_to_install_it(runner: CliRunner,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    write("clean.yaml", CLEAN)
+    monkeypatch.setenv("PATH", os.devnull)
+    result = runner.invoke(main, ["render", "clean.yaml", "-o", "c.svg"])
+    assert result.exit_code == 2
+    assert "apt-get install graphviz" in result.output and "--format dot" in result.output
+    assert not Path("c.svg").exists()
+
+
+@needs_graphviz
+def test_svg_and_png_files(runner: CliRunner) -> None:
+    write("clean.yaml", CLEAN)
+    assert runner.invoke(main, ["render", "clean.yaml", "-o", "c.svg"]).exit_code == 0
+    assert "<svg" in Path("c.svg").read_text()
+    assert runner.invoke(main, ["render", "clean.yaml", "-f", "png", "-o", "c.png"]).exit_code == 0
+    assert Path("c.png").read_bytes().startswith(b"\x89PNG")
+    assert not [p for p in Path().iterdir() if p.name.endswith(".tmp")]
+
+
+def test_help_explains_the_picture(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["render", "--help"])
+    assert result.exit_code == 0
+    for words in ("One lane per team", "critical path", "mermaid", "Graphviz is"):
+        assert words in " ".join(result.output.split())

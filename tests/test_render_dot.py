@@ -1,0 +1,237 @@
+"""The DOT of `procmap render`, read back with pydot: lanes, order, edges, overlays."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.dom.minidom
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydot
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from helpers import report
+from procmap.analysis import WorkflowReport, analyze
+from procmap.errors import WorkflowError
+from procmap.graph import Flow
+from procmap.loader import load, loads
+from procmap.render import layout, render, to_dot
+from procmap.render.dot import CRITICAL, FILL, HANDOFF
+from procmap.rules.base import LEVELS
+from strategies import workflows
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
+needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+
+HOSTILE = 'Say "hi" <script>alert(1)</script> & {x} #35; ]]> `t` \\N |p| 日本語 🚀\nline two'
+
+
+@dataclass
+class Drawing:
+    graph: pydot.Dot
+    bands: list[tuple[float, float]]  # lane (bottom, top) in points, in drawing order
+
+    def node(self, name: str) -> pydot.Node:
+        found = self.graph.get_node(name)
+        assert len(found) == 1, name
+        return found[0]
+
+    def pos(self, name: str) -> tuple[float, float]:
+        x, y = self.node(name).get("pos").strip('"').rstrip("!").split(",")
+        return float(x) * 72, float(y) * 72
+
+    def edges(self) -> dict[tuple[str, str], dict[str, str]]:
+        return {(e.get_source(), e.get_destination()): e.get_attributes()
+                for e in self.graph.get_edges()}
+
+
+def drawing(r: WorkflowReport) -> Drawing:
+    text = to_dot(layout(r))
+    (graph,) = pydot.graph_from_dot_data(text)
+    background = graph.get("_background").strip('"')
+    bands = re.findall(r"P 4 0 (\S+) \S+ \S+ \S+ (\S+) 0 \S+", background)
+    return Drawing(graph, [(float(b), float(t)) for b, t in bands])
+
+
+def label_text(label: str) -> str:
+    """What a reader sees of an HTML-like label: tags dropped, breaks as spaces."""
+    text = re.sub(r"<BR[^>]*>", " ", label.strip()[1:-1])
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\u200b", "")
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
+def example(request: pytest.FixtureRequest) -> tuple[WorkflowReport, Drawing]:
+    r = analyze(load(request.param), simulate=False)
+    return r, drawing(r)
+
+
+def test_one_lane_per_team_in_the_order_of_teams(example: tuple[WorkflowReport, Drawing]) -> None:
+    r, d = example
+    teams = list(r.workflow.teams)
+    assert len(d.bands) == len(teams)
+    tops = [top for _, top in d.bands]
+    assert tops == sorted(tops, reverse=True), "lanes run from the top down"
+    for i, team in enumerate(teams):
+        assert d.node(f"lane{i}").get("id").strip('"') == f"lane-{team}"
+        bottom, top = d.bands[i]
+        assert bottom < d.pos(f"lane{i}")[1] < top
+        assert label_text(d.node(f"lane{i}").get("label")).replace(" ", "") == \
+            r.workflow.teams[team].name.replace(" ", "")
+
+
+def test_every_step_sits_in_its_team_lane(example: tuple[WorkflowReport, Drawing]) -> None:
+    r, d = example
+    teams = list(r.workflow.teams)
+    for step in r.workflow.step_list:
+        bottom, top = d.bands[teams.index(step.team)]
+        assert bottom < d.pos(f"s{step.index}")[1] < top, step.id
+        assert d.node(f"s{step.index}").get("id").strip('"') == f"step-{step.id}"
+
+
+def test_flow_runs_left_to_right_and_steps_never_share_a_place(
+        example: tuple[WorkflowReport, Drawing]) -> None:
+    r, d = example
+    flow = Flow(r.workflow)
+    for u in range(flow.n):
+        for v in flow.fsucc[u]:
+            assert d.pos(f"s{u}")[0] < d.pos(f"s{v}")[0]
+    places = [d.pos(f"s{i}") for i in range(flow.n)]
+    assert len(set(places)) == len(places)
+
+
+def test_edges_show_handoffs_rework_and_the_critical_path(
+        example: tuple[WorkflowReport, Drawing]) -> None:
+    r, d = example
+    flow = Flow(r.workflow)
+    edges = d.edges()
+    assert set(edges) == {(f"s{u}", f"s{v}") for u, v in flow.edges()}
+    path = [flow.index[s] for s in r.metrics.critical_path]
+    critical = {(f"s{u}", f"s{v}") for u, v in itertools.pairwise(path)}
+    for (a, b), attrs in edges.items():
+        u, v = int(a[1:]), int(b[1:])
+        colour = attrs.get("color", "").strip('"')
+        assert (colour == CRITICAL) == ((a, b) in critical)
+        if flow.is_handoff(u, v):
+            assert attrs["arrowhead"] == "empty"
+            assert colour in (HANDOFF, CRITICAL)
+        else:
+            assert "arrowhead" not in attrs
+        assert (attrs.get("style") == "dashed") == ((u, v) in flow.rework)
+        if flow.p[u, v] is not None:
+            assert f"{flow.p[u, v]:.0%}" in label_text(attrs["xlabel"])
+        if flow.when[u, v]:
+            assert flow.when[u, v] in label_text(attrs["xlabel"])
+    for i in path:
+        assert d.node(f"s{i}").get("color").strip('"') == CRITICAL
+
+
+def test_header_carries_title_and_metrics(example: tuple[WorkflowReport, Drawing]) -> None:
+    r, d = example
+    header = label_text(d.graph.get("label"))
+    assert header.startswith(r.workflow.title)
+    assert f"PCE {r.metrics.pce:.1%}" in header and f"{r.metrics.handoffs} handoff" in header
+
+
+def test_findings_fill_steps_by_their_worst_level_and_the_legend_names_them() -> None:
+    r = report("""\
+        s1: {title: One, team: a, touch: 1h, next: s2}
+        s2: {title: Two, team: a, touch: 1h, kind: check}
+        """)
+    d = drawing(r)
+    levels = {f.level for f in r.findings}
+    assert "warning" in levels, "the NVA step needs a warning for this test"
+    for step in r.workflow.step_list:
+        own = [level for level in LEVELS if any(f.level == level and f.step == step.id
+                                                for f in r.findings)]
+        fill = d.node(f"s{step.index}").get("fillcolor").strip('"')
+        assert fill == (FILL[own[0]] if own else "white"), step.id
+    legend = label_text(d.node("legend").get("label"))
+    for level in levels:
+        assert f"{level} finding" in legend
+    assert "critical path" in legend and "handoff" in legend and "rework" in legend
+
+
+def test_hostile_text_stays_text() -> None:
+    quoted = json.dumps(HOSTILE, ensure_ascii=False)
+    r = report(f"""\
+        one: {{title: {quoted}, team: a, kind: decision, touch: 1h,
+               next: [{{to: two, when: {quoted}, p: 0.5}}, {{to: three, p: 0.5}}]}}
+        two: {{title: {quoted}, team: b, kind: check, touch: 1h}}
+        three: {{title: x, team: c, touch: 1h}}
+        """, header=f"procmap: 1\nid: t\ntitle: {quoted}\n"
+                    f"teams: {{a: {quoted}, b: B, c: {{name: C, color: 'x;y'}}}}\n"
+                    "steps:\n")
+    d = drawing(r)
+    flat = " ".join(HOSTILE.split())
+    for name in ("s0", "s1"):
+        assert " ".join(label_text(d.node(name).get("label")).split()).replace(" ", "") \
+            .startswith(flat.replace(" ", ""))
+    assert flat in " ".join(label_text(d.edges()["s0", "s1"]["xlabel"]).split())
+    assert label_text(d.graph.get("label")).startswith(flat)
+    labels = [o.get("label") or o.get("xlabel") or "" for o in [*d.graph.get_nodes(), *d.graph.get_edges(), d.graph]]
+    assert not any("<script" in label.lower() for label in labels)
+
+
+@needs_graphviz
+def test_graphviz_draws_hostile_text_as_text() -> None:
+    r = report(f"""\
+        s1: {{title: {json.dumps(HOSTILE, ensure_ascii=False)}, team: a, touch: 1h, next: s2}}
+        s2: {{title: "\\\\G \\\\E \\\\L end", team: b, touch: 1h}}
+        """)
+    svg = render(r, "svg").decode()
+    xml.dom.minidom.parseString(svg)  # well-formed
+    assert "<script" not in svg
+    texts = " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    texts = texts.replace("\u200b", "")
+    assert "<script>alert" in texts.replace(" ", "") and "日本語" in texts
+    assert "\\G \\E \\L end" in texts, "Graphviz must not expand escapes from the YAML"
+
+
+@needs_graphviz
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_graphviz_accepts_the_dot_of_every_example(path: Path) -> None:
+    r = analyze(load(path), simulate=False)
+    png = render(r, "png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    svg = render(r, "svg").decode()
+    dom = xml.dom.minidom.parseString(svg)
+    ids = {g.getAttribute("id") for g in dom.getElementsByTagName("g")}
+    assert {f"step-{s}" for s in r.workflow.steps} <= ids
+
+
+def test_the_same_workflow_gives_the_same_bytes_in_any_process(tmp_path: Path) -> None:
+    path = EXAMPLES[0]
+    outputs = set()
+    for seed in ("1", "2"):
+        for fmt in ("dot", "mermaid"):
+            done = subprocess.run([sys.executable, "-m", "procmap", "render", str(path),
+                                   "-f", fmt], capture_output=True, check=True,
+                                  env={"PYTHONHASHSEED": seed, "PATH": ""})
+            outputs.add((fmt, done.stdout))
+    assert len(outputs) == 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workflows())
+def test_random_workflows_lay_out_in_their_lanes(doc: dict[str, object]) -> None:
+    try:
+        workflow = loads(json.dumps(doc), "fuzz.yaml")
+    except WorkflowError:
+        return
+    r = analyze(workflow, simulate=False)
+    d = drawing(r)
+    teams = list(workflow.teams)
+    places = set()
+    for step in workflow.step_list:
+        x, y = d.pos(f"s{step.index}")
+        bottom, top = d.bands[teams.index(step.team)]
+        assert bottom < y < top
+        places.add((x, y))
+    assert len(places) == len(workflow.steps)

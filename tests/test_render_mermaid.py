@@ -1,0 +1,144 @@
+"""The Mermaid of `procmap render`, read back by a parser of the subset it writes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from helpers import report
+from procmap.analysis import analyze
+from procmap.graph import Flow
+from procmap.loader import load
+from procmap.render import layout, to_mermaid
+from procmap.render.mermaid import SHAPES
+from procmap.rules.base import LEVELS
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
+# Inside a label: no quote, no raw markup; only entity codes and our own <br/>.
+LABEL = r'((?:[^"#<>\n]|#\d+;|<br/>)*)'
+SHAPE = "|".join(f"{re.escape(o)}{LABEL}{re.escape(c)}" for o, c in SHAPES.values())
+NODE = re.compile(rf"^    (s\d+)(?:{SHAPE})$")
+EDGE = re.compile(rf'^  (s\d+) (-->|==>|-\.->)(?:\|"{LABEL}"\|)? (s\d+)$')
+SUBGRAPH = re.compile(rf'^  subgraph (\w+)\["{LABEL}"\]$')
+
+
+def decode(text: str) -> str:
+    return re.sub(r"#(\d+);", lambda m: chr(int(m[1])), text.replace("<br/>", "\n"))
+
+
+@dataclass
+class Chart:
+    title: str
+    lanes: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
+    lane_of: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    edges: dict[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
+    classes: dict[str, set[str]] = field(default_factory=dict)
+    link_styles: dict[int, str] = field(default_factory=dict)
+
+
+def parse(text: str) -> Chart:
+    """Every line must be one we know; anything else fails the test."""
+    lines = text.splitlines()
+    assert lines[0] == "---" and lines[2] == "---" and lines[3] == "flowchart LR"
+    assert lines[1].startswith("title: ")
+    chart = Chart(json.loads(lines[1].removeprefix("title: ")))
+    lane: str | None = None
+    for line in lines[4:]:
+        if m := SUBGRAPH.match(line):
+            lane = m[1]
+            chart.lanes.append((m[1], decode(m[2])))
+        elif line == "  end":
+            lane = None
+        elif line == "    direction LR":
+            assert lane is not None
+        elif m := NODE.match(line):
+            assert lane is not None
+            chart.lane_of[m[1]] = lane
+            chart.labels[m[1]] = decode(next(g for g in m.groups()[1:] if g is not None))
+        elif m := EDGE.match(line):
+            chart.edges[m[1], m[4]] = (m[2], decode(m[3]) if m[3] is not None else None)
+        elif m := re.match(r'^    legend_\w+\["[\w ,:]+"\](:::\w+)?$', line):
+            assert lane == "legend"
+        elif m := re.match(r"^  classDef (\w+) [\w:#,.-]+$", line):
+            pass
+        elif m := re.match(r"^  class ([\w,]+) (\w+)$", line):
+            for node in m[1].split(","):
+                chart.classes.setdefault(node, set()).add(m[2])
+        elif m := re.match(r"^  linkStyle ([\d,]+) ([\w:#,-]+)$", line):
+            for i in m[1].split(","):
+                chart.link_styles[int(i)] = m[2]
+        else:
+            raise AssertionError(f"unexpected line: {line!r}")
+    return chart
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_have_lanes_nodes_and_edges(path: Path) -> None:
+    r = analyze(load(path), simulate=False)
+    chart = parse(to_mermaid(layout(r)))
+    teams = list(r.workflow.teams)
+    assert chart.title.startswith(r.workflow.title) and "PCE" in chart.title
+    assert [name for _, name in chart.lanes[:-1]] == [t.name for t in r.workflow.teams.values()]
+    assert chart.lanes[-1] == ("legend", "Legend")
+    flow = Flow(r.workflow)
+    for step in r.workflow.step_list:
+        node = f"s{step.index}"
+        assert chart.lane_of[node] == f"lane{teams.index(step.team)}"
+        assert chart.labels[node].startswith(step.title)
+    assert set(chart.edges) == {(f"s{u}", f"s{v}") for u, v in flow.edges()}
+    for (a, b), (arrow, label) in chart.edges.items():
+        u, v = int(a[1:]), int(b[1:])
+        expected = "-.->" if (u, v) in flow.rework else "==>" if flow.is_handoff(u, v) else "-->"
+        assert arrow == expected
+        if flow.when[u, v]:
+            assert label is not None and flow.when[u, v] in label
+    critical = {f"s{flow.index[s]}" for s in r.metrics.critical_path}
+    assert {n for n, c in chart.classes.items() if "critical" in c} == critical
+    edges = list(chart.edges)
+    path = r.metrics.critical_path
+    on_path = {(f"s{flow.index[a]}", f"s{flow.index[b]}") for a, b in itertools.pairwise(path)}
+    assert {edges[i] for i, s in chart.link_styles.items() if "d35400" in s} == on_path
+
+
+def test_findings_are_classes_by_level() -> None:
+    r = report("""\
+        s1: {title: One, team: a, touch: 1h, next: s2}
+        s2: {title: Two, team: a, touch: 1h, kind: check}
+        """)
+    chart = parse(to_mermaid(layout(r)))
+    assert "warning" in {f.level for f in r.findings}, "the check needs a warning for this test"
+    for step in r.workflow.step_list:
+        own = [level for level in LEVELS if any(f.level == level and f.step == step.id
+                                                for f in r.findings)]
+        assert chart.classes.get(f"s{step.index}", set()) - {"critical"} == set(own[:1])
+
+
+HOSTILE = ('end"] --> x{{y}} %% c\n`md` *b* <img src=x onerror=alert(1)> & #quot; ;|p| '
+           "subgraph 日本語 🚀 \\")
+
+
+def test_hostile_text_round_trips_and_breaks_nothing() -> None:
+    quoted = json.dumps(HOSTILE, ensure_ascii=False)
+    r = report(f"""\
+        one: {{title: {quoted}, team: a, kind: decision, touch: 1h,
+               next: [{{to: two, when: {quoted}, p: 0.5}}, {{to: three, p: 0.5}}]}}
+        two: {{title: {quoted}, team: b, kind: check, touch: 1h}}
+        three: {{title: {quoted}, team: c, kind: end, touch: 1h}}
+        """, header=f"procmap: 1\nid: t\ntitle: {quoted}\n"
+                    f"teams: {{a: {quoted}, b: B, c: C}}\nsteps:\n")
+    text = to_mermaid(layout(r))
+    chart = parse(text)  # every line still parses: nothing ended early
+    assert chart.title.startswith(" ".join(HOSTILE.split()))
+    assert chart.lanes[0][1] == HOSTILE
+    for node in ("s0", "s1", "s2"):
+        assert chart.labels[node].startswith(HOSTILE + "\n")
+    assert chart.edges["s0", "s1"][1] == HOSTILE + " · 50%"
+    # The title is a JSON string in the front matter, which Mermaid shows as text.
+    body = text.split("\n---\n", 1)[1]
+    assert "<img" not in body and "```" not in body
