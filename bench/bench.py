@@ -1,4 +1,5 @@
-"""Benchmarks of `procmap analyze`: analysis time beside parse-only time.
+"""Benchmarks of `procmap analyze` (analysis time beside parse-only time) and
+of `procmap render` (procmap's own layout and writers beside Graphviz).
 
 Run with `make bench`. Synthetic workflows are generated with a fixed seed:
 chains of steps across five teams with parallel splits, decisions, rework
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,8 @@ import yaml
 
 from procmap.analysis import analyze, analyze_paths
 from procmap.loader import loads
+from procmap.render import layout, to_dot, to_mermaid
+from procmap.render.graphviz import draw
 
 TEAMS = ["sales", "legal", "finance", "ops", "support"]
 
@@ -96,11 +100,30 @@ def main() -> None:
         parse = best_of(3, lambda: [parse_only(f.read_text()) for f in files])
         full = best_of(3, lambda: analyze_paths([folder]))
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
+    results += render_rows()
     version = best_of(5, lambda: subprocess.run(
         [sys.executable, "-m", "procmap", "--version"], check=True, capture_output=True))
     print(f"\n{'procmap --version':<28} {version * 1000:.0f} ms (target < 300 ms)")
     results.append({"case": "version", "seconds": version})
     Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def render_rows() -> list[dict[str, object]]:
+    print("\nrender (ms)            layout   DOT build   Mermaid   Graphviz svg")
+    rows: list[dict[str, object]] = []
+    for n in (50, 200, 1_000):
+        report = analyze(loads(synthetic(n), "bench.yaml"), simulate=False)
+        diagram = layout(report)
+        dot = to_dot(diagram)
+        times = {"layout_s": best_of(5, lambda r=report: layout(r)),
+                 "dot_s": best_of(5, lambda d=diagram: to_dot(d)),
+                 "mermaid_s": best_of(5, lambda d=diagram: to_mermaid(d)),
+                 "graphviz_s": (best_of(3, lambda t=dot: draw(t, "svg"))
+                                if shutil.which("dot") else None)}
+        cells = [f"{v * 1000:9.1f}" if v is not None else "  no dot" for v in times.values()]
+        print(f"{n:>6,} steps      " + "  ".join(cells))
+        rows.append({"case": f"render {n} steps", **times})
+    return rows
 
 
 if __name__ == "__main__":

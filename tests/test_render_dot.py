@@ -175,7 +175,8 @@ def test_hostile_text_stays_text() -> None:
             .startswith(flat.replace(" ", ""))
     assert flat in " ".join(label_text(d.edges()["s0", "s1"]["xlabel"]).split())
     assert label_text(d.graph.get("label")).startswith(flat)
-    labels = [o.get("label") or o.get("xlabel") or "" for o in [*d.graph.get_nodes(), *d.graph.get_edges(), d.graph]]
+    parts = [*d.graph.get_nodes(), *d.graph.get_edges(), d.graph]
+    labels = [o.get("label") or o.get("xlabel") or "" for o in parts]
     assert not any("<script" in label.lower() for label in labels)
 
 
