@@ -38,6 +38,8 @@ demo: install
 	$(BIN)/procmap render workflows/ --format svg -o out/diagrams
 	$(BIN)/procmap render workflows/ --format mermaid -o out/diagrams
 	@echo "Diagrams: $$(ls out/diagrams | tr '\n' ' ')"
+	$(BIN)/procmap build workflows/ -o out/site
+	@echo "Process library: out/site/index.md"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -158,6 +159,122 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
             _write(target, data)
     sys.exit(EXIT_USAGE if run.errors else 0)
+
+
+_TEMPLATES = click.option(
+    "--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of jinja2 templates that take precedence over the shipped ones "
+         "(default: `templates:` in the config file). A template there may "
+         '{% extends "procmap/sop.md.j2" %} and replace single blocks.')
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The markdown file to write (default: standard output).")
+@_TEMPLATES
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose rule levels decide the open questions.")
+def sop(path: Path, output: Path | None, templates: Path | None,
+        config_path: Path | None) -> None:
+    """Write the standard operating procedure of a workflow, in markdown.
+
+    Title, owner, purpose, scope, who does what, numbered steps in flow
+    order (owner, inputs, outputs, systems, time, instructions, decisions
+    and handoffs), the Mermaid diagram, the metrics, and the findings as open
+    questions (requirements without a named owner first). The last line
+    names the file and, in a git repository, its last commit and date.
+
+    \b
+        procmap sop workflows/billing-dispute.yaml -o docs/billing-dispute.md
+
+    Exit status: 0 written, 2 the workflow or a template is invalid.
+    """
+    from procmap.analysis import analyze_paths
+    from procmap.sop import write_sop
+
+    config = _config(config_path)
+    run = analyze_paths([path], config)
+    for problem in run.errors:
+        click.echo(str(problem), err=True)
+    if run.errors:
+        sys.exit(EXIT_USAGE)
+    text = _templated(lambda: write_sop(run.workflows[0], templates or config.templates))
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the library into.")
+@_TEMPLATES
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose rule levels decide the findings shown.")
+def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
+          config_path: Path | None) -> None:
+    """Build the process library: an SOP, an SVG and a Mermaid file per workflow,
+    and an index.
+
+    \b
+    OUTPUT/<id>.md    the SOP (as `procmap sop`), showing <id>.svg
+    OUTPUT/<id>.svg   the swimlane diagram (needs Graphviz; skipped with a
+                      warning without it)
+    OUTPUT/<id>.mmd   the same diagram in Mermaid
+    OUTPUT/index.md   one row per workflow (owner, steps, teams, handoffs,
+                      lead time, PCE, findings by level), the handoffs
+                      between each pair of teams and the worst ping-pong
+
+    Files are replaced atomically; the same input gives the same bytes.
+    Exit status: 0 built, 2 a workflow or a template is invalid (the valid
+    workflows are still built).
+    """
+    from procmap.analysis import analyze_paths
+    from procmap.library import build as build_library
+
+    config = _config(config_path)
+    interactive = sys.stderr.isatty()
+
+    def progress(file: Path) -> None:
+        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+
+    run = analyze_paths(paths, config, progress=progress if interactive else None)
+    if interactive:
+        click.echo("\r\033[K", nl=False, err=True)
+    for problem in run.errors:
+        click.echo(str(problem), err=True)
+    if interactive:
+        with click.progressbar(length=len(run.workflows), label="writing",
+                               file=sys.stderr) as bar:
+            built = _templated(lambda: build_library(run, output, templates, bar.update))
+    else:
+        built = _templated(lambda: build_library(run, output, templates))
+    for warning in built.warnings:
+        click.echo(f"procmap: warning: {warning}", err=True)
+    click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
+    sys.exit(EXIT_USAGE if run.errors else 0)
+
+
+T = TypeVar("T")
+
+
+def _templated(make: Callable[[], T]) -> T:
+    """Run template code; a broken template is a clear error, not a traceback."""
+    import jinja2
+
+    from procmap.templating import describe
+
+    try:
+        return make()
+    except jinja2.TemplateError as e:
+        click.echo(f"procmap: template error: {describe(e)}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as e:
+        click.echo(f"procmap: cannot write {e.filename}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()

@@ -35,6 +35,9 @@ def config_schema() -> dict[str, Any]:
             "rules": {"type": "object", "propertyNames": {"enum": list(RULE_IDS)},
                       "additionalProperties": level,
                       "description": "rule id -> error, warning, info or off"},
+            "templates": {"type": "string", "minLength": 1,
+                          "description": "folder of jinja2 templates that take precedence over "
+                                         "the shipped ones, relative to this file"},
         },
     }
 
@@ -44,6 +47,7 @@ class Config:
     levels: collections.abc.Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     fail_on: str = "error"
     source: str | None = None
+    templates: Path | None = None
 
     def fails(self, level: str) -> bool:
         return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[self.fail_on]
@@ -74,8 +78,11 @@ def _from_node(root: Node, file: str) -> Config:
     rules = root.get("rules")
     levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
         if isinstance(rules, Mapping) else {}
+    templates = root.get("templates")
     return Config(MappingProxyType(levels),
-                  str(getattr(fail_on, "value", "error")), file)
+                  str(getattr(fail_on, "value", "error")), file,
+                  Path(file).parent / str(templates.value)
+                  if isinstance(templates, Scalar) else None)
 
 
 def read_config(path: Path) -> Config:
