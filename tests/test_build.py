@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN, write
@@ -86,3 +88,15 @@ def test_invalid_workflow_exits_2_and_the_rest_is_built(runner: CliRunner) -> No
     assert result.exit_code == 2 and "bad.yaml:8:" in result.output
     assert Path("site/clean.md").exists() and Path("site/index.md").exists()
     assert not [p for p in Path("site").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_without_graphviz_the_library_has_no_svg_and_says_so(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    write("wf/a.yaml", CLEAN)
+    monkeypatch.setenv("PATH", os.devnull)
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 0
+    assert "warning: no SVG diagrams" in result.output
+    assert "apt-get install graphviz" in result.output
+    assert sorted(p.name for p in Path("site").iterdir()) == ["clean.md", "clean.mmd", "index.md"]
+    assert "![" not in Path("site/clean.md").read_text()
