@@ -40,6 +40,13 @@ demo: install
 	@echo "Diagrams: $$(ls out/diagrams | tr '\n' ' ')"
 	$(BIN)/procmap build workflows/ -o out/site
 	@echo "Process library: out/site/index.md"
+	@mkdir -p out/simplified
+	@for f in workflows/*.yaml; do \
+	  after=out/simplified/$$(basename $$f); \
+	  $(BIN)/procmap simplify $$f -o $$after > $${after%.yaml}.log || exit 2; \
+	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,13p' || exit 2; \
+	done
+	@echo; echo "Simplified workflows and their change logs: out/simplified/"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -7,6 +7,7 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from procmap import __version__
 
 if TYPE_CHECKING:
     from procmap.config import Config
+    from procmap.simplify import Simplified
 
 EXIT_USAGE = 2
 
@@ -256,6 +258,169 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
         click.echo(f"procmap: warning: {warning}", err=True)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
     sys.exit(EXIT_USAGE if run.errors else 0)
+
+
+def _algorithm_steps(value: str) -> frozenset[int]:
+    names = {name: n for n, name in ALGORITHM_NAMES.items()}
+    out = set()
+    for part in value.split(","):
+        part = part.strip().lower()
+        if part.isdigit() and int(part) in ALGORITHM_NAMES:
+            out.add(int(part))
+        elif part in names:
+            out.add(names[part])
+        else:
+            raise click.BadParameter(f"{part!r}: use 1-5 or question, delete, simplify, "
+                                     "accelerate, automate, separated by commas")
+    return frozenset(out)
+
+
+ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5: "automate"}
+
+
+@main.command("simplify")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The simplified workflow (default: standard output, with the change log "
+                   "on standard error).")
+@click.option("--only", "only", default="1,2,3,4,5", show_default=True,
+              help="Steps of the Algorithm to apply, by number or name.")
+@click.option("--keep", multiple=True, metavar="STEP",
+              help="A step id never to delete, move or merge (repeatable).")
+@click.option("--fold-max", default="1h", show_default=True,
+              help="Ping-pong X -> Y -> X: move Y's step into X's team when its touch "
+                   "time is at most this.")
+@click.option("--log", "log_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the change log.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose rule levels decide what counts as a finding.")
+def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str, ...],
+                     fold_max: str, log_format: str, config_path: Path | None) -> None:
+    """Apply the Algorithm to a workflow and write the simplified one.
+
+    \b
+    1 question   list requirements without a named person; mark the step
+                 with a comment for review (nothing is deleted for it)
+    2 delete     duplicate steps, repeated checks, steps whose every output
+                 is unused, non-value-added steps without a named
+                 requirement; their predecessors go straight to their
+                 successor, with branch probabilities kept summing to 1
+    3 simplify   drop redundant links; move a small ping-pong step into
+                 the team around it; merge consecutive steps of one team
+                 with nothing waited for in between
+    4 accelerate run serially independent steps side by side
+    5 automate   list what is left worth automating, by touch hours saved
+                 per volume period (never a deleted step)
+
+    Each change is kept only if the workflow still loads and its lead time
+    and handoffs get no worse. Steps waived with a reason, and --keep
+    steps, stay. Comments, key order and layout are kept where nothing
+    changed, so `git diff` shows only the real changes.
+
+    \b
+        procmap simplify workflows/billing-dispute.yaml -o after.yaml
+        procmap diff workflows/billing-dispute.yaml after.yaml
+
+    Exit status: 0 written, 2 the workflow is invalid or an option is wrong.
+    """
+    import json
+
+    from procmap.durations import DURATION_PATTERN, hours
+    from procmap.errors import WorkflowError
+    from procmap.simplify import Options, simplify
+
+    if not re.match(DURATION_PATTERN, fold_max):
+        raise click.BadParameter("a duration such as 30m, 1h or 2d", param_hint="--fold-max")
+    options = Options(_algorithm_steps(only), frozenset(keep), hours(fold_max),
+                      config=_config(config_path))
+    try:
+        text = path.read_text(encoding="utf-8")
+        result = simplify(text, str(path), options)
+    except WorkflowError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_USAGE)
+    except (OSError, UnicodeDecodeError) as e:
+        click.echo(f"procmap: cannot read {path}: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    unknown = [k for k in keep if k not in result.before.workflow.steps]
+    if unknown:
+        raise click.BadParameter(f"no step {', '.join(unknown)} in {path}", param_hint="--keep")
+    if log_format == "json":
+        log = json.dumps([c.as_json() for c in result.changes], indent=2) + "\n"
+    else:
+        log = _change_log(result)
+    if output is not None:
+        _write(output, result.text)
+        click.echo(log, nl=False)
+    else:
+        click.echo(result.text, nl=False)
+        click.echo(log, nl=False, err=True)
+
+
+def _change_log(result: Simplified) -> str:
+    from procmap.durations import short
+
+    lines = []
+    for c in result.changes:
+        saves = []
+        if c.applied and c.lead_h > 1e-9:
+            saves.append(f"lead time -{short(c.lead_h)}")
+        if c.applied and c.handoffs:
+            saves.append(f"handoffs -{c.handoffs}")
+        if c.applied and c.touch_period_h:
+            period = result.before.workflow.volume.period  # type: ignore[union-attr]
+            saves.append(f"{c.touch_period_h:.1f} touch h per {period}")
+        rule = f" [{c.rule}]" if c.rule else ""
+        tail = f" (saves {', '.join(saves)})" if saves else ""
+        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {c.step}{rule}: "
+                     f"{c.detail}{tail}")
+    b, a = result.before.metrics, result.after.metrics
+    lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
+                 f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
+                 f"PCE {b.pce:.1%} -> {a.pce:.1%}")
+    return "\n".join(lines) + "\n"
+
+
+@main.command("diff")
+@click.argument("before", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("after", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="markdown is made to be posted as a pull-request comment.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the simulated lead times.")
+def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed: int) -> None:
+    """Compare two versions of a workflow.
+
+    Metrics side by side with their change (steps, teams, handoffs,
+    ping-pong, rework, lead time, touch time, PCE, simulated P50 and P90),
+    then the steps removed, added and moved between teams, and the links
+    removed and added.
+
+    Exit status: 0 compared, 2 a file is not a valid workflow.
+    """
+    from procmap.analysis import analyze_paths
+    from procmap.compare import FORMATS, compare
+
+    reports = []
+    for path in (before, after):
+        run = analyze_paths([path], seed=seed)
+        for problem in run.errors:
+            click.echo(str(problem), err=True)
+        if run.errors or not run.workflows:
+            if not run.errors:
+                click.echo(f"procmap: {path} is not a workflow (no top-level `procmap:` key)",
+                           err=True)
+            sys.exit(EXIT_USAGE)
+        reports.append(run.workflows[0])
+    text = FORMATS[fmt](compare(reports[0], reports[1]))
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
 
 
 T = TypeVar("T")
