@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pydot
 from click.testing import CliRunner
 
 from helpers import write
 from procmap.cli import main
+from procmap.render.dot import CHANGE
+from test_render_mermaid import parse
 from test_sop import tables, tokens
 
 BEFORE = """\
@@ -69,3 +72,31 @@ def test_text_and_errors(runner: CliRunner) -> None:
     assert result.exit_code == 2 and "bad.yaml:7:" in result.output
     assert runner.invoke(main, ["diff", "b.yaml", "nope.yaml"]).exit_code == 2
     assert not Path("nope.yaml").exists()
+
+
+def test_before_after_diagram_marks_removed_added_and_moved(runner: CliRunner) -> None:
+    write("b.yaml", BEFORE)
+    write("a.yaml", AFTER)
+    result = runner.invoke(main, ["diff", "b.yaml", "a.yaml", "--diagram", "both.dot"])
+    assert result.exit_code == 0, result.output
+    (graph,) = pydot.graph_from_dot_data(Path("both.dot").read_text())
+    nodes = {n.get("id").strip('"'): n for n in graph.get_nodes() if n.get("id")}
+    removed, added, moved = nodes["step-s2"], nodes["step-s4"], nodes["step-s3"]
+    assert "<S>" in removed.get("label") and "dashed" in removed.get("style")
+    assert added.get("fillcolor").strip('"') == CHANGE["added"][0]
+    assert moved.get("color").strip('"') == CHANGE["moved"][1]
+    assert nodes["step-s1"].get("color").strip('"') not in {c[1] for c in CHANGE.values()}
+    dotted = {(e.get_source(), e.get_destination()) for e in graph.get_edges()
+              if e.get("style") == "dotted"}
+    assert dotted == {("s0", "s1"), ("s1", "s2")}  # s1 -> s2 -> s3 in file order
+    assert "removed step" in graph.get_node("legend")[0].get("label")
+    assert runner.invoke(main, ["diff", "b.yaml", "a.yaml", "--diagram", "x.txt"]).exit_code == 2
+
+
+def test_before_after_mermaid(runner: CliRunner) -> None:
+    write("b.yaml", BEFORE)
+    write("a.yaml", AFTER)
+    assert runner.invoke(main, ["diff", "b.yaml", "a.yaml", "--diagram", "both.mmd"]).exit_code == 0
+    chart = parse(Path("both.mmd").read_text())
+    assert chart.classes["s1"] >= {"removed"} and chart.classes["s3"] >= {"added"}
+    assert chart.classes["s2"] >= {"moved"}

@@ -392,7 +392,12 @@ def _change_log(result: Simplified) -> str:
               help="Write to this file instead of standard output.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated lead times.")
-def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed: int) -> None:
+@click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw both versions in one swimlane diagram: removed steps greyed "
+                   "and struck, added ones green, moved ones marked. The format follows the "
+                   "suffix: .svg, .png, .dot or .mmd.")
+def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed: int,
+                 diagram: Path | None) -> None:
     """Compare two versions of a workflow.
 
     Metrics side by side with their change (steps, teams, handoffs,
@@ -416,7 +421,21 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
                            err=True)
             sys.exit(EXIT_USAGE)
         reports.append(run.workflows[0])
-    text = FORMATS[fmt](compare(reports[0], reports[1]))
+    comparison = compare(reports[0], reports[1])
+    if diagram is not None:
+        from procmap.compare import picture
+        from procmap.render import SUFFIXES, GraphvizError
+
+        by_suffix = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot"}
+        if diagram.suffix.lower() not in by_suffix:
+            raise click.BadParameter("end the file name with .svg, .png, .dot or .mmd",
+                                     param_hint="--diagram")
+        try:
+            _write(diagram, picture(comparison, by_suffix[diagram.suffix.lower()]))
+        except GraphvizError as e:
+            click.echo(f"procmap: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+    text = FORMATS[fmt](comparison)
     if output is not None:
         _write(output, text)
     else:

@@ -142,3 +142,34 @@ def _round(x: float | None) -> float | None:
 
 
 FORMATS = {"text": text, "markdown": markdown, "json": as_json}
+
+
+def picture(c: Comparison, fmt: str) -> bytes:
+    """One diagram of both versions: the after workflow, with the removed
+    steps and links put back greyed and struck, added steps green and moved
+    steps marked. The critical path is the after one."""
+    from dataclasses import replace
+
+    from procmap.model import Step
+    from procmap.render import draw_diagram, layout
+
+    bw, aw = c.before.workflow, c.after.workflow
+    steps: dict[str, Step] = {}
+    for s in bw.step_list:
+        if s.id in aw.steps:
+            kept = aw.steps[s.id]
+            gone = tuple(b for b in s.next if b.to in c.removed)
+            steps[s.id] = replace(kept, next=kept.next + gone)
+        else:
+            steps[s.id] = s
+    for s in aw.step_list:
+        steps.setdefault(s.id, s)
+    steps = {sid: replace(s, index=i, next=tuple(b for b in s.next if b.to in steps))
+             for i, (sid, s) in enumerate(steps.items())}
+    teams = dict(bw.teams) | {t: team for t, team in aw.teams.items() if t not in bw.teams}
+    union = replace(aw, teams=teams, steps=steps)
+    report = WorkflowReport(union, c.after.metrics, ())
+    changes = ({s: "removed" for s in c.removed} | {s: "added" for s in c.added}
+               | {m.step: "moved" for m in c.moved})
+    removed_edges = set(c.edges_removed)
+    return draw_diagram(layout(report, changes, removed_edges), fmt)

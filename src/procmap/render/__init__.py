@@ -11,13 +11,17 @@ from procmap.render.mermaid import to_mermaid
 FORMATS = ("svg", "png", "dot", "mermaid")
 SUFFIXES = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
 
-__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "layout", "render", "to_dot",
-           "to_mermaid"]
+__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "draw_diagram", "layout",
+           "render", "to_dot", "to_mermaid"]
 
 
 def render(report: WorkflowReport, fmt: str) -> bytes:
     """The diagram of an analysed workflow in one of FORMATS."""
-    diagram = layout(report)
+    return draw_diagram(layout(report), fmt)
+
+
+def draw_diagram(diagram: Diagram, fmt: str) -> bytes:
+    """A laid-out diagram in one of FORMATS."""
     if fmt == "mermaid":
         return to_mermaid(diagram).encode()
     text = to_dot(diagram)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections import defaultdict
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 from procmap.analysis import WorkflowReport
@@ -53,6 +54,7 @@ class Node:
     times: str  # "wait + touch"
     critical: bool
     findings: tuple[Finding, ...]
+    change: str | None = None  # in a before/after diagram: removed, added or moved
 
     @property
     def level(self) -> str | None:
@@ -72,6 +74,7 @@ class Edge:
     critical: bool
     when: str | None
     p: float | None
+    removed: bool = False  # in a before/after diagram
 
     @property
     def label(self) -> str | None:
@@ -91,6 +94,12 @@ class Diagram:
     edges: tuple[Edge, ...]
     width: float
     height: float
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """Change marks present, in legend order."""
+        present = {n.change for n in self.nodes}
+        return tuple(c for c in ("removed", "added", "moved") if c in present)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -127,7 +136,11 @@ def _height(kind: str, lines: int) -> float:
     return text * 1.8 if kind == "decision" else text
 
 
-def layout(report: WorkflowReport) -> Diagram:
+def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
+           removed_edges: Set[tuple[str, str]] = frozenset()) -> Diagram:
+    """The diagram of an analysed workflow. `changes` (step id -> removed,
+    added or moved) and `removed_edges` mark a before/after diagram."""
+    changes = changes or {}
     workflow = report.workflow
     flow = Flow(workflow)
     teams = list(workflow.teams)
@@ -182,10 +195,11 @@ def layout(report: WorkflowReport) -> Diagram:
         x = LANE_HEADER + (column[i] + 0.5) * COLUMN
         nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
                           f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
-                          tuple(findings.get(s.id, ()))))
+                          tuple(findings.get(s.id, ())), changes.get(s.id)))
     critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
     edges = tuple(Edge(f"s{u}", f"s{v}", flow.is_handoff(u, v), (u, v) in flow.rework,
-                       (u, v) in critical, flow.when[u, v], flow.p[u, v])
+                       (u, v) in critical, flow.when[u, v], flow.p[u, v],
+                       (flow.steps[u].id, flow.steps[v].id) in removed_edges)
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
     return Diagram(workflow.id, workflow.title, summary(report), tuple(lanes), tuple(nodes),

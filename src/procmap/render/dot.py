@@ -25,6 +25,9 @@ HANDOFF = "#2471a3"
 IN_TEAM = "#555555"
 FILL = {"error": "#f5b7b1", "warning": "#fdebd0", "info": "#d6eaf8"}
 LANE_FILLS = ("#f4f6f8", "#e8eef4")
+# Before/after marks: (fill, border) per change.
+CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
+          "moved": ("#ffffff", "#8e44ad")}
 LEGEND_HEIGHT = 48.0
 LEGEND_WIDTH = 640.0
 FONT = "Helvetica,Arial,sans-serif"
@@ -108,8 +111,12 @@ def _pos(x: float, y: float) -> str:
 
 def _node(n: Node) -> pydot.Node:
     title = '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in n.title_lines)
+    if n.change == "removed":
+        title = f"<S>{title}</S>"
+    note = f'<BR/><FONT POINT-SIZE="9"><I>{n.change}</I></FONT>' if n.change else ""
     attrs: dict[str, Any] = dict(SHAPES[n.step.kind])
-    attrs["label"] = f'<<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>>'
+    attrs["label"] = (f'<<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>'
+                      f"{note}>")
     attrs["pos"] = _pos(n.x, n.y)
     attrs["id"] = f"step-{n.step.id}"
     attrs["fillcolor"] = FILL.get(n.level or "", "white")
@@ -117,6 +124,11 @@ def _node(n: Node) -> pydot.Node:
     attrs["tooltip"] = esc_string("\n".join(tooltip))
     if n.critical:
         attrs.update(color=CRITICAL, penwidth="3")
+    if n.change:
+        fill, border = CHANGE[n.change]
+        attrs.update(fillcolor=fill, color=border, penwidth="2.5")
+        if n.change == "removed":
+            attrs.update(fontcolor=border, style=attrs["style"].replace("filled", "dashed,filled"))
     return pydot.Node(n.id, **attrs)
 
 
@@ -128,6 +140,8 @@ def _edge(e: Edge) -> pydot.Edge:
         attrs["style"] = "dashed"
     if e.critical:
         attrs.update(color=CRITICAL, penwidth="3")
+    if e.removed:
+        attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
         # Orthogonal routing places xlabels, not labels.
         attrs["xlabel"] = f"<{html_text(e.label)}>"
@@ -137,6 +151,8 @@ def _edge(e: Edge) -> pydot.Edge:
 def _legend(d: Diagram) -> str:
     cells = [f'<TD BGCOLOR="{FILL[level]}" BORDER="1">{level} finding</TD>'
              for level in d.levels]
+    cells += [f'<TD BGCOLOR="{CHANGE[c][0]}" BORDER="1"><FONT COLOR="{CHANGE[c][1]}">'
+              f"{c} step</FONT></TD>" for c in d.changes]
     cells += [f'<TD><FONT COLOR="{CRITICAL}"><B>━━ critical path</B></FONT></TD>',
               f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>',
               f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>',

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from procmap.render.diagram import Diagram, Node
-from procmap.render.dot import CRITICAL, FILL, HANDOFF, printable
+from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF, printable
 
 _SAFE = frozenset(" .,:-()/'?!+@=~$·")
 
@@ -57,17 +57,23 @@ def to_mermaid(d: Diagram) -> str:
     out.append('  subgraph legend["Legend"]')
     out.append("    direction LR")
     out.extend(f'    legend_{level}["{level} finding"]:::{level}' for level in d.levels)
+    out.extend(f'    legend_{change}["{change} step"]:::{change}' for change in d.changes)
     out.append('    legend_critical["critical path"]:::critical')
     out.append('    legend_handoff["thick arrow: handoff, dotted: rework"]')
     out.append("  end")
     out.extend(f"  classDef {level} fill:{FILL[level]},color:#000" for level in d.levels)
     out.append(f"  classDef critical stroke:{CRITICAL},stroke-width:3px")
+    out.extend(f"  classDef {change} fill:{CHANGE[change][0]},stroke:{CHANGE[change][1]},"
+               f"color:{CHANGE[change][1]}" for change in d.changes)
+    for change in d.changes:
+        out.append(f"  class {','.join(n.id for n in d.nodes if n.change == change)} {change}")
     for level in d.levels:
         out.append(f"  class {','.join(n.id for n in d.nodes if n.level == level)} {level}")
     critical_nodes = [n.id for n in d.nodes if n.critical]
     if critical_nodes:
         out.append(f"  class {','.join(critical_nodes)} critical")
-    styles = [(i, f"stroke:{CRITICAL},stroke-width:3px") if e.critical
+    styles = [(i, f"stroke:{CHANGE['removed'][1]},stroke-dasharray:3") if e.removed
+              else (i, f"stroke:{CRITICAL},stroke-width:3px") if e.critical
               else (i, f"stroke:{HANDOFF},stroke-width:2px") if e.handoff else None
               for i, e in enumerate(d.edges)]
     for style in sorted({s[1] for s in styles if s}):
