@@ -17,6 +17,14 @@ from procmap.loader import loads
 from procmap.simplify import Options, Simplified, simplify
 from strategies import workflows
 
+# A decision between s2 and s3, which the tests complete.
+DECIDE = """\
+s1:
+  title: Decide
+  team: a
+  touch: 1h
+  next: [{to: s2, when: "yes", p: 0.6}, {to: s3, when: "no", p: 0.4}]
+"""
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 
 
@@ -60,16 +68,11 @@ def test_unchanged_parts_keep_their_bytes(path: Path) -> None:
 
 
 def test_delete_reconnects_and_keeps_probabilities_summing_to_1() -> None:
-    result = run("""\
-        s1:
-          title: Decide
-          team: a
-          touch: 1h
-          next: [{to: s2, when: "yes", p: 0.6}, {to: s3, when: "no", p: 0.4}]
+    result = run(DECIDE + textwrap.dedent("""\
         s2: {title: Copy, team: b, touch: 1h, wait: 1d, value: nva, next: s4}
         s3: {title: Other, team: a, touch: 1h, next: s4}
         s4: {title: End, team: a, touch: 1h}
-        """)
+        """))
     no_worse(result)
     after = loads(result.text, "a.yaml")
     assert "s2" not in after.steps
@@ -79,16 +82,11 @@ def test_delete_reconnects_and_keeps_probabilities_summing_to_1() -> None:
 
 
 def test_merging_branches_to_one_step_leaves_no_decision() -> None:
-    result = run("""\
-        s1:
-          title: Decide
-          team: a
-          touch: 1h
-          next: [{to: s2, when: "yes", p: 0.6}, {to: s3, when: "no", p: 0.4}]
+    result = run(DECIDE + textwrap.dedent("""\
         s2: {title: Copy, team: a, touch: 1h, wait: 1d, value: nva, next: s4}
         s3: {title: Copy two, team: a, touch: 1h, wait: 1d, value: nva, next: s4}
         s4: {title: End, team: a, touch: 1h}
-        """, Options(frozenset({2})))
+        """), Options(frozenset({2})))
     after = loads(result.text, "a.yaml")
     assert [(b.to, b.p, b.when) for b in after.steps["s1"].next] == [("s4", None, None)]
 
