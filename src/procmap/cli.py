@@ -133,7 +133,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError
+    from procmap.render import SUFFIXES, GraphvizError, format_for
     from procmap.render import render as draw
 
     config = _config(config_path)
@@ -141,8 +141,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     for problem in run.errors:
         click.echo(str(problem), err=True)
     if fmt is None:
-        by_suffix = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot", ".mermaid": "mermaid"}
-        fmt = by_suffix.get(output.suffix.lower(), "svg") if output else "svg"
+        fmt = (format_for(output) if output else None) or "svg"
     several = len(paths) > 1 or any(p.is_dir() for p in paths)
     if several and output is None:
         raise click.UsageError("several workflows need -o FOLDER to write into")
@@ -424,14 +423,14 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
     comparison = compare(reports[0], reports[1])
     if diagram is not None:
         from procmap.compare import picture
-        from procmap.render import SUFFIXES, GraphvizError
+        from procmap.render import GraphvizError, format_for
 
-        by_suffix = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot"}
-        if diagram.suffix.lower() not in by_suffix:
+        picture_format = format_for(diagram)
+        if picture_format is None:
             raise click.BadParameter("end the file name with .svg, .png, .dot or .mmd",
                                      param_hint="--diagram")
         try:
-            _write(diagram, picture(comparison, by_suffix[diagram.suffix.lower()]))
+            _write(diagram, picture(comparison, picture_format))
         except GraphvizError as e:
             click.echo(f"procmap: {e}", err=True)
             sys.exit(EXIT_USAGE)

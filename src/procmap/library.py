@@ -39,8 +39,9 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
             except GraphvizError as e:
                 svg = False
                 warnings.append(f"no SVG diagrams: {e}")
-        files.append(_write(out / f"{wid}.mmd", to_mermaid(diagram).encode()))
-        sop = write_sop(report, templates, f"{wid}.svg" if svg else None)
+        mermaid = to_mermaid(diagram)
+        files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
+        sop = write_sop(report, templates, f"{wid}.svg" if svg else None, mermaid)
         files.append(_write(out / f"{wid}.md", sop.encode()))
         if advance:
             advance(1)

@@ -104,7 +104,9 @@ def _question_order(f: Finding) -> tuple[bool, int, int, int, str]:
     return (f.rule != REQUIREMENT_RULE, f.algorithm, LEVELS.index(f.level), f.pos.line, f.rule)
 
 
-def context(report: WorkflowReport, diagram: str | None = None) -> Sop:
+def context(report: WorkflowReport, diagram: str | None = None,
+            mermaid: str | None = None) -> Sop:
+    """What the template gets; `mermaid` saves laying the diagram out again."""
     workflow = report.workflow
     flow = Flow(workflow)
     number = {u: k + 1 for k, u in enumerate(flow.topo)}
@@ -128,11 +130,11 @@ def context(report: WorkflowReport, diagram: str | None = None) -> Sop:
                               tuple(findings.get(s.id, ())), raci))
     return Sop(workflow, report.metrics, tuple(t.name for t in workflow.teams.values()),
                tuple(views), tuple(sorted(active, key=_question_order)),
-               Raw(to_mermaid(layout(report))), revision(workflow.file), diagram)
+               Raw(mermaid or to_mermaid(layout(report))), revision(workflow.file), diagram)
 
 
 def write_sop(report: WorkflowReport, templates: Path | None = None,
-              diagram: str | None = None) -> str:
+              diagram: str | None = None, mermaid: str | None = None) -> str:
     """The SOP as markdown, from `sop.md.j2` (the user's, else the shipped one)."""
     template = environment(templates).get_template("sop.md.j2")
-    return template.render(sop=context(report, diagram))
+    return template.render(sop=context(report, diagram, mermaid))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from procmap.analysis import WorkflowReport
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
@@ -10,9 +12,16 @@ from procmap.render.mermaid import to_mermaid
 
 FORMATS = ("svg", "png", "dot", "mermaid")
 SUFFIXES = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
+_BY_SUFFIX = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot", ".mermaid": "mermaid"}
 
-__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "draw_diagram", "layout",
-           "render", "to_dot", "to_mermaid"]
+
+def format_for(path: Path) -> str | None:
+    """The format a file name asks for by its suffix, if any."""
+    return _BY_SUFFIX.get(path.suffix.lower())
+
+
+__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "draw_diagram", "format_for",
+           "layout", "render", "to_dot", "to_mermaid"]
 
 
 def render(report: WorkflowReport, fmt: str) -> bytes:
