@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,6 +18,7 @@ import click
 from procmap import __version__
 
 if TYPE_CHECKING:
+    from procmap.analysis import WorkflowReport
     from procmap.config import Config
     from procmap.simplify import Simplified
 
@@ -138,8 +139,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
-    for problem in run.errors:
-        click.echo(str(problem), err=True)
+    _echo_problems(run.errors)
     if fmt is None:
         fmt = (format_for(output) if output else None) or "svg"
     several = len(paths) > 1 or any(p.is_dir() for p in paths)
@@ -191,16 +191,11 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 
     Exit status: 0 written, 2 the workflow or a template is invalid.
     """
-    from procmap.analysis import analyze_paths
     from procmap.sop import write_sop
 
     config = _config(config_path)
-    run = analyze_paths([path], config)
-    for problem in run.errors:
-        click.echo(str(problem), err=True)
-    if run.errors:
-        sys.exit(EXIT_USAGE)
-    text = _templated(lambda: write_sop(run.workflows[0], templates or config.templates))
+    report = _analyse_one(path, config)
+    text = _templated(lambda: write_sop(report, templates or config.templates))
     if output is not None:
         _write(output, text)
     else:
@@ -245,8 +240,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
-    for problem in run.errors:
-        click.echo(str(problem), err=True)
+    _echo_problems(run.errors)
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
                                file=sys.stderr) as bar:
@@ -336,8 +330,7 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
         text = path.read_text(encoding="utf-8")
         result = simplify(text, str(path), options)
     except WorkflowError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
+        _echo_problems(e.problems)
         sys.exit(EXIT_USAGE)
     except (OSError, UnicodeDecodeError) as e:
         click.echo(f"procmap: cannot read {path}: {e}", err=True)
@@ -406,21 +399,9 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
 
     Exit status: 0 compared, 2 a file is not a valid workflow.
     """
-    from procmap.analysis import analyze_paths
     from procmap.compare import FORMATS, compare
 
-    reports = []
-    for path in (before, after):
-        run = analyze_paths([path], seed=seed)
-        for problem in run.errors:
-            click.echo(str(problem), err=True)
-        if run.errors or not run.workflows:
-            if not run.errors:
-                click.echo(f"procmap: {path} is not a workflow (no top-level `procmap:` key)",
-                           err=True)
-            sys.exit(EXIT_USAGE)
-        reports.append(run.workflows[0])
-    comparison = compare(reports[0], reports[1])
+    comparison = compare(_analyse_one(before, seed=seed), _analyse_one(after, seed=seed))
     if diagram is not None:
         from procmap.compare import picture
         from procmap.render import GraphvizError, format_for
@@ -439,6 +420,23 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _echo_problems(problems: Iterable[object]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _analyse_one(path: Path, config: Config | None = None, seed: int = 0) -> WorkflowReport:
+    """The analysis of one workflow file; exit 2 with its problems when it does not load.
+    A file given by name is always read, so a valid one always yields a report."""
+    from procmap.analysis import analyze_paths
+
+    run = analyze_paths([path], config, seed)
+    _echo_problems(run.errors)
+    if run.errors:
+        sys.exit(EXIT_USAGE)
+    return run.workflows[0]
 
 
 T = TypeVar("T")
@@ -529,8 +527,7 @@ def _config(path: Path | None) -> Config:
         found = path or find_config(Path.cwd())
         return read_config(found) if found else Config()
     except WorkflowError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
+        _echo_problems(e.problems)
         sys.exit(EXIT_USAGE)
 
 

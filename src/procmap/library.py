@@ -9,8 +9,7 @@ from pathlib import Path
 from procmap.analysis import RunReport
 from procmap.atomic import write_bytes
 from procmap.portfolio import portfolio
-from procmap.render import GraphvizError, layout, to_dot, to_mermaid
-from procmap.render.graphviz import draw
+from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
 from procmap.sop import write_sop
 from procmap.templating import environment
 
@@ -35,7 +34,7 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
         diagram = layout(report)
         if svg:
             try:
-                files.append(_write(out / f"{wid}.svg", draw(to_dot(diagram), "svg")))
+                files.append(_write(out / f"{wid}.svg", draw_diagram(diagram, "svg")))
             except GraphvizError as e:
                 svg = False
                 warnings.append(f"no SVG diagrams: {e}")

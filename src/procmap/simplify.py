@@ -91,6 +91,10 @@ class _Run:
     def workflow(self) -> Workflow:
         return self.report.workflow
 
+    def reload(self) -> None:
+        """Measure the document again after an edit that cannot make it worse."""
+        self.report = self._analyze(loads(self.doc.text(), self.file))
+
     def movable(self, step: str) -> bool:
         return step in self.workflow.steps and step not in self.options.keep
 
@@ -141,7 +145,7 @@ def _question(run: _Run) -> None:
     for f in _active(run.report, "missing-output"):
         run.changes.append(Change(1, f.rule, run.workflow.start, "question", f.message,
                                   applied=False))
-    run.report = run._analyze(loads(run.doc.text(), run.file))
+    run.reload()
 
 
 # Algorithm step 2: delete.
