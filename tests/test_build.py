@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -96,7 +97,10 @@ def test_without_graphviz_the_library_has_no_svg_and_says_so(
     monkeypatch.setenv("PATH", os.devnull)
     result = runner.invoke(main, ["build", "wf", "-o", "site"])
     assert result.exit_code == 0
-    assert "warning: no SVG diagrams" in result.output
+    assert "warning: no SVG or PNG diagrams" in result.output
     assert "apt-get install graphviz" in result.output
-    assert sorted(p.name for p in Path("site").iterdir()) == ["clean.md", "clean.mmd", "index.md"]
+    assert sorted(p.name for p in Path("site").iterdir()) == [
+        "clean.md", "clean.mmd", "clean.storage.xhtml", "index.md", "index.storage.xhtml",
+        "manifest.json"]
+    assert json.loads(Path("site/manifest.json").read_text())["pages"][0]["attachments"] == []
     assert "![" not in Path("site/clean.md").read_text()

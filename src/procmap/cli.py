@@ -212,17 +212,19 @@ def sop(path: Path, output: Path | None, templates: Path | None,
               help="Config file whose rule levels decide the findings shown.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
           config_path: Path | None) -> None:
-    """Build the process library: an SOP, an SVG and a Mermaid file per workflow,
-    and an index.
+    """Build the process library: an SOP and diagrams per workflow, and an index,
+    in markdown and in Confluence storage format for `procmap publish`.
 
     \b
-    OUTPUT/<id>.md    the SOP (as `procmap sop`), showing <id>.svg
-    OUTPUT/<id>.svg   the swimlane diagram (needs Graphviz; skipped with a
-                      warning without it)
-    OUTPUT/<id>.mmd   the same diagram in Mermaid
-    OUTPUT/index.md   one row per workflow (owner, steps, teams, handoffs,
-                      lead time, PCE, findings by level), the handoffs
-                      between each pair of teams and the worst ping-pong
+    OUTPUT/<id>.md        the SOP (as `procmap sop`), showing <id>.svg
+    OUTPUT/<id>.svg, .png the swimlane diagram (needs Graphviz; skipped with
+                          a warning without it)
+    OUTPUT/<id>.mmd       the same diagram in Mermaid
+    OUTPUT/index.md       one row per workflow (owner, steps, teams, handoffs,
+                          lead time, PCE, findings by level), the handoffs
+                          between each pair of teams and the worst ping-pong
+    OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
+    OUTPUT/manifest.json  what `procmap publish` sends
 
     Files are replaced atomically; the same input gives the same bytes.
     Exit status: 0 built, 2 a workflow or a template is invalid (the valid
@@ -251,6 +253,87 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
         click.echo(f"procmap: warning: {warning}", err=True)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
     sys.exit(EXIT_USAGE if run.errors else 0)
+
+
+@main.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--url", envvar="CONFLUENCE_URL", required=True, show_envvar=True,
+              help="The Confluence site: https://SITE.atlassian.net/wiki for Cloud, the base "
+                   "URL with its context path for Data Center.")
+@click.option("--space", required=True, help="Key of the space to publish into.")
+@click.option("--parent", help="Title or id of the page to put the library page under "
+                               "(default: the top of the space).")
+@click.option("--title", default="Process library", show_default=True,
+              help="Title of the library page; the workflow pages go under it.")
+@click.option("--user", envvar="CONFLUENCE_USER", show_envvar=True,
+              help="Cloud: the account's email. Data Center: leave unset to use the token "
+                   "as a personal access token.")
+@click.option("--token", envvar="CONFLUENCE_TOKEN", show_envvar=True, required=True,
+              help="API token (Cloud) or personal access token (Data Center). Prefer the "
+                   "environment variable: options show in the process list.")
+@click.option("--flavour", type=click.Choice(["auto", "cloud", "dc"]), default="auto",
+              show_default=True,
+              help="cloud uses the v2 API for pages; dc (Data Center, Server) the v1 API. "
+                   "auto: cloud for *.atlassian.net.")
+@click.option("--prune", is_flag=True,
+              help="Delete the pages procmap published whose workflow is gone.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would be created, updated, uploaded or pruned; write nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
+def publish(site: Path, url: str, space: str, parent: str | None, title: str,
+            user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
+            verbose: bool) -> None:
+    """Publish a library built by `procmap build` to Confluence.
+
+    SITE is the output folder of `procmap build`. One page per workflow goes
+    under the library page, with its PNG diagram shown and the SVG attached.
+    procmap marks the pages it publishes with a content property and never
+    writes, moves or deletes a page without it: a page in the way stops the
+    run before anything is written. A second run with nothing changed writes
+    nothing.
+
+    \b
+        export CONFLUENCE_URL=https://acme.atlassian.net/wiki
+        export CONFLUENCE_USER=ops-bot@acme.com CONFLUENCE_TOKEN=...
+        procmap build workflows/ -o site
+        procmap publish site --space OPS --parent "Operations"
+
+    Exit status: 0 published, 1 Confluence refused or a page is in the way,
+    2 the folder is not a built library or the command was misused.
+    """
+    from procmap.confluence import ConfluenceError, connect
+    from procmap.publish import Action, Publisher, PublishError, read_site
+
+    try:
+        library = read_site(site)
+    except PublishError as e:
+        click.echo(f"procmap: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+
+    def log(line: str) -> None:
+        click.echo(f"  {line}", err=True)
+
+    def report(action: Action) -> None:
+        click.echo(("would " if dry_run else "") + str(action))
+
+    try:
+        api = connect(url, user, token, flavour, log=log if verbose else None)
+    except ConfluenceError as e:
+        click.echo(f"procmap: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    publisher = Publisher(api, space, title, parent, prune, dry_run, report)
+    try:
+        actions = publisher.run(library)
+    except (ConfluenceError, PublishError) as e:
+        click.echo(f"procmap: {e}", err=True)
+        sys.exit(1)
+    finally:
+        api.http.close()
+    counts = {verb: sum(a.verb == verb for a in actions)
+              for verb in ("create", "update", "upload", "prune", "unchanged", "stale")}
+    summary = ", ".join(f"{n} {verb}" for verb, n in counts.items() if n)
+    click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{summary or 'nothing to do'}",
+               err=True)
 
 
 def _algorithm_steps(value: str) -> frozenset[int]:

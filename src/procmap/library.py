@@ -1,17 +1,26 @@
-"""`procmap build`: a folder of SOPs, diagrams and an index for all workflows."""
+"""`procmap build`: a folder of SOPs, diagrams and an index for all workflows,
+in markdown and in Confluence storage format, with the manifest that
+`procmap publish` reads."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 from procmap.analysis import RunReport
 from procmap.atomic import write_bytes
 from procmap.portfolio import portfolio
 from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
-from procmap.sop import write_sop
-from procmap.templating import environment
+from procmap.sop import write_sop, write_storage
+from procmap.storage import check
+from procmap.templating import environment, storage_environment
+
+MANIFEST = "manifest.json"
+INDEX = "index.storage.xhtml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,32 +31,60 @@ class Built:
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
           advance: Callable[[int], None] | None = None) -> Built:
-    """Write `<id>.md`, `<id>.svg` and `<id>.mmd` per analysed workflow, and
-    `index.md`. Each file is written atomically; `advance(1)` follows each
-    workflow (a progress bar on a terminal)."""
+    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
+    and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
+    `manifest.json`. Each file is written atomically; `advance(1)` follows
+    each workflow (a progress bar on a terminal). A storage template that
+    gives malformed XHTML is a `jinja2.TemplateError`."""
     templates = templates or run.config.templates
     files: list[Path] = []
     warnings: list[str] = []
-    svg = True
+    pages: list[dict[str, object]] = []
+    graphviz = True
     for report in run.workflows:
         wid = report.workflow.id
         diagram = layout(report)
-        if svg:
+        images: list[str] = []
+        if graphviz:
             try:
-                files.append(_write(out / f"{wid}.svg", draw_diagram(diagram, "svg")))
+                for fmt in ("svg", "png"):
+                    files.append(_write(out / f"{wid}.{fmt}", draw_diagram(diagram, fmt)))
+                    images.append(f"{wid}.{fmt}")
             except GraphvizError as e:
-                svg = False
-                warnings.append(f"no SVG diagrams: {e}")
+                graphviz = False
+                images = []
+                warnings.append(f"no SVG or PNG diagrams: {e}")
+        svg, png = (images[0], images[1]) if images else (None, None)
         mermaid = to_mermaid(diagram)
         files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
-        sop = write_sop(report, templates, f"{wid}.svg" if svg else None, mermaid)
+        sop = write_sop(report, templates, svg, mermaid)
         files.append(_write(out / f"{wid}.md", sop.encode()))
+        page = _checked(write_storage(report, templates, png, svg, mermaid),
+                        f"sop.storage.j2 for {report.workflow.file}")
+        files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
+        pages.append({"workflow": wid, "title": report.workflow.title,
+                      "body": f"{wid}.storage.xhtml", "attachments": images[::-1]})
         if advance:
             advance(1)
-    index = environment(templates).get_template("index.md.j2").render(
-        library=portfolio(list(run.workflows)))
+    library = portfolio(list(run.workflows))
+    index = environment(templates).get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
+    index = _checked(storage_environment(templates).get_template("index.storage.j2")
+                     .render(library=library), "index.storage.j2")
+    files.append(_write(out / INDEX, index.encode()))
+    manifest = {"procmap": 1, "index": INDEX,
+                "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
+    files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
+                                        + "\n").encode()))
     return Built(tuple(files), tuple(warnings))
+
+
+def _checked(body: str, what: str) -> str:
+    problem = check(body)
+    if problem:
+        raise jinja2.TemplateError(f"{what} gives malformed XHTML at {problem}: "
+                                   "close every tag and escape & and < in the template text")
+    return body
 
 
 def _write(path: Path, data: bytes) -> Path:

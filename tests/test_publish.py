@@ -1,0 +1,425 @@
+"""`procmap publish` against the Confluence test server, in both flavours."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
+from procmap.cli import main
+from procmap.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
+from procmap.confluence.http import error_message, retry_after
+from procmap.publish import Action, Publisher, PublishError, Site, SitePage
+
+BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
+        '<p><ac:image><ri:attachment ri:filename="{w}.png" /></ac:image></p>')
+HOSTILE = ["R&D #1 <fast> \"quoted\" 'single'", "Überweisung prüfen - 日本語の手順",
+           "a+b=c?d%20e / f", "Ünïcode & <tags> # #"]
+
+
+def page(workflow: str, title: str | None = None, n: int = 1, png: bytes = b"png-1",
+         svg: bytes = b"<svg/>") -> SitePage:
+    return SitePage(workflow, title or workflow.title(), BODY.format(n=n, w=workflow),
+                    {f"{workflow}.png": png, f"{workflow}.svg": svg})
+
+
+def site(*pages: SitePage, index: str = "<p>index</p>") -> Site:
+    return Site(Path("site"), index, pages)
+
+
+@pytest.fixture(params=["cloud", "dc"])
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeConfluence]:
+    with FakeConfluence(request.param) as server:
+        yield server
+
+
+def api_of(fake: FakeConfluence, sleeps: list[float] | None = None, **http: object) -> Api:
+    user = USER if fake.flavour == "cloud" else None
+    return connect(fake.url, user, TOKEN, fake.flavour,
+                   sleep=(sleeps if sleeps is not None else []).append, **http)
+
+
+def publish(fake: FakeConfluence, library: Site, **options: object) -> list[Action]:
+    sleeps = options.pop("sleeps", None)
+    api = api_of(fake, sleeps)  # type: ignore[arg-type]
+    try:
+        return Publisher(api, SPACE, **options).run(library)  # type: ignore[arg-type]
+    finally:
+        api.http.close()
+
+
+def verbs(actions: list[Action]) -> list[tuple[str, str]]:
+    return [(a.verb, a.title) for a in actions]
+
+
+TWO = site(page("intake", "Intake"), page("refund", "Refund"))
+
+
+def test_create_then_nothing_to_do(fake: FakeConfluence) -> None:
+    first = publish(fake, TWO)
+    assert verbs(first)[0] == ("create", "Process library")
+    assert {a.detail for a in first if a.verb == "upload"} == {
+        "intake.png", "intake.svg", "refund.png", "refund.svg"}
+    pages = fake.current()
+    library = pages["Process library"]
+    for title, wid in [("Intake", "intake"), ("Refund", "refund")]:
+        stored = pages[title]
+        assert stored["parent"] == library["id"]
+        assert fake.prop(stored["id"])["workflow"] == wid
+        assert set(fake.attachments[stored["id"]]) == {f"{wid}.png", f"{wid}.svg"}
+        assert fake.labels[stored["id"]] == {"procmap"}
+        # Confluence rewrites what it stores: comparing bodies would see a change.
+        assert stored["body"] != BODY.format(n=1, w=wid) and "ac:macro-id" in stored["body"]
+    assert fake.prop(library["id"])["pending"] == []
+    before = len(fake.requests)
+    second = publish(fake, TWO)
+    assert fake.writes() == [r for r in fake.requests[:before] if r[0] != "GET"]
+    assert verbs(second) == [("unchanged", "Intake"), ("unchanged", "Refund")]
+
+
+def test_update_sends_only_what_changed(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    mark = len(fake.requests)
+    actions = publish(fake, site(page("intake", "Intake", n=2), page("refund", "Refund")))
+    assert verbs(actions) == [("update", "Intake"), ("unchanged", "Refund")]
+    writes = [r for r in fake.requests[mark:] if r[0] != "GET"]
+    assert [m for m, _ in writes] == ["PUT", "PUT"]  # the page, then its property
+    intake = fake.current()["Intake"]
+    assert intake["version"] == 2 and '"2"' in intake["body"].replace("&quot;", '"')
+
+
+def test_changed_attachment_is_a_new_version(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    mark = len(fake.requests)
+    actions = publish(fake, site(page("intake", "Intake", png=b"png-2"), page("refund", "Refund")))
+    assert verbs(actions) == [("upload", "Intake"), ("unchanged", "Refund")]
+    writes = [p for m, p in fake.requests[mark:] if m != "GET"]
+    assert len(writes) == 2 and writes[0].endswith("/data")  # upload, then the property
+    intake = fake.current()["Intake"]
+    png = fake.attachments[intake["id"]]["intake.png"]
+    assert png["version"] == 2 and png["data"] == b"png-2"
+    assert fake.attachments[intake["id"]]["intake.svg"]["version"] == 1
+    assert intake["version"] == 1
+
+
+def test_prune_deletes_only_owned_pages_whose_workflow_is_gone(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    library = fake.current()["Process library"]["id"]
+    fake.add_page("Notes by hand", parent=library)
+    one = site(page("intake", "Intake"))
+    kept = publish(fake, one)
+    assert ("stale", "Refund") in verbs(kept) and "Refund" in fake.current()
+    pruned = publish(fake, one, prune=True)
+    assert ("prune", "Refund") in verbs(pruned)
+    assert "Refund" not in fake.current() and "Notes by hand" in fake.current()
+    assert [m for m, _ in fake.writes()].count("DELETE") == 1
+
+
+def test_dry_run_writes_nothing(fake: FakeConfluence) -> None:
+    actions = publish(fake, TWO, dry_run=True, prune=True)
+    assert fake.writes() == []
+    assert ("create", "Process library") in verbs(actions)
+    assert ("create", "Intake") in verbs(actions) and ("upload", "Intake") in verbs(actions)
+    publish(fake, TWO)
+    actions = publish(fake, site(page("intake", "Intake", n=3)), dry_run=True, prune=True)
+    assert verbs(actions) == [("update", "Intake"), ("prune", "Refund")]
+    assert "Refund" in fake.current()
+
+
+def test_foreign_page_with_the_same_title_stops_the_run(fake: FakeConfluence) -> None:
+    foreign = fake.add_page("Refund", parent=fake.spaces[SPACE]["homepageId"])
+    with pytest.raises(PublishError, match=rf"'Refund' \(id {foreign}\).*not owned by procmap"):
+        publish(fake, TWO)
+    assert fake.writes() == []  # stopped before the first write
+    assert fake.pages[foreign]["body"] == "<p>Written by hand.</p>"
+
+
+def test_foreign_page_under_the_library_is_not_taken(fake: FakeConfluence) -> None:
+    publish(fake, site(page("intake", "Intake")))
+    library = fake.current()["Process library"]["id"]
+    foreign = fake.add_page("Refund", parent=library)
+    with pytest.raises(PublishError, match="not owned by procmap"):
+        publish(fake, TWO)
+    assert fake.pages[foreign]["version"] == 1
+
+
+def test_owned_page_moved_outside_the_library_is_left_alone(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    refund = fake.current()["Refund"]
+    refund["parent"] = fake.spaces[SPACE]["homepageId"]
+    with pytest.raises(PublishError, match="sits outside the library page"):
+        publish(fake, site(page("intake", "Intake"), page("refund", "Refund", n=2)))
+    assert refund["version"] == 1 and refund["status"] == "current"
+
+
+def test_library_title_taken_by_a_foreign_page(fake: FakeConfluence) -> None:
+    fake.add_page("Process library")
+    with pytest.raises(PublishError, match="procmap does not own it: publish under another"):
+        publish(fake, TWO)
+    publish(fake, TWO, title="Ops procedures")
+    assert fake.current()["Intake"]["parent"] == fake.current()["Ops procedures"]["id"]
+
+
+def test_parent_by_title_or_id(fake: FakeConfluence) -> None:
+    team = fake.add_page("Team & space")
+    publish(fake, TWO, parent="Team & space")
+    assert fake.current()["Process library"]["parent"] == team
+    publish(fake, TWO, parent=team)  # the same page by id: nothing moves
+    other = fake.add_page("Elsewhere")
+    with pytest.raises(PublishError, match="sits outside the parent page 'Elsewhere'"):
+        publish(fake, TWO, parent=other)
+    with pytest.raises(PublishError, match="parent page 'Nowhere' not found"):
+        publish(fake, TWO, parent="Nowhere")
+    hr = fake.add_page("HR page", space="HR")
+    with pytest.raises(PublishError, match="another space"):
+        publish(fake, TWO, parent=hr, title="Other library")
+
+
+def test_hostile_titles_in_every_query(fake: FakeConfluence) -> None:
+    pages = [page(f"w{i}", title) for i, title in enumerate(HOSTILE)]
+    publish(fake, site(*pages), parent=None)
+    stored = fake.current()
+    assert set(HOSTILE) <= set(stored)
+    mark = len(fake.requests)
+    again = publish(fake, site(*pages))
+    assert {a.verb for a in again} == {"unchanged"}
+    assert [r for r in fake.requests[mark:] if r[0] != "GET"] == []
+
+
+# -- faults ------------------------------------------------------------------
+
+def test_429_waits_as_told(fake: FakeConfluence) -> None:
+    fake.fail("GET", r"/pages$|/content$", 429, times=2, headers={"Retry-After": "7"})
+    fake.fail("POST", r"/pages$|/content$", 429, headers={"Retry-After": "Wed, 21 Oct 2099 "
+                                                                         "07:28:00 GMT"})
+    sleeps: list[float] = []
+    publish(fake, TWO, sleeps=sleeps)
+    assert sleeps == [7, 7, 60]  # an HTTP date far away is capped
+    assert set(fake.current()) >= {"Intake", "Refund"}
+
+
+def test_5xx_retries_reads_with_backoff(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    fake.fail("GET", r"/properties|/property", 503, times=2)
+    sleeps: list[float] = []
+    publish(fake, TWO, sleeps=sleeps)
+    assert sleeps == [1, 2]
+
+
+def test_5xx_on_create_is_not_repeated_and_the_next_run_finishes(fake: FakeConfluence) -> None:
+    # The server may have created the page before failing: repeating the POST
+    # could make a second one. The next run finds it through `pending`.
+    fake.fail("POST", r"/pages$|/content$", 502, times=1)
+    with pytest.raises(ConfluenceError, match="502"):
+        publish(fake, site())
+    assert [m for m, _ in fake.writes()] == ["POST"]
+    publish(fake, site())  # the library page alone
+    fake.fail("POST", r"/pages$|/content$", drop="after")
+    with pytest.raises(ConfluenceError, match="run publish again"):
+        publish(fake, TWO)
+    assert "Intake" in fake.current() and fake.prop(fake.current()["Intake"]["id"]) is None
+    publish(fake, TWO)
+    pages = fake.current()
+    assert fake.prop(pages["Intake"]["id"])["workflow"] == "intake"
+    assert set(fake.attachments[pages["Intake"]["id"]]) == {"intake.png", "intake.svg"}
+    mark = len(fake.requests)
+    publish(fake, TWO)
+    assert [r for r in fake.requests[mark:] if r[0] != "GET"] == []
+
+
+def test_network_error_mid_run_leaves_pages_old_or_new(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    new = site(page("intake", "Intake", n=2), page("refund", "Refund", n=2))
+    refund = fake.current()["Refund"]["id"]
+    fake.fail("PUT", rf"/{refund}$", drop="before", times=5)
+    with pytest.raises(ConfluenceError, match="no answer"):
+        publish(fake, new)
+    assert fake.current()["Intake"]["version"] == 2  # new
+    assert fake.current()["Refund"]["version"] == 1  # old
+    publish(fake, new)
+    assert fake.current()["Refund"]["version"] == 2
+    mark = len(fake.requests)
+    publish(fake, new)
+    assert [r for r in fake.requests[mark:] if r[0] != "GET"] == []
+
+
+def test_lost_answer_to_an_update_is_not_an_error(fake: FakeConfluence) -> None:
+    # The PUT went through but its answer was lost: the repeat gets 409, and
+    # the page is read again and written once more.
+    publish(fake, TWO)
+    intake = fake.current()["Intake"]["id"]
+    fake.fail("PUT", rf"/{intake}$", drop="after")
+    publish(fake, site(page("intake", "Intake", n=2), page("refund", "Refund")))
+    assert fake.current()["Intake"]["version"] == 3
+
+
+def test_409_is_retried_once(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    intake = fake.current()["Intake"]["id"]
+    fake.fail("PUT", rf"/{intake}$", 409)
+    publish(fake, site(page("intake", "Intake", n=2), page("refund", "Refund")))
+    assert fake.current()["Intake"]["version"] == 2
+    fake.fail("PUT", rf"/{intake}$", 409, times=2)
+    with pytest.raises(ConfluenceError, match=r"page 'Intake' \(id \d+\): .*409"):
+        publish(fake, site(page("intake", "Intake", n=3), page("refund", "Refund")))
+
+
+@pytest.mark.parametrize(("status", "advice"), [
+    (401, "check CONFLUENCE_USER and CONFLUENCE_TOKEN"),
+    (403, "check its permissions"),
+    (404, "check --url"),
+    (410, "use --flavour cloud"),
+])
+def test_errors_that_stop_the_run(fake: FakeConfluence, status: int, advice: str) -> None:
+    publish(fake, TWO)
+    intake = fake.current()["Intake"]["id"]
+    fake.fail("POST", rf"/{intake}/child/attachment", status)
+    with pytest.raises(ConfluenceError, match=rf"attachment 'intake.png' of page 'Intake'.*"
+                                              rf"{status}.*{advice}") as e:
+        publish(fake, site(page("intake", "Intake", png=b"new"), page("refund", "Refund")))
+    assert TOKEN not in str(e.value)
+
+
+def test_bad_token(fake: FakeConfluence) -> None:
+    api = connect(fake.url, USER if fake.flavour == "cloud" else None, "wrong", fake.flavour)
+    with pytest.raises(ConfluenceError, match=r"401.*CONFLUENCE_TOKEN"):
+        Publisher(api, SPACE).run(TWO)
+
+
+def test_unknown_space(fake: FakeConfluence) -> None:
+    api = api_of(fake)
+    with pytest.raises(ConfluenceError, match="space 'NOPE' not found"):
+        Publisher(api, "NOPE").run(TWO)
+
+
+def test_v1_content_is_gone_on_cloud() -> None:
+    with FakeConfluence("cloud") as cloud:
+        api = connect(cloud.url, USER, TOKEN, "dc")
+        with pytest.raises(ConfluenceError, match=r"410.*use --flavour cloud"):
+            Publisher(api, SPACE).run(TWO)
+
+
+# -- the test server keeps Confluence's rules -----------------------------------
+
+def test_server_rules(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    api = api_of(fake)
+    space = api.space(SPACE)
+    intake = api.find(space, "Intake")
+    assert intake is not None
+    with pytest.raises(ConfluenceError, match=r"400.*already exists"):
+        api.create(space, None, "Refund", "<p/>")
+    with pytest.raises(ConfluenceError, match=r"400.*xhtml"):
+        api.create(space, None, "Broken", "<p>open")
+    with pytest.raises(ConfluenceError, match="409"):
+        api.update(space, replace(intake, version=0),
+                   intake.parent, "Intake", "<p/>")
+    with pytest.raises(ConfluenceError, match=r"400.*same file name"):
+        api.upload(intake, "intake.png", b"x", None)
+    no_check = httpx.post(f"{fake.url}/rest/api/content/{intake.id}/child/attachment",
+                          files={"file": ("x.png", b"x")},
+                          headers={"Authorization": api.http.credentials.header()})
+    assert no_check.status_code == 403
+    envelope = no_check.json()
+    assert envelope["statusCode"] == 403 and "XSRF" in envelope["message"]
+    if fake.flavour == "cloud":
+        gone = httpx.get(f"{fake.url}/rest/api/content/{intake.id}",
+                         headers={"Authorization": api.http.credentials.header()})
+        assert gone.status_code == 410
+        missing = httpx.get(f"{fake.url}/api/v2/pages/1",
+                            headers={"Authorization": api.http.credentials.header()})
+        assert missing.json()["errors"][0]["status"] == 404
+        assert isinstance(api.space(SPACE).id, str)
+    else:
+        assert isinstance(httpx.get(f"{fake.url}/rest/api/space/{SPACE}", headers={
+            "Authorization": api.http.credentials.header()}).json()["id"], int)
+
+
+# -- the command ---------------------------------------------------------------
+
+EXAMPLES = Path(__file__).parent.parent / "workflows"
+
+
+def test_command_builds_publishes_and_rests(runner: CliRunner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(EXAMPLES, "workflows")
+    assert runner.invoke(main, ["build", "workflows", "-o", "site"]).exit_code == 0
+    titles = [p["title"] for p in json.loads(Path("site/manifest.json").read_text())["pages"]]
+    with FakeConfluence("cloud") as fake:
+        monkeypatch.setenv("CONFLUENCE_URL", fake.url)
+        monkeypatch.setenv("CONFLUENCE_USER", USER)
+        monkeypatch.setenv("CONFLUENCE_TOKEN", TOKEN)
+        args = ["publish", "site", "--space", SPACE, "--flavour", "cloud", "-v"]
+        dry = runner.invoke(main, [*args, "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "would create    Process library" in dry.output and fake.writes() == []
+        first = runner.invoke(main, args)
+        assert first.exit_code == 0, first.output
+        assert set(titles) < set(fake.current())
+        assert first.output.splitlines()[-1].startswith(f"{len(titles) + 1} create")  # + library
+        again = runner.invoke(main, args)
+        assert again.exit_code == 0
+        assert again.output.splitlines()[-1] == f"{len(titles)} unchanged"
+        for result in (dry, first, again):
+            assert TOKEN not in result.output
+        if shutil.which("dot"):
+            page = fake.current()[titles[0]]
+            assert {n.rsplit(".", 1)[1] for n in fake.attachments[page["id"]]} == {"png", "svg"}
+        fake.add_page("In the way", parent=fake.spaces[SPACE]["homepageId"])
+        blocked = runner.invoke(main, [*args, "--title", "In the way"])
+        assert blocked.exit_code == 1
+        assert "page 'In the way'" in blocked.output and "does not own it" in blocked.output
+
+
+def test_command_needs_a_built_folder(runner: CliRunner) -> None:
+    Path("empty").mkdir()
+    result = runner.invoke(main, ["publish", "empty", "--url", "https://x.atlassian.net",
+                                  "--space", "OPS", "--token", "t", "--user", "u"])
+    assert result.exit_code == 2
+    assert "manifest.json: not found: run `procmap build" in result.output
+
+
+def test_cloud_needs_a_user(runner: CliRunner) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    result = runner.invoke(main, ["publish", "site", "--url", "https://x.atlassian.net",
+                                  "--space", "OPS", "--token", "secret-value"],
+                           env={"CONFLUENCE_USER": ""})
+    assert result.exit_code == 2 and "needs the account's email" in result.output
+    assert "secret-value" not in result.output
+
+
+@pytest.mark.parametrize(("header", "seconds"), [
+    ("12", 12.0), ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0), ("soon", None), (None, None),
+    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0)])
+def test_retry_after(header: str | None, seconds: float | None) -> None:
+    now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
+    assert retry_after(header, now) == seconds
+
+
+def test_error_envelopes() -> None:
+    v2 = httpx.Response(404, json={"errors": [{"status": 404, "code": "NOT_FOUND",
+                                               "title": "Not found", "detail": None}]})
+    v1 = httpx.Response(409, json={"statusCode": 409, "message": "Version must be incremented"})
+    assert error_message(v2) == "Not found"
+    assert error_message(v1) == "Version must be incremented"
+    assert error_message(httpx.Response(502, text="<html>Bad gateway</html>")) == (
+        "<html>Bad gateway</html>")
+
+
+def test_connect_chooses_the_flavour() -> None:
+    cloud = connect("https://acme.atlassian.net/", "ann@acme.com", "t")
+    assert isinstance(cloud, CloudApi) and cloud.http.base == "https://acme.atlassian.net/wiki"
+    assert cloud.http.credentials.header().startswith("Basic ")
+    dc = connect("https://wiki.acme.com/confluence", None, "pat")
+    assert isinstance(dc, DataCenterApi) and dc.http.credentials.header() == "Bearer pat"
+    assert "pat" not in repr(dc.http.credentials)
