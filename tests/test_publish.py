@@ -373,6 +373,9 @@ def test_command_builds_publishes_and_rests(runner: CliRunner,
         if shutil.which("dot"):
             page = fake.current()[titles[0]]
             assert {n.rsplit(".", 1)[1] for n in fake.attachments[page["id"]]} == {"png", "svg"}
+        refused = runner.invoke(main, args, env={"CONFLUENCE_TOKEN": "wrong-token-9"})
+        assert refused.exit_code == 1 and "answered 401" in refused.output
+        assert "wrong-token-9" not in refused.output
         fake.add_page("In the way", parent=fake.spaces[SPACE]["homepageId"])
         blocked = runner.invoke(main, [*args, "--title", "In the way"])
         assert blocked.exit_code == 1
