@@ -1,5 +1,6 @@
-"""Benchmarks of `procmap analyze` (analysis time beside parse-only time) and
-of `procmap render` (procmap's own layout and writers beside Graphviz).
+"""Benchmarks of `procmap analyze` (analysis time beside parse-only time), of
+`procmap render` (procmap's own layout and writers beside Graphviz) and of
+`procmap publish` (against the Confluence test server of the tests).
 
 Run with `make bench`. Synthetic workflows are generated with a fixed seed:
 chains of steps across five teams with parallel splits, decisions, rework
@@ -101,6 +102,7 @@ def main() -> None:
         full = best_of(3, lambda: analyze_paths([folder]))
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
     results += render_rows()
+    results += publish_rows()
     version = best_of(5, lambda: subprocess.run(
         [sys.executable, "-m", "procmap", "--version"], check=True, capture_output=True))
     print(f"\n{'procmap --version':<28} {version * 1000:.0f} ms (target < 300 ms)")
@@ -123,6 +125,35 @@ def render_rows() -> list[dict[str, object]]:
         cells = [f"{v * 1000:9.1f}" if v is not None else "  no dot" for v in times.values()]
         print(f"{n:>6,} steps      " + "  ".join(cells))
         rows.append({"case": f"render {n} steps", **times})
+    return rows
+
+
+def publish_rows() -> list[dict[str, object]]:
+    """Requests and time for a first publish of 200 pages and for a run with
+    nothing to do. Over the network each request costs a round trip, so the
+    request count matters more than the local time."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+    from fake_confluence import TOKEN, USER, FakeConfluence
+    from procmap.confluence import connect
+    from procmap.publish import Publisher, Site, SitePage
+
+    pages = tuple(SitePage(f"w{i}", f"Workflow {i}", f"<p>Page {i}</p>",
+                           {f"w{i}.png": b"png" * 1000}) for i in range(200))
+    site = Site(Path("site"), "<p>index</p>", pages)
+    print("\npublish, 200 pages (test server)   requests   seconds")
+    rows: list[dict[str, object]] = []
+    with FakeConfluence("cloud", page_size=25) as fake:
+        api = connect(fake.url, USER, TOKEN, "cloud")
+        for case in ("first run", "nothing to do"):
+            before = len(fake.requests)
+            start = time.perf_counter()
+            Publisher(api, "OPS").run(site)
+            seconds = time.perf_counter() - start
+            requests = len(fake.requests) - before
+            print(f"  {case:<32} {requests:8}   {seconds:7.2f}")
+            rows.append({"case": f"publish 200 pages, {case}", "requests": requests,
+                         "seconds": seconds})
+        api.http.close()
     return rows
 
 

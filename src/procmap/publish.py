@@ -304,7 +304,8 @@ class Publisher:
             api.label(page, LABEL)
             self._do(Action("create", source.title))
         for name in w.uploads:
-            api.upload(page, name, source.attachments[name], api.attachment(page, name))
+            old = api.attachment(page, name) if w.page is not None else None  # new: none yet
+            api.upload(page, name, source.attachments[name], old)
             self._do(Action("upload", source.title, name))
         if w.page is not None and w.changed:
             if page.version == 0:  # listed without its version
