@@ -69,10 +69,60 @@ def _what(page: Page) -> str:
     return f"page {page.title!r} (id {page.id})"
 
 
-class _V1Files:
-    """Attachments and labels: v1 on both deployments."""
+class _Common:
+    """What both deployments do alike: page writes differ only in paths and
+    body shapes; attachments and labels are v1 on both."""
 
     http: Http
+    PAGES: str  # where pages live
+    PROPERTY: str  # the content properties of a page, under PAGES/{id}/
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def _next(self, data: dict[str, Any]) -> str | None:
+        """The URL of the next page of a listing."""
+        raise NotImplementedError
+
+    def _list(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
+        url: str | None = path
+        while url:
+            r = self.http.request("GET", url, what, params=params)
+            data = r.json()
+            yield from data.get("results", [])
+            url, params = self._next(data), None  # the link carries them all
+
+    def _page(self, data: dict[str, Any]) -> Page:
+        raise NotImplementedError
+
+    def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def create(self, space: Space, parent: str | None, title: str, body: str) -> Page:
+        r = self.http.request("POST", self.PAGES, f"new page {title!r}",
+                              json=self._body(space, parent, title, body))
+        return self._page(r.json())
+
+    def update(self, space: Space, page: Page, parent: str | None, title: str,
+               body: str) -> Page:
+        data = self._body(space, parent, title, body) | {
+            "id": page.id, "version": {"number": page.version + 1, "message": MESSAGE}}
+        r = self.http.request("PUT", f"{self.PAGES}/{page.id}", _what(page), json=data)
+        return self._page(r.json())
+
+    def delete(self, page: Page) -> None:
+        self.http.request("DELETE", f"{self.PAGES}/{page.id}", _what(page))
+
+    def set_property(self, page: Page, old: Property | None, value: Any) -> None:
+        what = f"procmap property of {_what(page)}"
+        path = f"{self.PAGES}/{page.id}/{self.PROPERTY}"
+        if old is None:
+            self.http.request("POST", path, what, json={"key": KEY, "value": value})
+        else:
+            # v2 names a property by its id, v1 by its key
+            name = old.id if self.PROPERTY == "properties" else KEY
+            self.http.request("PUT", f"{path}/{name}", what, json={
+                "key": KEY, "value": value, "version": {"number": old.version + 1}})
 
     def attachment(self, page: Page, name: str) -> Attachment | None:
         r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment",
@@ -97,37 +147,18 @@ class _V1Files:
                           f"labels of {_what(page)}", json=[{"prefix": "global", "name": name}])
 
 
-def _next_v1(data: dict[str, Any], http: Http) -> str | None:
-    nxt = data.get("_links", {}).get("next")
-    if not nxt:
-        return None
-    # v1 links are relative to `_links.base`, which holds the context path.
-    return str(data["_links"].get("base") or http.base) + str(nxt)
+class CloudApi(_Common):
+    PAGES, PROPERTY = "/api/v2/pages", "properties"
 
+    def _next(self, data: dict[str, Any]) -> str | None:
+        nxt = data.get("_links", {}).get("next")
+        if not nxt:
+            return None
+        # v2 links are absolute paths on the site (they start with /wiki).
+        parts = urlsplit(self.http.base)
+        return f"{parts.scheme}://{parts.netloc}{nxt}"
 
-def _next_v2(data: dict[str, Any], http: Http) -> str | None:
-    nxt = data.get("_links", {}).get("next")
-    if not nxt:
-        return None
-    # v2 links are absolute paths on the site (they start with /wiki).
-    parts = urlsplit(http.base)
-    return f"{parts.scheme}://{parts.netloc}{nxt}"
-
-
-class CloudApi(_V1Files):
-    def __init__(self, http: Http) -> None:
-        self.http = http
-
-    def _pages(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
-        url: str | None = path
-        while url:
-            r = self.http.request("GET", url, what, params=params)
-            data = r.json()
-            yield from data.get("results", [])
-            url, params = _next_v2(data, self.http), None  # the link carries them all
-
-    @staticmethod
-    def _page(p: dict[str, Any]) -> Page:
+    def _page(self, p: dict[str, Any]) -> Page:
         version = p.get("version") or {}
         parent = p.get("parentId")
         return Page(str(p["id"]), p["title"], int(version.get("number", 0)),
@@ -146,14 +177,14 @@ class CloudApi(_V1Files):
         return self._page(r.json())
 
     def find(self, space: Space, title: str) -> Page | None:
-        for p in self._pages("/api/v2/pages", f"page {title!r}",
+        for p in self._list("/api/v2/pages", f"page {title!r}",
                              {"space-id": space.id, "title": title, "status": "current"}):
             if p.get("title") == title:
                 return self._page(p)
         return None
 
     def children(self, page_id: str) -> Iterator[Page]:
-        for p in self._pages(f"/api/v2/pages/{page_id}/children", f"pages under id {page_id}",
+        for p in self._list(f"/api/v2/pages/{page_id}/children", f"pages under id {page_id}",
                              {"limit": 250}):
             yield Page(str(p["id"]), p["title"], 0, page_id)
 
@@ -164,20 +195,6 @@ class CloudApi(_V1Files):
             out["parentId"] = parent
         return out
 
-    def create(self, space: Space, parent: str | None, title: str, body: str) -> Page:
-        r = self.http.request("POST", "/api/v2/pages", f"new page {title!r}",
-                              json=self._body(space, parent, title, body))
-        return self._page(r.json())
-
-    def update(self, space: Space, page: Page, parent: str | None, title: str,
-               body: str) -> Page:
-        data = self._body(space, parent, title, body) | {
-            "id": page.id, "version": {"number": page.version + 1, "message": MESSAGE}}
-        r = self.http.request("PUT", f"/api/v2/pages/{page.id}", _what(page), json=data)
-        return self._page(r.json())
-
-    def delete(self, page: Page) -> None:
-        self.http.request("DELETE", f"/api/v2/pages/{page.id}", _what(page))
 
     def get_property(self, page: Page) -> Property | None:
         r = self.http.request("GET", f"/api/v2/pages/{page.id}/properties",
@@ -187,35 +204,24 @@ class CloudApi(_V1Files):
                 return Property(str(p["id"]), int(p["version"]["number"]), p.get("value"))
         return None
 
-    def set_property(self, page: Page, old: Property | None, value: Any) -> None:
-        what = f"procmap property of {_what(page)}"
-        path = f"/api/v2/pages/{page.id}/properties"
-        if old is None:
-            self.http.request("POST", path, what, json={"key": KEY, "value": value})
-        else:
-            self.http.request("PUT", f"{path}/{old.id}", what, json={
-                "key": KEY, "value": value, "version": {"number": old.version + 1}})
 
 
-class DataCenterApi(_V1Files):
-    def __init__(self, http: Http) -> None:
-        self.http = http
+class DataCenterApi(_Common):
+    PAGES, PROPERTY = "/rest/api/content", "property"
 
-    @staticmethod
-    def _page(p: dict[str, Any]) -> Page:
+    def _next(self, data: dict[str, Any]) -> str | None:
+        nxt = data.get("_links", {}).get("next")
+        if not nxt:
+            return None
+        # v1 links are relative to `_links.base`, which holds the context path.
+        return str(data["_links"].get("base") or self.http.base) + str(nxt)
+
+    def _page(self, p: dict[str, Any]) -> Page:
         ancestors = p.get("ancestors") or []
         parent = str(ancestors[-1]["id"]) if ancestors else None
         space = p.get("space", {}).get("id")
         return Page(str(p["id"]), p["title"], int((p.get("version") or {}).get("number", 0)),
                     parent, str(space) if space is not None else None)
-
-    def _list(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
-        url: str | None = path
-        while url:
-            r = self.http.request("GET", url, what, params=params)
-            data = r.json()
-            yield from data.get("results", [])
-            url, params = _next_v1(data, self.http), None
 
     def space(self, key: str) -> Space:
         try:
@@ -254,20 +260,6 @@ class DataCenterApi(_V1Files):
             out["ancestors"] = [{"id": parent}]
         return out
 
-    def create(self, space: Space, parent: str | None, title: str, body: str) -> Page:
-        r = self.http.request("POST", "/rest/api/content", f"new page {title!r}",
-                              json=self._body(space, parent, title, body))
-        return self._page(r.json())
-
-    def update(self, space: Space, page: Page, parent: str | None, title: str,
-               body: str) -> Page:
-        data = self._body(space, parent, title, body) | {
-            "id": page.id, "version": {"number": page.version + 1, "message": MESSAGE}}
-        r = self.http.request("PUT", f"/rest/api/content/{page.id}", _what(page), json=data)
-        return self._page(r.json())
-
-    def delete(self, page: Page) -> None:
-        self.http.request("DELETE", f"/rest/api/content/{page.id}", _what(page))
 
     def get_property(self, page: Page) -> Property | None:
         r = self.http.request("GET", f"/rest/api/content/{page.id}/property/{KEY}",
@@ -278,11 +270,3 @@ class DataCenterApi(_V1Files):
         return Property(str(data.get("id", KEY)), int(data["version"]["number"]),
                         data.get("value"))
 
-    def set_property(self, page: Page, old: Property | None, value: Any) -> None:
-        what = f"procmap property of {_what(page)}"
-        path = f"/rest/api/content/{page.id}/property"
-        if old is None:
-            self.http.request("POST", path, what, json={"key": KEY, "value": value})
-        else:
-            self.http.request("PUT", f"{path}/{KEY}", what, json={
-                "key": KEY, "value": value, "version": {"number": old.version + 1}})
