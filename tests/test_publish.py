@@ -17,7 +17,7 @@ from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
 from procmap.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
 from procmap.confluence.http import error_message, retry_after
-from procmap.publish import Action, Publisher, PublishError, Site, SitePage
+from procmap.publish import Action, Publisher, PublishError, Site, SitePage, read_site
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
         '<p><ac:image><ri:attachment ri:filename="{w}.png" /></ac:image></p>')
@@ -426,3 +426,23 @@ def test_connect_chooses_the_flavour() -> None:
     dc = connect("https://wiki.acme.com/confluence", None, "pat")
     assert isinstance(dc, DataCenterApi) and dc.http.credentials.header() == "Bearer pat"
     assert "pat" not in repr(dc.http.credentials)
+
+
+@pytest.mark.parametrize(("manifest", "files", "message"), [
+    ("not json", {}, "unreadable"),
+    ('{"procmap": 2}', {}, "not a manifest of procmap build version 1"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"title": "T"}]}', {"i.x": "<p/>"},
+     "page 1 needs workflow, title and body"),
+    ('{"procmap": 1, "index": "i.x"}', {"i.x": "<p>open"}, "i.x:1:8: an element is still open"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
+     ' "attachments": ["../secret.png"]}]}', {"i.x": "<p/>"}, "is not a plain file name"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
+     ' "attachments": ["w.png"]}]}', {"i.x": "<p/>"}, "w.png: No such file"),
+])
+def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
+                              message: str) -> None:
+    (tmp_path / "manifest.json").write_text(manifest)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(PublishError, match=message):
+        read_site(tmp_path)

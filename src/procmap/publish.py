@@ -88,7 +88,10 @@ def read_site(folder: Path) -> Site:
                            "run procmap build again")
     index = _body(folder, str(data.get("index", "")))
     pages, titles = [], set()
-    for entry in data.get("pages", []):
+    for n, entry in enumerate(data.get("pages", []), 1):
+        if not (isinstance(entry, dict) and {"workflow", "title", "body"} <= entry.keys()):
+            raise PublishError(f"{manifest}: page {n} needs workflow, title and body: run "
+                               "procmap build again")
         title = str(entry["title"])
         if title in titles:
             raise PublishError(f"{manifest}: two workflows are titled {title!r}; Confluence "
@@ -104,7 +107,7 @@ def read_site(folder: Path) -> Site:
             except OSError as e:
                 raise PublishError(f"{folder / name}: {e.strerror}: run procmap build "
                                    "again") from None
-        pages.append(SitePage(str(entry["workflow"]), title, _body(folder, entry["body"]),
+        pages.append(SitePage(str(entry["workflow"]), title, _body(folder, str(entry["body"])),
                               files))
     return Site(folder, index, tuple(pages))
 
