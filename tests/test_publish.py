@@ -273,9 +273,9 @@ def test_409_is_retried_once(fake: FakeConfluence) -> None:
 
 
 @pytest.mark.parametrize(("status", "advice"), [
-    (401, "check CONFLUENCE_USER and CONFLUENCE_TOKEN"),
+    (401, "Check CONFLUENCE_USER and CONFLUENCE_TOKEN"),
     (403, "check its permissions"),
-    (404, "check --url"),
+    (404, "Check --url"),
     (410, "use --flavour cloud"),
 ])
 def test_errors_that_stop_the_run(fake: FakeConfluence, status: int, advice: str) -> None:

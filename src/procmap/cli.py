@@ -314,7 +314,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         click.echo(f"  {line}", err=True)
 
     def report(action: Action) -> None:
-        click.echo(("would " if dry_run else "") + str(action))
+        would = dry_run and action.verb not in ("unchanged", "stale")
+        click.echo(("would " if would else "") + str(action))
 
     try:
         api = connect(url, user, token, flavour, log=log if verbose else None)

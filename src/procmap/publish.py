@@ -285,14 +285,14 @@ class Publisher:
             self._do(Action("create", self.title, "library page"))
         elif index_changed:
             self._do(Action("update", self.title, "library page"))
-        for w in work:
-            for name in w.uploads:
-                self._do(Action("upload", w.source.title, name))
+        for w in work:  # in the order _sync does them
             if w.page is None:
                 self._do(Action("create", w.source.title))
-            elif w.changed:
+            for name in w.uploads:
+                self._do(Action("upload", w.source.title, name))
+            if w.page is not None and w.changed:
                 self._do(Action("update", w.source.title))
-            else:
+            elif w.page is not None and not w.uploads:
                 self._do(Action("unchanged", w.source.title))
         for page in stale:
             self._do(Action("prune" if self.prune else "stale", page.title, f"id {page.id}"))

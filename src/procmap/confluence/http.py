@@ -167,4 +167,5 @@ class Http:
             advice = "Confluence failed; run again later, the next run completes the job"
         text = f"{what}: Confluence answered {status}"
         text += f" ({said})" if said else ""
-        return ConfluenceError(f"{text}. {advice}".rstrip(". ") + ".", status)
+        return ConfluenceError(f"{text}. {advice[:1].upper()}{advice[1:]}".rstrip(". ") + ".",
+                               status)
