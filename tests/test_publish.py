@@ -373,6 +373,10 @@ def test_command_builds_publishes_and_rests(runner: CliRunner,
         if shutil.which("dot"):
             page = fake.current()[titles[0]]
             assert {n.rsplit(".", 1)[1] for n in fake.attachments[page["id"]]} == {"png", "svg"}
+        fake.fail("GET", r"/spaces", 503, headers={"Retry-After": "0"})
+        waited = runner.invoke(main, args)
+        assert waited.exit_code == 0
+        assert "space 'OPS': Confluence answered 503; retrying in 0 s (1/4)" in waited.output
         refused = runner.invoke(main, args, env={"CONFLUENCE_TOKEN": "wrong-token-9"})
         assert refused.exit_code == 1 and "answered 401" in refused.output
         assert "wrong-token-9" not in refused.output

@@ -318,7 +318,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         click.echo(("would " if would else "") + str(action))
 
     try:
-        api = connect(url, user, token, flavour, log=log if verbose else None)
+        api = connect(url, user, token, flavour, log=log if verbose else None,
+                      warn=lambda line: click.echo(f"procmap: {line}", err=True))
     except ConfluenceError as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)

@@ -101,7 +101,8 @@ class Http:
     max_wait: float = 60.0
     timeout: float = 30.0
     sleep: Callable[[float], None] = time.sleep
-    log: Callable[[str], None] | None = None
+    log: Callable[[str], None] | None = None  # each request, for --verbose
+    warn: Callable[[str], None] | None = None  # each retry, so a wait is never silent
     _client: httpx.Client | None = None
 
     def client(self) -> httpx.Client:
@@ -138,7 +139,7 @@ class Http:
                         f"{what}: no answer from {self.base} ({type(e).__name__}: {e}). "
                         "Pages already written are complete; run publish again to finish."
                     ) from None
-                self._wait(attempt, None)
+                self._wait(attempt, None, f"{what}: {type(e).__name__}")
                 continue
             if self.log:
                 self.log(f"{method} {response.url.raw_path.decode()} -> {response.status_code}")
@@ -149,13 +150,17 @@ class Http:
             retry = response.status_code == 429 or (
                 response.status_code in RETRIED and method in IDEMPOTENT)
             if retry and not last:
-                self._wait(attempt, retry_after(response.headers.get("Retry-After")))
+                self._wait(attempt, retry_after(response.headers.get("Retry-After")),
+                           f"{what}: Confluence answered {response.status_code}")
                 continue
             raise self.error(response, what)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _wait(self, attempt: int, asked: float | None) -> None:
-        self.sleep(min(self.max_wait, asked if asked is not None else 2.0 ** (attempt - 1)))
+    def _wait(self, attempt: int, asked: float | None, why: str) -> None:
+        seconds = min(self.max_wait, asked if asked is not None else 2.0 ** (attempt - 1))
+        if self.warn:
+            self.warn(f"{why}; retrying in {seconds:g} s ({attempt}/{self.attempts - 1})")
+        self.sleep(seconds)
 
     def error(self, response: httpx.Response, what: str) -> ConfluenceError:
         status = response.status_code
