@@ -40,6 +40,10 @@ demo: install
 	@echo "Diagrams: $$(ls out/diagrams | tr '\n' ' ')"
 	$(BIN)/procmap build workflows/ -o out/site
 	@echo "Process library: out/site/index.md"
+	@if [ -n "$$CONFLUENCE_URL" ] && [ -n "$$CONFLUENCE_SPACE" ]; then \
+	  $(BIN)/procmap publish out/site --space "$$CONFLUENCE_SPACE" --dry-run || exit 2; \
+	else echo "To see what procmap publish would send to Confluence, set CONFLUENCE_URL," \
+	  "CONFLUENCE_USER, CONFLUENCE_TOKEN and CONFLUENCE_SPACE (README: procmap publish)"; fi
 	@mkdir -p out/simplified
 	@for f in workflows/*.yaml; do \
 	  after=out/simplified/$$(basename $$f); \
