@@ -226,6 +226,9 @@ def test_5xx_on_create_is_not_repeated_and_the_next_run_finishes(fake: FakeConfl
     with pytest.raises(ConfluenceError, match="run publish again"):
         publish(fake, TWO)
     assert "Intake" in fake.current() and fake.prop(fake.current()["Intake"]["id"]) is None
+    publish(fake, site(page("intake", "Intake")))  # adopts it; nothing left pending
+    library = fake.current()["Process library"]["id"]
+    assert fake.prop(library)["pending"] == []
     publish(fake, TWO)
     pages = fake.current()
     assert fake.prop(pages["Intake"]["id"])["workflow"] == "intake"

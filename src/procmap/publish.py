@@ -190,6 +190,8 @@ class Publisher:
             self._dry(library, index_changed, work, stale)
             return self.actions
         creates = [w.source.title for w in work if w.page is None]
+        # left by a run cut off after its creations: cleared once they are adopted
+        leftover = bool(lib_prop and lib_prop.value.get("pending"))
         value = {"kind": "library", "digest": index_digest, "pending": creates}
         if library is None:
             library = api.create(space, root.id if root else None, self.title, site.index)
@@ -211,7 +213,7 @@ class Publisher:
                 self._do(Action("prune", page.title, f"id {page.id}"))
             else:
                 self._do(Action("stale", page.title, "its workflow is gone; --prune deletes it"))
-        if creates:  # every pending page now carries its property
+        if creates or leftover:  # every pending page now carries its property
             self._set_property(library, api.get_property(library), value | {"pending": []})
         return self.actions
 
