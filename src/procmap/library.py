@@ -15,7 +15,7 @@ from procmap.analysis import RunReport
 from procmap.atomic import write_bytes
 from procmap.portfolio import portfolio
 from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
-from procmap.sop import write_sop, write_storage
+from procmap.sop import context
 from procmap.storage import check
 from procmap.templating import environment, storage_environment
 
@@ -37,6 +37,8 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
     each workflow (a progress bar on a terminal). A storage template that
     gives malformed XHTML is a `jinja2.TemplateError`."""
     templates = templates or run.config.templates
+    # One environment each for the run: jinja2 compiles a template once per environment.
+    markdown, storage = environment(templates), storage_environment(templates)
     files: list[Path] = []
     warnings: list[str] = []
     pages: list[dict[str, object]] = []
@@ -57,9 +59,10 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
         svg, png = (images[0], images[1]) if images else (None, None)
         mermaid = to_mermaid(diagram)
         files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
-        sop = write_sop(report, templates, svg, mermaid)
-        files.append(_write(out / f"{wid}.md", sop.encode()))
-        page = _checked(write_storage(report, templates, png, svg, mermaid),
+        sop = context(report, svg, mermaid)  # runs git: once per workflow
+        text = markdown.get_template("sop.md.j2").render(sop=sop)
+        files.append(_write(out / f"{wid}.md", text.encode()))
+        page = _checked(storage.get_template("sop.storage.j2").render(sop=sop, png=png, svg=svg),
                         f"sop.storage.j2 for {report.workflow.file}")
         files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
         pages.append({"workflow": wid, "title": report.workflow.title,
@@ -67,10 +70,10 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
         if advance:
             advance(1)
     library = portfolio(list(run.workflows))
-    index = environment(templates).get_template("index.md.j2").render(library=library)
+    index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
-    index = _checked(storage_environment(templates).get_template("index.storage.j2")
-                     .render(library=library), "index.storage.j2")
+    index = _checked(storage.get_template("index.storage.j2").render(library=library),
+                     "index.storage.j2")
     files.append(_write(out / INDEX, index.encode()))
     manifest = {"procmap": 1, "index": INDEX,
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}

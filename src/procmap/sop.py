@@ -1,8 +1,8 @@
 """The standard operating procedure of a workflow, written from a template.
 
 `context()` gathers what a template gets (docs/templates.md lists it);
-`write_sop()` renders `sop.md.j2` with it, `write_storage()` the Confluence
-page `sop.storage.j2`.
+`write_sop()` renders `sop.md.j2` with it (`procmap build` renders it and
+the Confluence page `sop.storage.j2` from one context).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from procmap.metrics import Metrics
 from procmap.model import Step, Workflow
 from procmap.render import layout, to_mermaid
 from procmap.rules.base import LEVELS, Finding
-from procmap.templating import environment, storage_environment
+from procmap.templating import environment
 
 REQUIREMENT_RULE = "requirement-owner"
 
@@ -140,11 +140,3 @@ def write_sop(report: WorkflowReport, templates: Path | None = None,
     template = environment(templates).get_template("sop.md.j2")
     return template.render(sop=context(report, diagram, mermaid))
 
-
-def write_storage(report: WorkflowReport, templates: Path | None = None,
-                  png: str | None = None, svg: str | None = None,
-                  mermaid: str | None = None) -> str:
-    """The SOP as a Confluence page body, from `sop.storage.j2`; `png` and
-    `svg` name the diagram attachments."""
-    template = storage_environment(templates).get_template("sop.storage.j2")
-    return template.render(sop=context(report, svg, mermaid), png=png, svg=svg)
