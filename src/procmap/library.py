@@ -46,17 +46,16 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
     for report in run.workflows:
         wid = report.workflow.id
         diagram = layout(report)
-        images: list[str] = []
+        svg = png = None
         if graphviz:
             try:
-                for fmt in ("svg", "png"):
-                    files.append(_write(out / f"{wid}.{fmt}", draw_diagram(diagram, fmt)))
-                    images.append(f"{wid}.{fmt}")
+                drawn = {fmt: draw_diagram(diagram, fmt) for fmt in ("svg", "png")}
             except GraphvizError as e:
                 graphviz = False
-                images = []
                 warnings.append(f"no SVG or PNG diagrams: {e}")
-        svg, png = (images[0], images[1]) if images else (None, None)
+            else:
+                svg, png = f"{wid}.svg", f"{wid}.png"
+                files += [_write(out / f"{wid}.{fmt}", data) for fmt, data in drawn.items()]
         mermaid = to_mermaid(diagram)
         files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
         sop = context(report, svg, mermaid)  # runs git: once per workflow
@@ -66,7 +65,8 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
                         f"sop.storage.j2 for {report.workflow.file}")
         files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
         pages.append({"workflow": wid, "title": report.workflow.title,
-                      "body": f"{wid}.storage.xhtml", "attachments": images[::-1]})
+                      "body": f"{wid}.storage.xhtml",
+                      "attachments": [name for name in (png, svg) if name]})
         if advance:
             advance(1)
     library = portfolio(list(run.workflows))

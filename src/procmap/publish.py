@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from procmap.confluence.api import Api, Page, Property, Space
 from procmap.confluence.http import ConfluenceError
@@ -97,29 +97,29 @@ def read_site(folder: Path) -> Site:
             raise PublishError(f"{manifest}: two workflows are titled {title!r}; Confluence "
                                "needs one title per page in a space: retitle one of them")
         titles.add(title)
-        files = {}
-        for name in entry.get("attachments", []):
-            if "/" in name or "\\" in name or name in ("", ".", ".."):
-                raise PublishError(f"{manifest}: attachment name {name!r} is not a plain "
-                                   "file name")
-            try:
-                files[name] = (folder / name).read_bytes()
-            except OSError as e:
-                raise PublishError(f"{folder / name}: {e.strerror}: run procmap build "
-                                   "again") from None
+        files = {name: _read(folder, name) for name in entry.get("attachments", [])}
         pages.append(SitePage(str(entry["workflow"]), title, _body(folder, str(entry["body"])),
                               files))
     return Site(folder, index, tuple(pages))
 
 
+def _read(folder: Path, name: str) -> bytes:
+    """A file the manifest names: a plain name in `folder`, never a path out of it."""
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
+                           "procmap build again")
+    try:
+        return (folder / name).read_bytes()
+    except OSError as e:
+        raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
+
+
 def _body(folder: Path, name: str) -> str:
     path = folder / name
-    if "/" in name or not name:
-        raise PublishError(f"{folder / MANIFEST}: page body {name!r} is not a plain file name")
     try:
-        body = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise PublishError(f"{path}: {e.strerror}: run procmap build again") from None
+        body = _read(folder, name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PublishError(f"{path}: not UTF-8: run procmap build again") from None
     problem = check(body)
     if problem:
         raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"
@@ -127,7 +127,7 @@ def _body(folder: Path, name: str) -> str:
     return body
 
 
-def _owned(prop: Property | None, kind: str) -> bool:
+def _owned(prop: Property | None, kind: str) -> TypeGuard[Property]:
     return prop is not None and isinstance(prop.value, dict) and prop.value.get("kind") == kind
 
 
@@ -145,6 +145,15 @@ class _Work:
     @property
     def changed(self) -> bool:
         return self.prop is None or self.prop.value.get("digest") != self.source.digest
+
+    def steps(self) -> list[Action]:
+        """What publishing this page takes, in order; a dry run lists them."""
+        title = self.source.title
+        out = [Action("create", title)] if self.page is None else []
+        out += [Action("upload", title, name) for name in self.uploads]
+        if self.page is not None and self.changed:
+            out.append(Action("update", title))
+        return out or [Action("unchanged", title)]
 
 
 @dataclass
@@ -210,9 +219,7 @@ class Publisher:
         for page in stale:
             if self.prune:
                 api.delete(page)
-                self._do(Action("prune", page.title, f"id {page.id}"))
-            else:
-                self._do(Action("stale", page.title, "its workflow is gone; --prune deletes it"))
+            self._do(self._stale(page))
         if creates or leftover:  # every pending page now carries its property
             self._set_property(library, api.get_property(library), value | {"pending": []})
         return self.actions
@@ -245,7 +252,7 @@ class Publisher:
         if library is not None:
             for child in api.children(library.id):
                 prop = api.get_property(child)
-                if _owned(prop, "page") and prop is not None:
+                if _owned(prop, "page"):
                     owned[str(prop.value.get("workflow"))] = (child, prop)
                 else:
                     unowned[child.title] = child
@@ -287,39 +294,41 @@ class Publisher:
             self._do(Action("create", self.title, "library page"))
         elif index_changed:
             self._do(Action("update", self.title, "library page"))
-        for w in work:  # in the order _sync does them
-            if w.page is None:
-                self._do(Action("create", w.source.title))
-            for name in w.uploads:
-                self._do(Action("upload", w.source.title, name))
-            if w.page is not None and w.changed:
-                self._do(Action("update", w.source.title))
-            elif w.page is not None and not w.uploads:
-                self._do(Action("unchanged", w.source.title))
+        for w in work:
+            for step in w.steps():
+                self._do(step)
         for page in stale:
-            self._do(Action("prune" if self.prune else "stale", page.title, f"id {page.id}"))
+            self._do(self._stale(page))
+
+    def _stale(self, page: Page) -> Action:
+        if self.prune:
+            return Action("prune", page.title, f"id {page.id}")
+        return Action("stale", page.title, f"id {page.id}; its workflow is gone, --prune "
+                                           "deletes it")
 
     def _sync(self, space: Space, library: Page, w: _Work) -> None:
         """Attachments, then the body, then the property that records both: a
         run cut off in between repeats the lot next time, never skips it."""
         api, source = self.api, w.source
         page = w.page
-        if page is None:
-            page = api.create(space, library.id, source.title, source.body)
-            api.label(page, LABEL)
-            self._do(Action("create", source.title))
-        for name in w.uploads:
-            old = api.attachment(page, name) if w.page is not None else None  # new: none yet
-            api.upload(page, name, source.attachments[name], old)
-            self._do(Action("upload", source.title, name))
-        if w.page is not None and w.changed:
-            if page.version == 0:  # listed without its version
-                page = api.page(page.id)
-            page = self._update(space, page, library.id, source.title, source.body)
-            self._do(Action("update", source.title))
-        if w.page is not None and not w.changed and not w.uploads:
-            self._do(Action("unchanged", source.title))
-            return
+        for step in w.steps():
+            if step.verb == "unchanged":
+                self._do(step)
+                return
+            if step.verb == "create":
+                page = api.create(space, library.id, source.title, source.body)
+                api.label(page, LABEL)
+            elif step.verb == "upload":
+                assert page is not None
+                old = api.attachment(page, step.detail) if w.page is not None else None
+                api.upload(page, step.detail, source.attachments[step.detail], old)
+            elif step.verb == "update":
+                assert page is not None
+                if page.version == 0:  # listed without its version
+                    page = api.page(page.id)
+                page = self._update(space, page, library.id, source.title, source.body)
+            self._do(step)
+        assert page is not None
         self._set_property(page, w.prop, {
             "kind": "page", "workflow": source.workflow, "digest": source.digest,
             "attachments": {n: _sha(d) for n, d in source.attachments.items()}})
