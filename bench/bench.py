@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from procmap.analysis import analyze, analyze_paths
-from procmap.loader import loads
+from procmap.analysis.analyze import analyze, analyze_paths
+from procmap.format.loader import loads
 from procmap.render import layout, to_dot, to_mermaid
 from procmap.render.graphviz import draw
 
@@ -134,8 +134,8 @@ def publish_rows() -> list[dict[str, object]]:
     request count matters more than the local time."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
     from fake_confluence import TOKEN, USER, FakeConfluence
-    from procmap.confluence import connect
-    from procmap.publish import Publisher, Site, SitePage
+    from procmap.publish.confluence import connect
+    from procmap.publish.sync import Publisher, Site, SitePage
 
     pages = tuple(SitePage(f"w{i}", f"Workflow {i}", f"<p>Page {i}</p>",
                            {f"w{i}.png": b"png" * 1000}) for i in range(200))

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from procmap.storage import wrap
+from procmap.docs.storage import wrap
 
 USER, TOKEN = "ann@example.com", "s3cr3t-token-42"
 SPACE = "OPS"

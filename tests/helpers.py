@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from procmap.analysis import WorkflowReport, analyze
+from procmap.analysis.analyze import WorkflowReport, analyze
+from procmap.analysis.rules.base import Finding
 from procmap.config import Config
-from procmap.errors import Problem, WorkflowError
-from procmap.loader import loads
-from procmap.model import Workflow
-from procmap.rules.base import Finding
+from procmap.format.errors import Problem, WorkflowError
+from procmap.format.loader import loads
+from procmap.format.model import Workflow
 
 CLEAN = """\
 procmap: 1

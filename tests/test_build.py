@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN, write
-from procmap.analysis import analyze_paths
+from procmap.analysis.analyze import analyze_paths
 from procmap.cli import main
-from procmap.portfolio import portfolio
+from procmap.docs.portfolio import portfolio
 from test_sop import headings, no_html, tables, tokens
 
 EXAMPLES = Path(__file__).parent.parent / "workflows"

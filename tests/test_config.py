@@ -4,7 +4,7 @@ import pytest
 
 from helpers import report
 from procmap.config import Config, find_config, read_config
-from procmap.errors import WorkflowError
+from procmap.format.errors import WorkflowError
 
 STEPS = "s1: {title: One, team: a, value: nva, outputs: [x]}\n"
 

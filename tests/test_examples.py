@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from procmap.analysis import analyze_paths
+from procmap.analysis.analyze import analyze_paths
 
 EXAMPLES = Path(__file__).parent.parent / "workflows"
 

@@ -8,9 +8,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procmap.analysis import analyze
-from procmap.errors import WorkflowError
-from procmap.loader import loads
+from procmap.analysis.analyze import analyze
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import loads
 from strategies import workflows
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from helpers import problems, workflow
-from procmap.errors import WorkflowError
-from procmap.loader import load, loads
-from procmap.model import Duration
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import load, loads
+from procmap.format.model import Duration
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec-example.yaml"
 

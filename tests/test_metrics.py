@@ -3,9 +3,9 @@
 import pytest
 
 from helpers import workflow
-from procmap.graph import Flow
-from procmap.metrics import measure
-from procmap.simulate import simulate
+from procmap.analysis.graph import Flow
+from procmap.analysis.metrics import measure
+from procmap.analysis.simulate import simulate
 
 # s1 (a, 1h+1h) -> s2 (b, 2h wait + 1h) -> s3 (a, 30m)   handoffs 2, one bounce
 #                \-> s4 (c, 10h)        -/

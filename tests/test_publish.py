@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
-from procmap.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
-from procmap.confluence.http import error_message, retry_after
-from procmap.publish import Action, Publisher, PublishError, Site, SitePage, read_site
+from procmap.publish.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
+from procmap.publish.confluence.http import error_message, retry_after
+from procmap.publish.sync import Action, Publisher, PublishError, Site, SitePage, read_site
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
         '<p><ac:image><ri:attachment ri:filename="{w}.png" /></ac:image></p>')

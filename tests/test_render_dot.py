@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from helpers import report
-from procmap.analysis import WorkflowReport, analyze
-from procmap.errors import WorkflowError
-from procmap.graph import Flow
-from procmap.loader import load, loads
+from procmap.analysis.analyze import WorkflowReport, analyze
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import LEVELS
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import load, loads
 from procmap.render import layout, render, to_dot
 from procmap.render.dot import CRITICAL, FILL, HANDOFF
-from procmap.rules.base import LEVELS
 from strategies import workflows
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))

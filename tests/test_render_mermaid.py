@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from helpers import report
-from procmap.analysis import analyze
-from procmap.graph import Flow
-from procmap.loader import load
+from procmap.analysis.analyze import analyze
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import LEVELS
+from procmap.format.loader import load
 from procmap.render import layout, to_mermaid
 from procmap.render.mermaid import SHAPES
-from procmap.rules.base import LEVELS
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 # Inside a label: no quote, no raw markup; only entity codes and our own <br/>.

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from procmap.analysis import analyze
-from procmap.loader import loads
-from procmap.rules import RULE_IDS
+from procmap.analysis.analyze import analyze
+from procmap.analysis.rules import RULE_IDS
+from procmap.format.loader import loads
 
 DOC = (Path(__file__).parent.parent / "docs" / "rules.md").read_text()
 SECTIONS = dict(re.findall(r"^## `([a-z-]+)`\n(.*?)(?=^## |\Z)", DOC, re.S | re.M))

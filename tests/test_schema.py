@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procmap.errors import WorkflowError
-from procmap.loader import loads
-from procmap.rules import RULE_IDS
-from procmap.schema import workflow_schema
-from procmap.yamlnodes import compose
+from procmap.analysis.rules import RULE_IDS
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import loads
+from procmap.format.schema import workflow_schema
+from procmap.format.yamlnodes import compose
 
 SCHEMA = workflow_schema(RULE_IDS)
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
@@ -118,7 +118,7 @@ def test_loader_and_schema_agree(doc: Any) -> None:
 
 
 def test_every_schema_property_is_known_to_the_model() -> None:
-    from procmap.model import Step, Workflow
+    from procmap.format.model import Step, Workflow
 
     step_fields = set(Step.__dataclass_fields__)
     assert set(SCHEMA["definitions"]["step"]["properties"]) <= step_fields

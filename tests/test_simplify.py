@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 
 from helpers import HEADER, write
 from procmap.cli import main
-from procmap.errors import WorkflowError
-from procmap.loader import loads
-from procmap.simplify import Options, Simplified, simplify
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import loads
+from procmap.simplify.simplify import Options, Simplified, simplify
 from strategies import workflows
 
 # A decision between s2 and s3, which the tests complete.

@@ -12,11 +12,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from helpers import CLEAN, report, write
-from procmap.analysis import analyze
+from procmap.analysis.analyze import analyze
 from procmap.cli import main
-from procmap.loader import load
-from procmap.markdown import inline
-from procmap.sop import revision, write_sop
+from procmap.docs.markdown import inline
+from procmap.docs.sop import revision, write_sop
+from procmap.format.loader import load
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 HOSTILE = "Pay | refund *now* <script>alert(1)</script> `x` [l](http://e) # 1. &amp; $x$ \\"

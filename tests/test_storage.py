@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from procmap.cli import main
-from procmap.storage import cdata, check, markdown_to_xhtml, wrap, xml_text
+from procmap.docs.storage import cdata, check, markdown_to_xhtml, wrap, xml_text
 
 AC = "{http://atlassian.com/content}"
 RI = "{http://atlassian.com/resource/identifier}"

@@ -1,6 +1,6 @@
 import pytest
 
-from procmap.yamlnodes import MAX_BYTES, Mapping, Scalar, Sequence, YamlError, compose
+from procmap.format.yamlnodes import MAX_BYTES, Mapping, Scalar, Sequence, YamlError, compose
 
 
 def value(text: str) -> object:

@@ -15,11 +15,11 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "load": ("procmap.loader", "load"),
-    "loads": ("procmap.loader", "loads"),
-    "analyze": ("procmap.analysis", "analyze"),
-    "analyze_paths": ("procmap.analysis", "analyze_paths"),
-    "WorkflowError": ("procmap.errors", "WorkflowError"),
+    "load": ("procmap.format.loader", "load"),
+    "loads": ("procmap.format.loader", "loads"),
+    "analyze": ("procmap.analysis.analyze", "analyze"),
+    "analyze_paths": ("procmap.analysis.analyze", "analyze_paths"),
+    "WorkflowError": ("procmap.format.errors", "WorkflowError"),
     "Config": ("procmap.config", "Config"),
 }
 

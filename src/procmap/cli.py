@@ -18,9 +18,9 @@ import click
 from procmap import __version__
 
 if TYPE_CHECKING:
-    from procmap.analysis import WorkflowReport
+    from procmap.analysis.analyze import WorkflowReport
     from procmap.config import Config
-    from procmap.simplify import Simplified
+    from procmap.simplify.simplify import Simplified
 
 EXIT_USAGE = 2
 
@@ -80,8 +80,8 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     """
     from dataclasses import replace
 
-    from procmap.analysis import RunReport, analyze_paths
-    from procmap.report import renderer
+    from procmap.analysis.analyze import RunReport, analyze_paths
+    from procmap.analysis.report import renderer
 
     config = _config(config_path)
     if fail_on:
@@ -133,7 +133,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     Exit status: 0 drawn, 2 a file is not a valid workflow, Graphviz is
     missing for svg or png, or an output cannot be written.
     """
-    from procmap.analysis import analyze_paths
+    from procmap.analysis.analyze import analyze_paths
     from procmap.render import SUFFIXES, GraphvizError, format_for
     from procmap.render import render as draw
 
@@ -191,7 +191,7 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 
     Exit status: 0 written, 2 the workflow or a template is invalid.
     """
-    from procmap.sop import write_sop
+    from procmap.docs.sop import write_sop
 
     config = _config(config_path)
     report = _analyse_one(path, config)
@@ -230,8 +230,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     Exit status: 0 built, 2 a workflow or a template is invalid (the valid
     workflows are still built).
     """
-    from procmap.analysis import analyze_paths
-    from procmap.library import build as build_library
+    from procmap.analysis.analyze import analyze_paths
+    from procmap.docs.library import build as build_library
 
     config = _config(config_path)
     interactive = sys.stderr.isatty()
@@ -301,8 +301,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
     Exit status: 0 published, 1 Confluence refused or a page is in the way,
     2 the folder is not a built library or the command was misused.
     """
-    from procmap.confluence import ConfluenceError, connect
-    from procmap.publish import Action, Publisher, PublishError, read_site
+    from procmap.publish.confluence import ConfluenceError, connect
+    from procmap.publish.sync import Action, Publisher, PublishError, read_site
 
     try:
         library = read_site(site)
@@ -403,9 +403,9 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
     """
     import json
 
-    from procmap.durations import DURATION_PATTERN, hours
-    from procmap.errors import WorkflowError
-    from procmap.simplify import Options, simplify
+    from procmap.format.durations import DURATION_PATTERN, hours
+    from procmap.format.errors import WorkflowError
+    from procmap.simplify.simplify import Options, simplify
 
     if not re.match(DURATION_PATTERN, fold_max):
         raise click.BadParameter("a duration such as 30m, 1h or 2d", param_hint="--fold-max")
@@ -436,7 +436,7 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
 
 
 def _change_log(result: Simplified) -> str:
-    from procmap.durations import short
+    from procmap.format.durations import short
 
     lines = []
     for c in result.changes:
@@ -484,12 +484,12 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
 
     Exit status: 0 compared, 2 a file is not a valid workflow.
     """
-    from procmap.compare import FORMATS, compare
+    from procmap.simplify.compare import FORMATS, compare
 
     comparison = compare(_analyse_one(before, seed=seed), _analyse_one(after, seed=seed))
     if diagram is not None:
-        from procmap.compare import picture
         from procmap.render import GraphvizError, format_for
+        from procmap.simplify.compare import picture
 
         picture_format = format_for(diagram)
         if picture_format is None:
@@ -515,7 +515,7 @@ def _echo_problems(problems: Iterable[object]) -> None:
 def _analyse_one(path: Path, config: Config | None = None, seed: int = 0) -> WorkflowReport:
     """The analysis of one workflow file; exit 2 with its problems when it does not load.
     A file given by name is always read, so a valid one always yields a report."""
-    from procmap.analysis import analyze_paths
+    from procmap.analysis.analyze import analyze_paths
 
     run = analyze_paths([path], config, seed)
     _echo_problems(run.errors)
@@ -531,7 +531,7 @@ def _templated(make: Callable[[], T]) -> T:
     """Run template code; a broken template is a clear error, not a traceback."""
     import jinja2
 
-    from procmap.templating import describe
+    from procmap.docs.templating import describe
 
     try:
         return make()
@@ -566,8 +566,8 @@ def schema(which: str | None, output: Path | None) -> None:
 
         data = config_schema()
     else:
-        from procmap.rules import RULE_IDS
-        from procmap.schema import workflow_schema
+        from procmap.analysis.rules import RULE_IDS
+        from procmap.format.schema import workflow_schema
 
         data = workflow_schema(RULE_IDS)
     text = json.dumps(data, indent=2) + "\n"
@@ -580,8 +580,8 @@ def schema(which: str | None, output: Path | None) -> None:
 @main.command("rules")
 def list_rules() -> None:
     """List the rules: id, default level, Algorithm step and what fires them."""
-    from procmap.rules import RULES
-    from procmap.rules.base import ALGORITHM
+    from procmap.analysis.rules import RULES
+    from procmap.analysis.rules.base import ALGORITHM
 
     for r in RULES:
         click.echo(f"{r.id:<24} {r.level:<8} {r.algorithm} {ALGORITHM[r.algorithm]:<11} "
@@ -606,7 +606,7 @@ def run() -> None:
 def _config(path: Path | None) -> Config:
     """The given config file, else the nearest one; exit 2 when it is invalid."""
     from procmap.config import Config, find_config, read_config
-    from procmap.errors import WorkflowError
+    from procmap.format.errors import WorkflowError
 
     try:
         found = path or find_config(Path.cwd())

@@ -13,10 +13,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from procmap.errors import Problem, WorkflowError
-from procmap.rules import RULE_IDS
-from procmap.validate import Validator
-from procmap.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
+from procmap.analysis.rules import RULE_IDS
+from procmap.format.errors import Problem, WorkflowError
+from procmap.format.validate import Validator
+from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
 
 LEVEL_RANK = {"waived": 0, "info": 1, "warning": 2, "error": 3}
 CONFIG_NAMES = (".procmap.yaml", ".procmap.yml")

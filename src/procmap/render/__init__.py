@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from procmap.analysis import WorkflowReport
+from procmap.analysis.analyze import WorkflowReport
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
 from procmap.render.graphviz import GraphvizError, draw

@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
-from procmap.analysis import WorkflowReport
-from procmap.durations import short
-from procmap.graph import Flow
-from procmap.model import Step
-from procmap.rules.base import LEVELS, Finding
+from procmap.analysis.analyze import WorkflowReport
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import LEVELS, Finding
+from procmap.format.durations import short
+from procmap.format.model import Step
 
 # Sizes in points (1/72 in), the unit of Graphviz positions.
 COLUMN = 240.0

@@ -1,0 +1,1 @@
+"""Analysing workflows: the step graph, the rules, the metrics, the simulation and the reports."""

@@ -1,0 +1,111 @@
+"""Run the rules and metrics on workflows: the library behind `procmap analyze`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from procmap.analysis.graph import Flow
+from procmap.analysis.metrics import Metrics, measure
+from procmap.analysis.rules import RULES, Finding
+from procmap.analysis.rules import automate_before_delete as abd
+from procmap.config import Config
+from procmap.format.discover import discover
+from procmap.format.errors import Problem, WorkflowError
+from procmap.format.gcpause import paused
+from procmap.format.loader import load
+from procmap.format.model import Workflow
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowReport:
+    workflow: Workflow
+    metrics: Metrics
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    workflows: tuple[WorkflowReport, ...]
+    errors: tuple[Problem, ...]
+    config: Config
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 a finding at or above the failing level, 2 an unreadable file."""
+        if self.errors:
+            return 2
+        failing = any(self.config.fails(f.level) for w in self.workflows for f in w.findings)
+        return 1 if failing else 0
+
+
+def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Finding]:
+    out = []
+    for f in findings:
+        level = config.levels.get(f.rule, f.level)
+        if level == "off":
+            continue
+        step = flow.workflow.steps.get(f.step) if f.step else None
+        if step is not None and f.rule in step.waive:
+            out.append(f.with_level("waived", step.waive[f.rule]))
+        else:
+            out.append(f.with_level(level))
+    return out
+
+
+def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
+            simulate: bool = True) -> WorkflowReport:
+    """Metrics and findings of one loaded workflow."""
+    with paused():
+        return _analyze(workflow, config or Config(), seed, simulate)
+
+
+def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> WorkflowReport:
+    flow = Flow(workflow)
+    found: list[Finding] = []
+    for rule in RULES:
+        found.extend(_apply(rule.check(flow), flow, config))
+    found.extend(_apply(abd.check_after(flow, found), flow, config))
+    found.sort(key=lambda f: (f.pos.line, f.pos.column, f.rule, f.steps))
+    simulated = None
+    if simulate:
+        from procmap.analysis.simulate import simulate as run_simulation
+
+        simulated = run_simulation(flow, seed)
+    return WorkflowReport(workflow, measure(flow, simulated), tuple(found))
+
+
+def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, seed: int = 0,
+                  simulate: bool = True,
+                  progress: Callable[[Path], None] | None = None) -> RunReport:
+    """Load every workflow under `paths` and analyse those that load."""
+    config = config or Config()
+    reports: list[WorkflowReport] = []
+    errors: list[Problem] = []
+    seen_ids: dict[str, Workflow] = {}
+    for given in paths:
+        given = Path(given)
+        if not given.exists():
+            errors.append(Problem(str(given), 1, 1, "no such file or folder",
+                                  "check the path", "syntax"))
+            continue
+        for file in discover(given):
+            if progress:
+                progress(file)
+            try:
+                workflow = load(file)
+            except WorkflowError as e:
+                errors.extend(e.problems)
+                continue
+            first = seen_ids.get(workflow.id)
+            if first is not None:
+                errors.append(Problem(
+                    workflow.file, workflow.pos.line, workflow.pos.column,
+                    f"duplicate workflow id '{workflow.id}': also the id of {first.file}"
+                    f":{first.pos.line}", "workflow ids are unique in a repository: "
+                    "rename one"))
+                continue
+            seen_ids[workflow.id] = workflow
+            reports.append(analyze(workflow, config, seed, simulate))
+    return RunReport(tuple(reports), tuple(errors), config)

@@ -1,0 +1,32 @@
+"""GitHub Actions workflow commands: annotations on the pull request's files."""
+
+from __future__ import annotations
+
+from procmap.analysis.analyze import RunReport
+
+_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _line(kind: str, file: str, line: int, column: int, title: str, message: str) -> str:
+    return (f"::{kind} file={_prop(file)},line={line},col={column},"
+            f"title={_prop(title)}::{_data(message)}")
+
+
+def render(run: RunReport) -> str:
+    out = [_line("error", e.file, e.line, e.column, "procmap: invalid workflow",
+                 f"{e.message} ({e.hint})" if e.hint else e.message) for e in run.errors]
+    for w in run.workflows:
+        for f in w.findings:
+            if f.level in _COMMAND:
+                out.append(_line(_COMMAND[f.level], f.pos.file, f.pos.line, f.pos.column,
+                                 f"procmap {f.rule} (Algorithm step {f.algorithm})",
+                                 f.message))
+    return "".join(line + "\n" for line in out)

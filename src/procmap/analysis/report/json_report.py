@@ -1,0 +1,33 @@
+"""The JSON report of analysis.md."""
+
+from __future__ import annotations
+
+import json
+
+from procmap import __version__
+from procmap.analysis.analyze import RunReport
+
+
+def as_dict(run: RunReport) -> dict[str, object]:
+    return {
+        "procmap": __version__,
+        "workflows": [
+            {
+                "id": w.workflow.id,
+                "title": w.workflow.title,
+                "file": w.workflow.file,
+                "metrics": w.metrics.as_json(),
+                "findings": [f.as_json() for f in w.findings],
+            }
+            for w in run.workflows
+        ],
+        "errors": [
+            {"file": e.file, "line": e.line, "column": e.column, "message": e.message,
+             "hint": e.hint}
+            for e in run.errors
+        ],
+    }
+
+
+def render(run: RunReport) -> str:
+    return json.dumps(as_dict(run), indent=2, ensure_ascii=False) + "\n"

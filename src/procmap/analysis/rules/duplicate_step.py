@@ -1,0 +1,39 @@
+"""duplicate-step: one team does the same thing twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import combinations
+
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import Finding, Rule
+
+
+def normal_title(title: str) -> str:
+    """Case, punctuation and spacing ignored."""
+    return "".join(c for c in title.casefold() if c.isalnum())
+
+
+def check(flow: Flow) -> Iterator[Finding]:
+    groups: defaultdict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, s in enumerate(flow.steps):
+        groups[("title", s.team, normal_title(s.title))].append(i)
+        if s.inputs and s.outputs:
+            groups[("io", s.team, s.kind, frozenset(s.inputs), frozenset(s.outputs))].append(i)
+    pairs: dict[tuple[int, int], str] = {}
+    for key, members in groups.items():
+        for a, b in combinations(members, 2):
+            pairs.setdefault((a, b), "the same title" if key[0] == "title"
+                             else "the same kind, inputs and outputs")
+    for (a, b), why in sorted(pairs.items(), key=lambda item: (item[0][1], item[0][0])):
+        first, later = flow.steps[a], flow.steps[b]
+        yield RULE.at(flow, b, [a, b], (
+            f"'{later.id}' repeats '{first.id}' ({why}, both by team '{later.team}'): "
+            "doing the work twice costs time and invites the two to disagree. Delete one, "
+            "or make the difference explicit in the title."))
+
+
+RULE = Rule("duplicate-step", "warning", 2,
+            "two steps of one team have the same title, or the same kind, inputs and outputs",
+            check)

@@ -1,0 +1,19 @@
+"""nva-step: a step its authors call non-value-added."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import Finding, Rule
+
+
+def check(flow: Flow) -> Iterator[Finding]:
+    for i, s in enumerate(flow.steps):
+        if s.value == "nva":
+            yield RULE.at(flow, i, [i], (
+                f"'{s.id}' is marked non-value-added: the customer would not pay for it. "
+                "Delete it unless a named requirement keeps it."))
+
+
+RULE = Rule("nva-step", "info", 2, "the step is marked `value: nva`", check)

@@ -1,0 +1,33 @@
+"""serial-independent: two steps in a row that do not depend on each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import Finding, Rule
+
+GATES = ("approval", "check", "decision")
+
+
+def check(flow: Flow) -> Iterator[Finding]:
+    for a in range(flow.n):
+        sa = flow.steps[a]
+        if sa.kind in GATES or len(flow.succ[a]) != 1:
+            continue
+        b = flow.succ[a][0]
+        sb = flow.steps[b]
+        if b == a or len(flow.pred[b]) != 1:
+            continue
+        if not (sa.inputs or sa.outputs) or not (sb.inputs or sb.outputs):
+            continue
+        if set(sb.inputs) & set(sa.outputs):
+            continue
+        yield RULE.at(flow, b, [a, b], (
+            f"'{sb.id}' waits for '{sa.id}' but reads nothing it produces: they could "
+            f"run side by side and save the shorter one's time. Start both from the "
+            f"step before '{sa.id}'."))
+
+
+RULE = Rule("serial-independent", "info", 4,
+            "a -> b in series where b reads none of a's outputs", check)

@@ -1,0 +1,35 @@
+"""unused-output: a step makes something nobody after it reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from procmap.analysis.graph import Flow
+from procmap.analysis.rules.base import Finding, Rule
+
+
+def unused(flow: Flow) -> Iterator[tuple[int, str]]:
+    """(step, artifact) for each output that no step it reaches reads."""
+    promised = {a.id for a in flow.workflow.outputs}
+    readers: defaultdict[str, int] = defaultdict(int)
+    for i, s in enumerate(flow.steps):
+        for artifact in s.inputs:
+            readers[artifact] |= 1 << i
+    for i, s in enumerate(flow.steps):
+        for artifact in dict.fromkeys(s.outputs):
+            if artifact not in promised and not flow.reach[i] & readers[artifact]:
+                yield i, artifact
+
+
+def check(flow: Flow) -> Iterator[Finding]:
+    for i, artifact in unused(flow):
+        s = flow.steps[i]
+        yield RULE.at(flow, i, [i], (
+            f"'{s.id}' outputs '{artifact}' but no later step reads it and the "
+            "process does not deliver it: work nobody uses is waste. Stop producing "
+            "it, or add it to the `inputs` of the step that needs it."))
+
+
+RULE = Rule("unused-output", "warning", 2,
+            "an output is read by no step it reaches and is no process output", check)

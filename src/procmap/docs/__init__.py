@@ -1,0 +1,1 @@
+"""Written documentation of workflows: SOPs, the process library and their templates."""

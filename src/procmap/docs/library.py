@@ -1,0 +1,95 @@
+"""`procmap build`: a folder of SOPs, diagrams and an index for all workflows,
+in markdown and in Confluence storage format, with the manifest that
+`procmap publish` reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from procmap.analysis.analyze import RunReport
+from procmap.atomic import write_bytes
+from procmap.docs.portfolio import portfolio
+from procmap.docs.sop import context
+from procmap.docs.storage import check
+from procmap.docs.templating import environment, storage_environment
+from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
+
+MANIFEST = "manifest.json"
+INDEX = "index.storage.xhtml"
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    files: tuple[Path, ...]
+    warnings: tuple[str, ...]  # e.g. no Graphviz, so no SVG
+
+
+def build(run: RunReport, out: Path, templates: Path | None = None,
+          advance: Callable[[int], None] | None = None) -> Built:
+    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
+    and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
+    `manifest.json`. Each file is written atomically; `advance(1)` follows
+    each workflow (a progress bar on a terminal). A storage template that
+    gives malformed XHTML is a `jinja2.TemplateError`."""
+    templates = templates or run.config.templates
+    # One environment each for the run: jinja2 compiles a template once per environment.
+    markdown, storage = environment(templates), storage_environment(templates)
+    files: list[Path] = []
+    warnings: list[str] = []
+    pages: list[dict[str, object]] = []
+    graphviz = True
+    for report in run.workflows:
+        wid = report.workflow.id
+        diagram = layout(report)
+        svg = png = None
+        if graphviz:
+            try:
+                drawn = {fmt: draw_diagram(diagram, fmt) for fmt in ("svg", "png")}
+            except GraphvizError as e:
+                graphviz = False
+                warnings.append(f"no SVG or PNG diagrams: {e}")
+            else:
+                svg, png = f"{wid}.svg", f"{wid}.png"
+                files += [_write(out / f"{wid}.{fmt}", data) for fmt, data in drawn.items()]
+        mermaid = to_mermaid(diagram)
+        files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
+        sop = context(report, svg, mermaid)  # runs git: once per workflow
+        text = markdown.get_template("sop.md.j2").render(sop=sop)
+        files.append(_write(out / f"{wid}.md", text.encode()))
+        page = _checked(storage.get_template("sop.storage.j2").render(sop=sop, png=png, svg=svg),
+                        f"sop.storage.j2 for {report.workflow.file}")
+        files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
+        pages.append({"workflow": wid, "title": report.workflow.title,
+                      "body": f"{wid}.storage.xhtml",
+                      "attachments": [name for name in (png, svg) if name]})
+        if advance:
+            advance(1)
+    library = portfolio(list(run.workflows))
+    index = markdown.get_template("index.md.j2").render(library=library)
+    files.append(_write(out / "index.md", index.encode()))
+    index = _checked(storage.get_template("index.storage.j2").render(library=library),
+                     "index.storage.j2")
+    files.append(_write(out / INDEX, index.encode()))
+    manifest = {"procmap": 1, "index": INDEX,
+                "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
+    files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
+                                        + "\n").encode()))
+    return Built(tuple(files), tuple(warnings))
+
+
+def _checked(body: str, what: str) -> str:
+    problem = check(body)
+    if problem:
+        raise jinja2.TemplateError(f"{what} gives malformed XHTML at {problem}: "
+                                   "close every tag and escape & and < in the template text")
+    return body
+
+
+def _write(path: Path, data: bytes) -> Path:
+    write_bytes(path, data)
+    return path

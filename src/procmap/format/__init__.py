@@ -1,0 +1,1 @@
+"""Reading workflow files: YAML nodes, the schema, validation, the loader and the model."""

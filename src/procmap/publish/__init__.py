@@ -1,0 +1,1 @@
+"""Publishing the built library to a documentation site (Confluence)."""

@@ -1,0 +1,29 @@
+"""A thin Confluence REST client: the requests `procmap publish` makes, each explicit."""
+
+from __future__ import annotations
+
+from procmap.publish.confluence.api import Api, CloudApi, DataCenterApi
+from procmap.publish.confluence.http import ConfluenceError, Credentials, Http
+
+__all__ = ["Api", "CloudApi", "ConfluenceError", "Credentials", "DataCenterApi", "Http",
+           "connect"]
+
+
+def connect(url: str, user: str | None, token: str, flavour: str = "auto",
+            **http: object) -> Api:
+    """The API of the site at `url`. `flavour` auto means Cloud for
+    *.atlassian.net and Data Center otherwise. Cloud needs `user` (the
+    account's email); Data Center takes a personal access token alone, or a
+    user and password."""
+    from urllib.parse import urlsplit
+
+    url = url.rstrip("/")
+    host = urlsplit(url).hostname or ""
+    cloud = flavour == "cloud" or (flavour == "auto" and host.endswith(".atlassian.net"))
+    if cloud and not url.endswith("/wiki"):
+        url += "/wiki"  # Confluence Cloud lives under /wiki; people often leave it off
+    if cloud and not user:
+        raise ConfluenceError("Confluence Cloud needs the account's email as the user: set "
+                              "CONFLUENCE_USER or --user")
+    client = Http(url, Credentials(user or None, token), **http)  # type: ignore[arg-type]
+    return CloudApi(client) if cloud else DataCenterApi(client)

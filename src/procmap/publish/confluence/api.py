@@ -1,0 +1,272 @@
+"""The few Confluence operations publishing needs, for both deployments.
+
+Cloud keeps pages and content properties on the v2 API (`/api/v2`), since
+its v1 content endpoints are being removed (410); attachments and labels,
+which v2 cannot write, stay on v1 (`/rest/api`). Data Center and Server have
+v1 only. Both classes answer in the same small types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from procmap.publish.confluence.http import ConfluenceError, Http
+
+KEY = "procmap"  # the content property that says procmap owns a page
+MESSAGE = "Published by procmap"
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    id: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: str
+    title: str
+    version: int  # 0 when the listing did not say (v2 children)
+    parent: str | None
+    space: str | None = None  # the space id, when the answer gave it
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    id: str
+    version: int
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: str
+    name: str
+
+
+class Api(Protocol):
+    http: Http
+
+    def space(self, key: str) -> Space: ...
+    def page(self, page_id: str) -> Page: ...
+    def find(self, space: Space, title: str) -> Page | None: ...
+    def children(self, page_id: str) -> Iterator[Page]: ...
+    def create(self, space: Space, parent: str | None, title: str, body: str) -> Page: ...
+    def update(self, space: Space, page: Page, parent: str | None, title: str,
+               body: str) -> Page: ...
+    def delete(self, page: Page) -> None: ...
+    def get_property(self, page: Page) -> Property | None: ...
+    def set_property(self, page: Page, old: Property | None, value: Any) -> None: ...
+    def attachment(self, page: Page, name: str) -> Attachment | None: ...
+    def upload(self, page: Page, name: str, data: bytes, old: Attachment | None) -> None: ...
+    def label(self, page: Page, name: str) -> None: ...
+
+
+def _what(page: Page) -> str:
+    return f"page {page.title!r} (id {page.id})"
+
+
+class _Common:
+    """What both deployments do alike: page writes differ only in paths and
+    body shapes; attachments and labels are v1 on both."""
+
+    http: Http
+    PAGES: str  # where pages live
+    PROPERTY: str  # the content properties of a page, under PAGES/{id}/
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def _next(self, data: dict[str, Any]) -> str | None:
+        """The URL of the next page of a listing."""
+        raise NotImplementedError
+
+    def _list(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
+        url: str | None = path
+        while url:
+            r = self.http.request("GET", url, what, params=params)
+            data = r.json()
+            yield from data.get("results", [])
+            url, params = self._next(data), None  # the link carries them all
+
+    def _page(self, data: dict[str, Any]) -> Page:
+        raise NotImplementedError
+
+    def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def create(self, space: Space, parent: str | None, title: str, body: str) -> Page:
+        r = self.http.request("POST", self.PAGES, f"new page {title!r}",
+                              json=self._body(space, parent, title, body))
+        return self._page(r.json())
+
+    def update(self, space: Space, page: Page, parent: str | None, title: str,
+               body: str) -> Page:
+        data = self._body(space, parent, title, body) | {
+            "id": page.id, "version": {"number": page.version + 1, "message": MESSAGE}}
+        r = self.http.request("PUT", f"{self.PAGES}/{page.id}", _what(page), json=data)
+        return self._page(r.json())
+
+    def delete(self, page: Page) -> None:
+        self.http.request("DELETE", f"{self.PAGES}/{page.id}", _what(page))
+
+    def set_property(self, page: Page, old: Property | None, value: Any) -> None:
+        what = f"procmap property of {_what(page)}"
+        path = f"{self.PAGES}/{page.id}/{self.PROPERTY}"
+        if old is None:
+            self.http.request("POST", path, what, json={"key": KEY, "value": value})
+        else:
+            # v2 names a property by its id, v1 by its key
+            name = old.id if self.PROPERTY == "properties" else KEY
+            self.http.request("PUT", f"{path}/{name}", what, json={
+                "key": KEY, "value": value, "version": {"number": old.version + 1}})
+
+    def attachment(self, page: Page, name: str) -> Attachment | None:
+        r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment",
+                              f"attachments of {_what(page)}", params={"filename": name})
+        for a in r.json().get("results", []):
+            if a.get("title") == name:
+                return Attachment(str(a["id"]), name)
+        return None
+
+    def upload(self, page: Page, name: str, data: bytes, old: Attachment | None) -> None:
+        # POST only creates; a new version of an existing file goes to /data.
+        path = f"/rest/api/content/{page.id}/child/attachment"
+        if old is not None:
+            path += f"/{old.id}/data"
+        mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
+        self.http.request("POST", path, f"attachment {name!r} of {_what(page)}",
+                          files={"file": (name, data, mime)},
+                          headers={"X-Atlassian-Token": "no-check"})
+
+    def label(self, page: Page, name: str) -> None:
+        self.http.request("POST", f"/rest/api/content/{page.id}/label",
+                          f"labels of {_what(page)}", json=[{"prefix": "global", "name": name}])
+
+
+class CloudApi(_Common):
+    PAGES, PROPERTY = "/api/v2/pages", "properties"
+
+    def _next(self, data: dict[str, Any]) -> str | None:
+        nxt = data.get("_links", {}).get("next")
+        if not nxt:
+            return None
+        # v2 links are absolute paths on the site (they start with /wiki).
+        parts = urlsplit(self.http.base)
+        return f"{parts.scheme}://{parts.netloc}{nxt}"
+
+    def _page(self, p: dict[str, Any]) -> Page:
+        version = p.get("version") or {}
+        parent = p.get("parentId")
+        return Page(str(p["id"]), p["title"], int(version.get("number", 0)),
+                    str(parent) if parent else None, str(p.get("spaceId") or "") or None)
+
+    def space(self, key: str) -> Space:
+        r = self.http.request("GET", "/api/v2/spaces", f"space {key!r}", params={"keys": key})
+        for s in r.json().get("results", []):
+            if s.get("key") == key:
+                return Space(str(s["id"]), key)
+        raise ConfluenceError(f"space {key!r} not found, or the user cannot see it: check "
+                              "--space (the key, as in the space's URL) and its permissions", 404)
+
+    def page(self, page_id: str) -> Page:
+        r = self.http.request("GET", f"/api/v2/pages/{page_id}", f"page id {page_id}")
+        return self._page(r.json())
+
+    def find(self, space: Space, title: str) -> Page | None:
+        for p in self._list("/api/v2/pages", f"page {title!r}",
+                             {"space-id": space.id, "title": title, "status": "current"}):
+            if p.get("title") == title:
+                return self._page(p)
+        return None
+
+    def children(self, page_id: str) -> Iterator[Page]:
+        for p in self._list(f"/api/v2/pages/{page_id}/children", f"pages under id {page_id}",
+                             {"limit": 250}):
+            yield Page(str(p["id"]), p["title"], 0, page_id)
+
+    def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"spaceId": space.id, "status": "current", "title": title,
+                               "body": {"representation": "storage", "value": body}}
+        if parent:
+            out["parentId"] = parent
+        return out
+
+
+    def get_property(self, page: Page) -> Property | None:
+        r = self.http.request("GET", f"/api/v2/pages/{page.id}/properties",
+                              f"properties of {_what(page)}", params={"key": KEY})
+        for p in r.json().get("results", []):
+            if p.get("key") == KEY:
+                return Property(str(p["id"]), int(p["version"]["number"]), p.get("value"))
+        return None
+
+
+
+class DataCenterApi(_Common):
+    PAGES, PROPERTY = "/rest/api/content", "property"
+
+    def _next(self, data: dict[str, Any]) -> str | None:
+        nxt = data.get("_links", {}).get("next")
+        if not nxt:
+            return None
+        # v1 links are relative to `_links.base`, which holds the context path.
+        return str(data["_links"].get("base") or self.http.base) + str(nxt)
+
+    def _page(self, p: dict[str, Any]) -> Page:
+        ancestors = p.get("ancestors") or []
+        parent = str(ancestors[-1]["id"]) if ancestors else None
+        space = p.get("space", {}).get("id")
+        return Page(str(p["id"]), p["title"], int((p.get("version") or {}).get("number", 0)),
+                    parent, str(space) if space is not None else None)
+
+    def space(self, key: str) -> Space:
+        try:
+            r = self.http.request("GET", f"/rest/api/space/{key}", f"space {key!r}")
+        except ConfluenceError as e:
+            if e.status == 404:
+                raise ConfluenceError(f"space {key!r} not found, or the user cannot see it: "
+                                      "check --space and its permissions", 404) from None
+            raise
+        return Space(str(r.json()["id"]), key)
+
+    def page(self, page_id: str) -> Page:
+        r = self.http.request("GET", f"/rest/api/content/{page_id}", f"page id {page_id}",
+                              params={"expand": "version,ancestors,space"})
+        return self._page(r.json())
+
+    def find(self, space: Space, title: str) -> Page | None:
+        for p in self._list("/rest/api/content", f"page {title!r}",
+                            {"spaceKey": space.key, "title": title, "type": "page",
+                             "status": "current", "expand": "version,ancestors,space"}):
+            if p.get("title") == title:
+                return self._page(p)
+        return None
+
+    def children(self, page_id: str) -> Iterator[Page]:
+        for p in self._list(f"/rest/api/content/{page_id}/child/page",
+                            f"pages under id {page_id}", {"expand": "version", "limit": 100}):
+            yield Page(str(p["id"]), p["title"],
+                       int((p.get("version") or {}).get("number", 0)), page_id)
+
+    def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "page", "title": title, "space": {"key": space.key},
+                               "body": {"storage": {"value": body,
+                                                    "representation": "storage"}}}
+        if parent:
+            out["ancestors"] = [{"id": parent}]
+        return out
+
+
+    def get_property(self, page: Page) -> Property | None:
+        r = self.http.request("GET", f"/rest/api/content/{page.id}/property/{KEY}",
+                              f"properties of {_what(page)}", ok=(200, 404))
+        if r.status_code == 404:
+            return None
+        data = r.json()
+        return Property(str(data.get("id", KEY)), int(data["version"]["number"]),
+                        data.get("value"))
+

@@ -1,0 +1,1 @@
+"""Applying the Algorithm to a workflow, and comparing before with after."""
