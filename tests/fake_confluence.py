@@ -45,6 +45,7 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     drop: str | None = None  # "before" or "after" the work: close without answering
+    body: bytes | None = None  # the answer's body as is, instead of an error envelope
 
 
 class Reply(Exception):
@@ -101,8 +102,11 @@ class FakeConfluence:
         return page_id
 
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1,
-             headers: dict[str, str] | None = None, drop: str | None = None) -> None:
-        self.faults.append(Fault(method, pattern, status, times, headers or {}, drop))
+             headers: dict[str, str] | None = None, drop: str | None = None,
+             body: bytes | None = None) -> None:
+        """The next `times` requests of `method` ("*": any) whose path matches
+        `pattern` get this answer."""
+        self.faults.append(Fault(method, pattern, status, times, headers or {}, drop, body))
 
     def writes(self) -> list[tuple[str, str]]:
         return [r for r in self.requests if r[0] != "GET"]
@@ -126,8 +130,9 @@ class FakeConfluence:
         v2 = path.startswith(self.context + "/api/v2")
         with self.lock:
             self.requests.append((h.command, h.path))
-            fault = next((f for f in self.faults if f.times > 0 and f.method == h.command
-                          and re.search(f.pattern, path)), None)
+            fault = next((f for f in self.faults if f.times > 0
+                          and f.method in (h.command, "*") and re.search(f.pattern, path)),
+                         None)
             if fault:
                 fault.times -= 1
         try:
@@ -137,6 +142,9 @@ class FakeConfluence:
                 raise Reply(401, "Unauthorized; the credentials are not valid")
             if fault and fault.drop == "before":
                 h.close_connection = True
+                return
+            if fault and fault.body is not None:
+                self._send(h, fault.status, fault.headers, fault.body)
                 return
             if fault and not fault.drop:
                 raise Reply(fault.status, "injected fault", headers=fault.headers)
@@ -156,11 +164,15 @@ class FakeConfluence:
             for k, v in r.headers.items():
                 h.extra_headers[k] = v
         body = b"" if status == 204 else json.dumps(data).encode()
-        h.send_response(status)
-        for k, v in h.extra_headers.items():
-            h.send_header(k, v)
         if body:
-            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.extra_headers.setdefault("Content-Type", "application/json;charset=UTF-8")
+        self._send(h, status, h.extra_headers, body)
+
+    @staticmethod
+    def _send(h: _Handler, status: int, headers: dict[str, str], body: bytes) -> None:
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         h.wfile.write(body)

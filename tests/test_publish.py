@@ -453,3 +453,78 @@ def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, st
         (tmp_path / name).write_text(text)
     with pytest.raises(PublishError, match=message):
         read_site(tmp_path)
+
+
+# -- hostile input and hostile servers (issue 14) ---------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(("env", "name", "where"), [
+    ({"CONFLUENCE_TOKEN": TOKEN + "\r"}, "the token (CONFLUENCE_TOKEN or --token)",
+     " at its end"),
+    ({"CONFLUENCE_TOKEN": TOKEN + "\n"}, "the token (CONFLUENCE_TOKEN or --token)",
+     " at its end"),
+    ({"CONFLUENCE_TOKEN": "s3cr3t\x1b[2J-token"}, "the token (CONFLUENCE_TOKEN or --token)",
+     ""),
+    ({"CONFLUENCE_USER": USER + "\n"}, "the user (CONFLUENCE_USER or --user)", " at its end"),
+])
+def test_header_values_are_checked_before_any_request(
+        runner: CliRunner, env: dict[str, str], name: str, where: str) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("cloud") as fake:
+        result = runner.invoke(main, ["publish", "site", "--space", SPACE, "--flavour", "cloud"],
+                               env={"CONFLUENCE_URL": fake.url, "CONFLUENCE_USER": USER,
+                                    "CONFLUENCE_TOKEN": TOKEN} | env)
+        assert fake.requests == []
+    assert result.exit_code == 2
+    assert result.output == (f"procmap: {name} contains a control character{where} (a line "
+                             "break copied with it?): set it again without it\n")
+    assert "s3cr3t" not in result.output
+
+
+def test_url_password_is_never_printed() -> None:
+    port = _free_port()  # nothing listens there
+    warnings: list[str] = []
+    api = connect(f"http://ops:pa55-word@127.0.0.1:{port}/confluence", "ops", TOKEN, "dc",
+                  sleep=[].append, warn=warnings.append)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    message = str(e.value)
+    assert message.startswith(f"space 'OPS': no answer from http://ops:***@127.0.0.1:{port}"
+                              "/confluence (ConnectError: ")
+    assert len(warnings) == 4
+    assert all("pa55-word" not in line and TOKEN not in line for line in [message, *warnings])
+
+
+def test_a_server_repeating_the_token_is_not_echoed(fake: FakeConfluence) -> None:
+    header = api_of(fake).http.credentials.header()
+    fake.fail("GET", r"/spaces|/space/", 400,
+              body=json.dumps({"message": f"bad header {header} ({TOKEN})"}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == "space 'OPS': Confluence answered 400 (bad header Basic *** (***))." \
+        if fake.flavour == "cloud" else \
+        str(e.value) == "space 'OPS': Confluence answered 400 (bad header Bearer *** (***))."
+
+
+@pytest.mark.parametrize("url", ["wiki.acme.com/confluence", "ftp://wiki.acme.com",
+                                 "https://", "https://wiki.acme.com:99999/",
+                                 "https://ops:pa55-word@wiki.acme.com/c?x=1"])
+def test_url_that_is_no_site(runner: CliRunner, url: str) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    result = runner.invoke(main, ["publish", "site", "--url", url, "--space", "OPS",
+                                  "--token", TOKEN, "--flavour", "dc"])
+    assert result.exit_code == 2
+    assert result.output == (f"procmap: --url {url.replace('pa55-word', '***')!r} is not the "
+                             "address of a site: give it as https://SITE.atlassian.net/wiki or "
+                             "https://HOST/CONTEXT\n")

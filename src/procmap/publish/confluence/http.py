@@ -1,19 +1,24 @@
 """The HTTP layer under the Confluence API: authentication, retries and
 errors people can act on. Every request goes through `Http.request`.
 
-The token goes into the Authorization header only; no message, log line or
-exception text built here contains headers.
+The token goes into the Authorization header only. Every message that
+leaves this layer (errors, retry warnings, --verbose lines) goes through
+`Http.say`, which blanks the token, the Authorization value and a password
+written into the URL, whatever put them there (an exception text, or a
+server repeating them).
 """
 
 from __future__ import annotations
 
 import base64
 import email.utils
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -31,10 +36,32 @@ class ConfluenceError(Exception):
         self.status = status
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+HIDDEN = "***"
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     user: str | None  # Cloud: the account's email; None: a bearer token (Data Center PAT)
     token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # Checked before any request: httpx refuses such a header only when it
+        # sends, as a network error that is retried, and its message quotes
+        # the header. The value itself is never repeated here.
+        for value, name in ((self.user or "", "the user (CONFLUENCE_USER or --user)"),
+                            (self.token, "the token (CONFLUENCE_TOKEN or --token)")):
+            if _CONTROL.search(value):
+                end = " at its end" if not _CONTROL.search(value.rstrip("\r\n")) else ""
+                raise ConfluenceError(f"{name} contains a control character{end} (a line "
+                                      "break copied with it?): set it again without it")
+        if not self.token.isascii():
+            raise ConfluenceError("the token (CONFLUENCE_TOKEN or --token) contains a "
+                                  "character outside ASCII: a token never does; set it again")
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be printed: the token and the header that carries it."""
+        return (self.token, self.header().split(" ", 1)[1])
 
     def header(self) -> str:
         if self.user is None:
@@ -58,6 +85,19 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def shown(url: str) -> str:
+    """`url` fit to print: a password written into it is blanked."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:{HIDDEN}@{host}"))
 
 
 def error_message(response: httpx.Response) -> str:
@@ -105,6 +145,23 @@ class Http:
     warn: Callable[[str], None] | None = None  # each retry, so a wait is never silent
     _client: httpx.Client | None = None
 
+    def say(self, text: str) -> str:
+        """`text` fit to print: the one place secrets are blanked."""
+        try:
+            password = urlsplit(self.base).password
+        except ValueError:
+            password = None
+        secrets = [*self.credentials.secrets(), *([password, quote(password, safe=""),
+                                                     unquote(password)] if password else [])]
+        text = text.replace(self.base, shown(self.base))
+        # Longest first, so that a secret holding another is blanked whole; a
+        # value of a character or two would blank half the message and
+        # protects nothing.
+        for secret in sorted(set(secrets), key=len, reverse=True):
+            if len(secret) >= 3:
+                text = text.replace(secret, HIDDEN)
+        return text
+
     def client(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(
@@ -135,14 +192,15 @@ class Http:
                 # Otherwise only an idempotent one is.
                 never_sent = isinstance(e, httpx.ConnectError | httpx.ConnectTimeout)
                 if last or not (never_sent or method in IDEMPOTENT):
-                    raise ConfluenceError(
+                    raise ConfluenceError(self.say(
                         f"{what}: no answer from {self.base} ({type(e).__name__}: {e}). "
                         "Pages already written are complete; run publish again to finish."
-                    ) from None
+                    )) from None
                 self._wait(attempt, None, f"{what}: {type(e).__name__}")
                 continue
             if self.log:
-                self.log(f"{method} {response.url.raw_path.decode()} -> {response.status_code}")
+                self.log(self.say(f"{method} {response.url.raw_path.decode()} -> "
+                                  f"{response.status_code}"))
             if response.status_code in ok:
                 return response
             # 429 means the request was refused before it was run, so even a
@@ -159,7 +217,7 @@ class Http:
     def _wait(self, attempt: int, asked: float | None, why: str) -> None:
         seconds = min(self.max_wait, asked if asked is not None else 2.0 ** (attempt - 1))
         if self.warn:
-            self.warn(f"{why}; retrying in {seconds:g} s ({attempt}/{self.attempts - 1})")
+            self.warn(self.say(f"{why}; retrying in {seconds:g} s ({attempt}/{self.attempts - 1})"))
         self.sleep(seconds)
 
     def error(self, response: httpx.Response, what: str) -> ConfluenceError:
@@ -172,5 +230,5 @@ class Http:
             advice = "Confluence failed; run again later, the next run completes the job"
         text = f"{what}: Confluence answered {status}"
         text += f" ({said})" if said else ""
-        return ConfluenceError(f"{text}. {advice[:1].upper()}{advice[1:]}".rstrip(". ") + ".",
-                               status)
+        return ConfluenceError(self.say(
+            f"{text}. {advice[:1].upper()}{advice[1:]}".rstrip(". ") + "."), status)
