@@ -70,6 +70,7 @@ class FakeConfluence:
         self.attachments: dict[str, dict[str, dict[str, Any]]] = {}
         self.labels: dict[str, set[str]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.authorizations: list[str | None] = []  # of each request, in order
         self.faults: list[Fault] = []
         for key in self.spaces:
             self.spaces[key]["homepageId"] = self.add_page(f"{key} Home", space=key, parent=None)
@@ -130,6 +131,7 @@ class FakeConfluence:
         v2 = path.startswith(self.context + "/api/v2")
         with self.lock:
             self.requests.append((h.command, h.path))
+            self.authorizations.append(h.headers.get("Authorization"))
             fault = next((f for f in self.faults if f.times > 0
                           and f.method in (h.command, "*") and re.search(f.pattern, path)),
                          None)

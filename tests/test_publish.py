@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -528,3 +530,75 @@ def test_url_that_is_no_site(runner: CliRunner, url: str) -> None:
     assert result.output == (f"procmap: --url {url.replace('pa55-word', '***')!r} is not the "
                              "address of a site: give it as https://SITE.atlassian.net/wiki or "
                              "https://HOST/CONTEXT\n")
+
+
+@pytest.fixture
+def evil() -> Iterator[FakeConfluence]:
+    """Another server on 127.0.0.1: it must never hear from procmap."""
+    with FakeConfluence("dc") as server:
+        yield server
+
+
+def _listing(fake: FakeConfluence, links: dict[str, str]) -> None:
+    """The next listing of pages under the library is empty and links on."""
+    fake.fail("GET", r"/children$|/child/page$", 200,
+              body=json.dumps({"results": [], "_links": links}).encode(),
+              headers={"Content-Type": "application/json"})
+
+
+def test_dc_never_follows_links_base_to_another_server(evil: FakeConfluence) -> None:
+    with FakeConfluence("dc") as fake:
+        publish(fake, TWO)
+        library = fake.current()["Process library"]["id"]
+        _listing(fake, {"base": evil.url, "context": "/confluence",
+                        "next": f"/rest/api/content/{library}/child/page?start=0&limit=1"})
+        actions = publish(fake, TWO)
+        assert verbs(actions) == [("unchanged", "Intake"), ("unchanged", "Refund")]
+        assert ("GET", f"/confluence/rest/api/content/{library}/child/page?start=0&limit=1"
+                ) in fake.requests
+    assert evil.requests == []
+
+
+@pytest.mark.parametrize(("flavour", "link"), [
+    ("cloud", "{evil}/rest/api/content?start=2"),  # another server
+    ("cloud", "//127.0.0.1:{port}/wiki/api/v2/pages"),  # the same, without a scheme
+    ("cloud", "{site}/../admin/users"),  # the same host, outside the base path
+    ("cloud", "/wiki/../admin/users"),
+    ("cloud", "/admin/users"),
+    ("cloud", "https://127.0.0.1:{site_port}/wiki/api/v2/pages"),  # another scheme
+    ("dc", "{evil}/rest/api/content?start=2"),
+    ("dc", "//127.0.0.1:{port}/confluence/rest/api/content"),
+    ("dc", "/../admin/users"),
+    ("dc", "http://x:y@127.0.0.1:{site_port}/confluence/rest/api/content"),  # other user
+])
+def test_links_to_another_origin_are_refused(evil: FakeConfluence, flavour: str,
+                                             link: str) -> None:
+    with FakeConfluence(flavour) as fake:
+        publish(fake, TWO)
+        link = link.format(evil=evil.url, port=urlsplit(evil.url).port, site=fake.url,
+                           site_port=urlsplit(fake.url).port)
+        _listing(fake, {"base": evil.url, "next": link})
+        library = fake.current()["Process library"]["id"]
+        with pytest.raises(ConfluenceError) as e:
+            publish(fake, TWO)
+        assert str(e.value) == (
+            f"pages under id {library}: Confluence's answer links to {link!r}, outside the "
+            f"site {fake.url}; procmap sends the credentials to that site only. Check --url: "
+            "it must be the address the site gives itself (its base URL).")
+        assert re.search(r"/child/page|/children", fake.requests[-1][1])  # the listing
+    assert evil.requests == []
+
+
+@pytest.mark.parametrize("link", ["@127.0.0.1:{port}/wiki/api/v2/pages",
+                                  ".example.com/wiki/api/v2/pages"])
+def test_cloud_links_are_parsed_not_glued_onto_the_host(evil: FakeConfluence,
+                                                         link: str) -> None:
+    # Glued onto "http://127.0.0.1:PORT" these named another host; parsed, they
+    # are paths on the site, which answers 404.
+    with FakeConfluence("cloud") as fake:
+        publish(fake, TWO)
+        _listing(fake, {"next": link.format(port=urlsplit(evil.url).port)})
+        with pytest.raises(ConfluenceError, match=r"pages under id \d+: Confluence answered 404"):
+            publish(fake, TWO)
+        assert fake.requests[-1][1].startswith("/wiki/")
+    assert evil.requests == []

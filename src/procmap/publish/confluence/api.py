@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from procmap.publish.confluence.http import ConfluenceError, Http
 
@@ -76,13 +75,10 @@ class _Common:
     http: Http
     PAGES: str  # where pages live
     PROPERTY: str  # the content properties of a page, under PAGES/{id}/
+    LINKS_FROM_HOST: bool  # v2 links are paths from the host, v1 from the base URL
 
     def __init__(self, http: Http) -> None:
         self.http = http
-
-    def _next(self, data: dict[str, Any]) -> str | None:
-        """The URL of the next page of a listing."""
-        raise NotImplementedError
 
     def _list(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
         url: str | None = path
@@ -90,7 +86,12 @@ class _Common:
             r = self.http.request("GET", url, what, params=params)
             data = r.json()
             yield from data.get("results", [])
-            url, params = self._next(data), None  # the link carries them all
+            # The link carries every parameter. v1 answers also name a
+            # `_links.base`, which a server may point at another host: the
+            # configured site is the only one procmap talks to.
+            nxt = data.get("_links", {}).get("next")
+            url = self.http.link(str(nxt), what, from_host=self.LINKS_FROM_HOST) if nxt else None
+            params = None
 
     def _page(self, data: dict[str, Any]) -> Page:
         raise NotImplementedError
@@ -149,14 +150,7 @@ class _Common:
 
 class CloudApi(_Common):
     PAGES, PROPERTY = "/api/v2/pages", "properties"
-
-    def _next(self, data: dict[str, Any]) -> str | None:
-        nxt = data.get("_links", {}).get("next")
-        if not nxt:
-            return None
-        # v2 links are absolute paths on the site (they start with /wiki).
-        parts = urlsplit(self.http.base)
-        return f"{parts.scheme}://{parts.netloc}{nxt}"
+    LINKS_FROM_HOST = True
 
     def _page(self, p: dict[str, Any]) -> Page:
         version = p.get("version") or {}
@@ -208,13 +202,7 @@ class CloudApi(_Common):
 
 class DataCenterApi(_Common):
     PAGES, PROPERTY = "/rest/api/content", "property"
-
-    def _next(self, data: dict[str, Any]) -> str | None:
-        nxt = data.get("_links", {}).get("next")
-        if not nxt:
-            return None
-        # v1 links are relative to `_links.base`, which holds the context path.
-        return str(data["_links"].get("base") or self.http.base) + str(nxt)
+    LINKS_FROM_HOST = False
 
     def _page(self, p: dict[str, Any]) -> Page:
         ancestors = p.get("ancestors") or []

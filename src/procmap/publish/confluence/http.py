@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -181,7 +181,9 @@ class Http:
                 ok: tuple[int, ...] = (200, 201, 204)) -> httpx.Response:
         """Send one request, retrying what is safe to retry; `what` names the
         page or object in errors. A status outside `ok` raises ConfluenceError."""
-        url = path if path.startswith("http") else self.base + path
+        # `path` is under the site, or a URL `link` made: checked again, as
+        # paths hold ids from answers.
+        url = self._on_site(path if urlsplit(path).scheme else self.base + path, path, what)
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
@@ -213,6 +215,35 @@ class Http:
                 continue
             raise self.error(response, what)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def link(self, link: str, what: str, *, from_host: bool = False) -> str:
+        """The URL a link in an answer names: a path from the host (`from_host`,
+        Cloud's v2 links) or from the site's base URL (v1 links), or an
+        absolute URL. Parsed as a browser would, never glued on as text."""
+        if link.startswith("/") and not link.startswith("//") and not from_host:
+            return self._on_site(self.base + link, link, what)
+        return self._on_site(urljoin(self.base + "/", link), link, what)
+
+    def _on_site(self, url: str, given: str, what: str) -> str:
+        """`url`, if it is on the site: its scheme, host, port and base path.
+        The credentials go with every request, so a link elsewhere is an
+        error, never a request."""
+        site = httpx.URL(self.base)
+        try:
+            there: httpx.URL | None = httpx.URL(url)
+        except httpx.InvalidURL:
+            there = None
+        root = site.path.rstrip("/")
+        if (there is None
+                or (there.scheme, there.host, there.port, there.userinfo)
+                != (site.scheme, site.host, site.port, site.userinfo)
+                or not (there.path == root or there.path.startswith(root + "/"))
+                or ".." in there.path.split("/")):
+            raise ConfluenceError(self.say(
+                f"{what}: Confluence's answer links to {given!r}, outside the site {self.base}; "
+                "procmap sends the credentials to that site only. Check --url: it must be "
+                "the address the site gives itself (its base URL)."))
+        return url
 
     def _wait(self, attempt: int, asked: float | None, why: str) -> None:
         seconds = min(self.max_wait, asked if asked is not None else 2.0 ** (attempt - 1))
