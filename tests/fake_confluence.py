@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     drop: str | None = None  # "before" or "after" the work: close without answering
     body: bytes | None = None  # the answer's body as is, instead of an error envelope
+    repeat: int = 1  # the body is sent this many times over
+    trickle: float = 0.0  # seconds between the bytes of the answer, status line included
+    sent: int = 0  # bytes of the body the client took before it hung up
 
 
 class Reply(Exception):
@@ -104,10 +108,13 @@ class FakeConfluence:
 
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1,
              headers: dict[str, str] | None = None, drop: str | None = None,
-             body: bytes | None = None) -> None:
+             body: bytes | None = None, repeat: int = 1, trickle: float = 0.0) -> Fault:
         """The next `times` requests of `method` ("*": any) whose path matches
         `pattern` get this answer."""
-        self.faults.append(Fault(method, pattern, status, times, headers or {}, drop, body))
+        fault = Fault(method, pattern, status, times, headers or {}, drop, body, repeat,
+                      trickle)
+        self.faults.append(fault)
+        return fault
 
     def writes(self) -> list[tuple[str, str]]:
         return [r for r in self.requests if r[0] != "GET"]
@@ -145,8 +152,11 @@ class FakeConfluence:
             if fault and fault.drop == "before":
                 h.close_connection = True
                 return
+            if fault and fault.trickle:
+                self._trickle(h, fault)
+                return
             if fault and fault.body is not None:
-                self._send(h, fault.status, fault.headers, fault.body)
+                self._send(h, fault.status, fault.headers, fault.body, fault)
                 return
             if fault and not fault.drop:
                 raise Reply(fault.status, "injected fault", headers=fault.headers)
@@ -171,13 +181,33 @@ class FakeConfluence:
         self._send(h, status, h.extra_headers, body)
 
     @staticmethod
-    def _send(h: _Handler, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _send(h: _Handler, status: int, headers: dict[str, str], body: bytes,
+              fault: Fault | None = None) -> None:
+        repeat = fault.repeat if fault else 1
         h.send_response(status)
         for k, v in headers.items():
             h.send_header(k, v)
-        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Content-Length", str(len(body) * repeat))
         h.end_headers()
-        h.wfile.write(body)
+        try:
+            for _ in range(repeat):
+                h.wfile.write(body)
+                if fault:
+                    fault.sent += len(body)
+        except OSError:  # the client hung up
+            h.close_connection = True
+
+    @staticmethod
+    def _trickle(h: _Handler, fault: Fault) -> None:
+        body = fault.body or b"{}"
+        head = f"HTTP/1.1 {fault.status} OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        for i in range(len(head + body)):
+            try:
+                h.wfile.write((head + body)[i:i + 1])
+            except OSError:  # the client hung up
+                break
+            time.sleep(fault.trickle)
+        h.close_connection = True
 
     def _authorised(self, header: str) -> bool:
         if self.flavour == "cloud":

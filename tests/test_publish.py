@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
 from procmap.publish.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
-from procmap.publish.confluence.http import error_message, retry_after
+from procmap.publish.confluence.http import Answer, error_message, retry_after
 from procmap.publish.sync import Action, Publisher, PublishError, Site, SitePage, read_site
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
@@ -419,13 +419,16 @@ def test_retry_after(header: str | None, seconds: float | None) -> None:
 
 
 def test_error_envelopes() -> None:
-    v2 = httpx.Response(404, json={"errors": [{"status": 404, "code": "NOT_FOUND",
-                                               "title": "Not found", "detail": None}]})
-    v1 = httpx.Response(409, json={"statusCode": 409, "message": "Version must be incremented"})
+    def answer(status: int, body: object) -> Answer:
+        text = body if isinstance(body, str) else json.dumps(body)
+        return Answer(status, httpx.Headers(), text.encode())
+
+    v2 = answer(404, {"errors": [{"status": 404, "code": "NOT_FOUND", "title": "Not found",
+                                  "detail": None}]})
+    v1 = answer(409, {"statusCode": 409, "message": "Version must be incremented"})
     assert error_message(v2) == "Not found"
     assert error_message(v1) == "Version must be incremented"
-    assert error_message(httpx.Response(502, text="<html>Bad gateway</html>")) == (
-        "<html>Bad gateway</html>")
+    assert error_message(answer(502, "<html>Bad gateway</html>")) == "<html>Bad gateway</html>"
 
 
 def test_connect_chooses_the_flavour() -> None:
@@ -602,3 +605,71 @@ def test_cloud_links_are_parsed_not_glued_onto_the_host(evil: FakeConfluence,
             publish(fake, TWO)
         assert fake.requests[-1][1].startswith("/wiki/")
     assert evil.requests == []
+
+
+def test_a_trickling_answer_meets_the_request_timeout(fake: FakeConfluence) -> None:
+    # One byte every 50 ms, status line included: each read is quick, the
+    # whole answer is not.
+    fake.fail("GET", r"/spaces|/space/", 200, times=5, trickle=0.05)
+    warnings: list[str] = []
+    api = api_of(fake, request_timeout=0.3, warn=warnings.append)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == (
+        f"space 'OPS': no answer from {fake.url} (ReadTimeout: no whole answer within 0.3 s "
+        "(--request-timeout)). Pages already written are complete; run publish again to "
+        "finish.")
+    assert warnings == [f"space 'OPS': ReadTimeout; retrying in {2 ** n:g} s ({n + 1}/4)"
+                        for n in range(4)]
+
+
+def test_a_trickling_answer_meets_the_run_timeout(fake: FakeConfluence) -> None:
+    fake.fail("GET", r"/spaces|/space/", 200, trickle=0.05)
+    api = api_of(fake, run_timeout=0.3)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == ("space 'OPS': publish ran out of its 0.3 s (--run-timeout) and "
+                            "stopped. Pages already written are complete; run publish again "
+                            "to finish.")
+
+
+def test_no_wait_past_the_run_timeout(fake: FakeConfluence) -> None:
+    fake.fail("GET", r"/spaces|/space/", 503, headers={"Retry-After": "30"})
+    sleeps: list[float] = []
+    api = api_of(fake, sleeps, run_timeout=20)
+    with pytest.raises(ConfluenceError, match=r"^space 'OPS': publish ran out of its 20 s "):
+        Publisher(api, SPACE).run(TWO)
+    assert sleeps == []
+
+
+def test_answers_are_read_up_to_a_size(fake: FakeConfluence) -> None:
+    chunk = b" " * 65536
+    fault = fake.fail("GET", r"/spaces|/space/", 200, body=chunk, repeat=4096)  # 256 MB
+    api = api_of(fake, max_body=1 << 20)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == ("space 'OPS': Confluence's answer is larger than 1 MB; procmap "
+                            "stopped reading it. Check --url (a proxy in between?).")
+    assert fault.sent < 4096 * len(chunk)
+    # An error answer is read as far as its message goes; the status still counts.
+    fault = fake.fail("GET", r"/spaces|/space/", 400, body=b"Bad request. " + chunk,
+                      repeat=4096)
+    with pytest.raises(ConfluenceError, match=r"^space 'OPS': Confluence answered 400 "
+                                              r"\(Bad request.\)\.$"):
+        Publisher(api, SPACE).run(TWO)
+    assert fault.sent < 4096 * len(chunk)
+
+
+def test_command_takes_the_time_limits(runner: CliRunner) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("dc") as fake:
+        fake.fail("GET", r"/space/", 200, trickle=0.05)
+        result = runner.invoke(main, ["publish", "site", "--url", fake.url, "--space", SPACE,
+                                      "--flavour", "dc", "--request-timeout", "5"],
+                               env={"CONFLUENCE_TOKEN": TOKEN, "PROCMAP_RUN_TIMEOUT": "0.2"})
+    assert result.exit_code == 1
+    assert result.output == ("procmap: space 'OPS': publish ran out of its 0.2 s (--run-timeout) "
+                             "and stopped. Pages already written are complete; run publish "
+                             "again to finish.\n")

@@ -252,7 +252,7 @@ class DataCenterApi(_Common):
     def get_property(self, page: Page) -> Property | None:
         r = self.http.request("GET", f"/rest/api/content/{page.id}/property/{KEY}",
                               f"properties of {_what(page)}", ok=(200, 404))
-        if r.status_code == 404:
+        if r.status == 404:
             return None
         data = r.json()
         return Property(str(data.get("id", KEY)), int(data["version"]["number"]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +23,10 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from procmap.publish.confluence.deadline import Deadline, transport
+
+MB = 1 << 20
+ERROR_BODY = 1 << 16  # of an error answer, only the start is shown: more is not read
 RETRIED = frozenset({429, 500, 502, 503, 504})
 # Repeating these cannot do a thing twice: GET reads, PUT carries the next
 # version number (a repeat is refused with 409), DELETE of a deleted page is 404.
@@ -100,13 +105,29 @@ def shown(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:{HIDDEN}@{host}"))
 
 
-def error_message(response: httpx.Response) -> str:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole answer, read within the size and time limits."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def error_message(answer: Answer) -> str:
     """The server's own words from either envelope: v2 `{"errors": [{title,
     detail}]}` or v1 `{"statusCode", "message"}`."""
     try:
-        data = response.json()
-    except ValueError:
-        return response.text.strip()[:200]
+        data = answer.json()
+    except (ValueError, RecursionError):
+        return answer.text.strip()[:200]
     if isinstance(data, dict):
         if isinstance(data.get("errors"), list) and data["errors"]:
             first = data["errors"][0]
@@ -114,7 +135,11 @@ def error_message(response: httpx.Response) -> str:
                 return str(first.get("detail") or first.get("title") or first.get("code", ""))
         if data.get("message"):
             return str(data["message"])
-    return response.text.strip()[:200]
+    return answer.text.strip()[:200]
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:g} MB" if n >= MB else f"{n / 1024:g} KB"
 
 
 _ADVICE = {
@@ -132,18 +157,29 @@ _ADVICE = {
 @dataclass
 class Http:
     """One Confluence site. `base` is the site's root: `https://SITE.atlassian.net/wiki`
-    or the Data Center URL with its context path. `sleep` and `max_wait` are
-    there for tests and impatient CI jobs."""
+    or the Data Center URL with its context path. `sleep`, `clock` and
+    `max_wait` are there for tests and impatient CI jobs.
+
+    Time is bounded three ways: `timeout` for each socket operation,
+    `request_timeout` for a whole request (connecting to the last byte of the
+    answer), `run_timeout` for everything from the first request on, retry
+    waits included. An answer is read up to `max_body` bytes."""
 
     base: str
     credentials: Credentials
     attempts: int = 5
     max_wait: float = 60.0
     timeout: float = 30.0
+    request_timeout: float = 120.0
+    run_timeout: float = 3600.0
+    max_body: int = 16 * MB
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     log: Callable[[str], None] | None = None  # each request, for --verbose
     warn: Callable[[str], None] | None = None  # each retry, so a wait is never silent
     _client: httpx.Client | None = None
+    _deadline: Deadline | None = None
+    _end: float | None = None  # when the run must be over
 
     def say(self, text: str) -> str:
         """`text` fit to print: the one place secrets are blanked."""
@@ -164,8 +200,9 @@ class Http:
 
     def client(self) -> httpx.Client:
         if self._client is None:
+            self._deadline = Deadline(self.clock)
             self._client = httpx.Client(
-                timeout=self.timeout, follow_redirects=False,
+                timeout=self.timeout, follow_redirects=False, transport=transport(self._deadline),
                 headers={"Authorization": self.credentials.header(),
                          "Accept": "application/json", "User-Agent": "procmap"})
         return self._client
@@ -178,18 +215,22 @@ class Http:
                 params: Mapping[str, str | int] | None = None, json: Any = None,
                 files: Mapping[str, tuple[str, bytes, str]] | None = None,
                 headers: Mapping[str, str] | None = None,
-                ok: tuple[int, ...] = (200, 201, 204)) -> httpx.Response:
+                ok: tuple[int, ...] = (200, 201, 204)) -> Answer:
         """Send one request, retrying what is safe to retry; `what` names the
         page or object in errors. A status outside `ok` raises ConfluenceError."""
         # `path` is under the site, or a URL `link` made: checked again, as
         # paths hold ids from answers.
         url = self._on_site(path if urlsplit(path).scheme else self.base + path, path, what)
+        if self._end is None:
+            self._end = self.clock() + self.run_timeout
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
-                response = self.client().request(method, url, params=params, json=json,
-                                                 files=files, headers=headers)
+                answer = self._send(method, url, what, ok, params=params, json=json,
+                                    files=files, headers=headers)
             except httpx.TransportError as e:
+                if self.clock() >= self._end:
+                    raise self._late(what) from None
                 # A request that never connected was never seen: safe to repeat.
                 # Otherwise only an idempotent one is.
                 never_sent = isinstance(e, httpx.ConnectError | httpx.ConnectTimeout)
@@ -198,23 +239,64 @@ class Http:
                         f"{what}: no answer from {self.base} ({type(e).__name__}: {e}). "
                         "Pages already written are complete; run publish again to finish."
                     )) from None
-                self._wait(attempt, None, f"{what}: {type(e).__name__}")
+                self._wait(attempt, None, what, type(e).__name__)
                 continue
-            if self.log:
-                self.log(self.say(f"{method} {response.url.raw_path.decode()} -> "
-                                  f"{response.status_code}"))
-            if response.status_code in ok:
-                return response
+            if answer.status in ok:
+                return answer
             # 429 means the request was refused before it was run, so even a
             # POST may be repeated; a 5xx may have done part of the work.
-            retry = response.status_code == 429 or (
-                response.status_code in RETRIED and method in IDEMPOTENT)
+            retry = answer.status == 429 or (answer.status in RETRIED and method in IDEMPOTENT)
             if retry and not last:
-                self._wait(attempt, retry_after(response.headers.get("Retry-After")),
-                           f"{what}: Confluence answered {response.status_code}")
+                self._wait(attempt, retry_after(answer.headers.get("Retry-After")), what,
+                           f"Confluence answered {answer.status}")
                 continue
-            raise self.error(response, what)
+            raise self.error(answer, what)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, method: str, url: str, what: str, ok: tuple[int, ...],
+              **options: Any) -> Answer:
+        """One request and its whole answer, within the time and size limits."""
+        client = self.client()
+        assert self._deadline is not None and self._end is not None
+        limit = min(self.clock() + self.request_timeout, self._end)
+        self._deadline.at = limit
+        self._deadline.why = (f"no whole answer within {self.request_timeout:g} s "
+                              "(--request-timeout)" if limit < self._end else
+                              f"publish ran out of its {self.run_timeout:g} s (--run-timeout)")
+        try:
+            with client.stream(method, url, **options) as response:
+                if self.log:
+                    self.log(self.say(f"{method} {response.url.raw_path.decode()} -> "
+                                      f"{response.status_code}"))
+                # Of an error only the start is shown, so the rest is not read.
+                cap = self.max_body if response.status_code in ok else ERROR_BODY
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > cap:
+                        if response.status_code in ok:
+                            raise ConfluenceError(self.say(
+                                f"{what}: Confluence's answer is larger than {_size(cap)}; "
+                                "procmap stopped reading it. Check --url (a proxy in "
+                                "between?)."))
+                        break
+                return Answer(response.status_code, response.headers, bytes(body[:cap]))
+        except httpx.DecodingError as e:
+            raise ConfluenceError(self.say(
+                f"{what}: Confluence's answer cannot be decoded ({e}). Check --url (a "
+                "proxy in between?).")) from None
+        except httpx.TimeoutException as e:
+            if self.clock() < limit:
+                raise
+            # the socket's own "timed out": say which limit it was
+            raise type(e)(self._deadline.why) from None
+        finally:
+            self._deadline.at = None
+
+    def _late(self, what: str) -> ConfluenceError:
+        return ConfluenceError(
+            f"{what}: publish ran out of its {self.run_timeout:g} s (--run-timeout) and "
+            "stopped. Pages already written are complete; run publish again to finish.")
 
     def link(self, link: str, what: str, *, from_host: bool = False) -> str:
         """The URL a link in an answer names: a path from the host (`from_host`,
@@ -245,15 +327,19 @@ class Http:
                 "the address the site gives itself (its base URL)."))
         return url
 
-    def _wait(self, attempt: int, asked: float | None, why: str) -> None:
+    def _wait(self, attempt: int, asked: float | None, what: str, why: str) -> None:
         seconds = min(self.max_wait, asked if asked is not None else 2.0 ** (attempt - 1))
+        assert self._end is not None
+        if self.clock() + seconds >= self._end:  # no use waiting to fail
+            raise self._late(what)
         if self.warn:
-            self.warn(self.say(f"{why}; retrying in {seconds:g} s ({attempt}/{self.attempts - 1})"))
+            self.warn(self.say(f"{what}: {why}; retrying in {seconds:g} s "
+                               f"({attempt}/{self.attempts - 1})"))
         self.sleep(seconds)
 
-    def error(self, response: httpx.Response, what: str) -> ConfluenceError:
-        status = response.status_code
-        said = error_message(response)
+    def error(self, answer: Answer, what: str) -> ConfluenceError:
+        status = answer.status
+        said = error_message(answer)
         advice = _ADVICE.get(status, "")
         if status == 429:
             advice = "Confluence is still rate-limiting after retries; run again later"
