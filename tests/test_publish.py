@@ -673,3 +673,67 @@ def test_command_takes_the_time_limits(runner: CliRunner) -> None:
     assert result.output == ("procmap: space 'OPS': publish ran out of its 0.2 s (--run-timeout) "
                              "and stopped. Pages already written are complete; run publish "
                              "again to finish.\n")
+
+
+ADVICE = "Check --url and --flavour (is it the site's REST API?)."
+
+
+def test_a_login_page_is_a_clean_error(runner: CliRunner) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("cloud") as fake:
+        fake.fail("GET", r"/spaces", 200, headers={"Content-Type": "text/html"},
+                  body=b"<!DOCTYPE html><html><title>Log in</title></html>")
+        result = runner.invoke(main, ["publish", "site", "--url", fake.url, "--space", SPACE,
+                                      "--flavour", "cloud", "--user", USER],
+                               env={"CONFLUENCE_TOKEN": TOKEN})
+    assert result.exit_code == 1
+    assert result.output == ("procmap: space 'OPS': Confluence answered 200 with an HTML page "
+                             f"(a login page, or a proxy in between?). {ADVICE}\n")
+
+
+@pytest.mark.parametrize(("flavour", "pattern", "body", "message"), [
+    ("cloud", r"/spaces", b"\xff\xfe not json", "space 'OPS': Confluence answered 200 with "
+     "something that is not JSON."),
+    ("cloud", r"/spaces", b"[1, 2]", "space 'OPS': Confluence's answer is not what procmap "
+     "reads: the answer is a list, not an object."),
+    ("cloud", r"/spaces", b'{"results": {}}', "space 'OPS': Confluence's answer is not what "
+     "procmap reads: results is an object, not a list."),
+    ("cloud", r"/spaces", b'{"results": [{"key": "OPS", "id": true}]}', "space 'OPS': "
+     "Confluence's answer is not what procmap reads: results[0].id is true, not an id."),
+    ("dc", r"/space/", b'{"key": "OPS"}', "space 'OPS': Confluence's answer is not what "
+     "procmap reads: id is missing."),
+    ("dc", r"/content$", b'{"results": [{"id": 7, "title": 5}]}', "page 'Process library': "
+     "Confluence's answer is not what procmap reads: results[0].title is a number, not a "
+     "string."),
+    ("dc", r"/content$", b'{"results": [{"id": "1/../2", "title": "Process library"}]}',
+     "page 'Process library': Confluence's answer is not what procmap reads: results[0].id "
+     "is not an id (letters, digits, - and _)."),
+    ("cloud", r"/pages$", b'{"results": [], "_links": {"next": 5}}', "page 'Process "
+     "library': Confluence's answer is not what procmap reads: _links.next is a number, not a "
+     "string."),
+    ("dc", r"/content$", b'{"results": [{"id": 7, "title": "Process library", "version": '
+     b'{"number": "2"}}]}', "page 'Process library': Confluence's answer is not what procmap "
+     "reads: results[0].version.number is a string, not a whole number."),
+])
+def test_wrong_shaped_answers_are_clean_errors(flavour: str, pattern: str, body: bytes,
+                                               message: str) -> None:
+    with FakeConfluence(flavour) as fake:
+        fake.fail("GET", pattern, 200, body=body)
+        with pytest.raises(ConfluenceError) as e:
+            publish(fake, TWO)
+    assert str(e.value) == f"{message} {ADVICE}"
+
+
+def test_a_hand_edited_record_counts_as_not_recorded(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    pages = fake.current()
+    library, intake = pages["Process library"]["id"], pages["Intake"]["id"]
+    fake.properties[library, "procmap"]["value"]["pending"] = 5
+    fake.properties[intake, "procmap"]["value"]["attachments"] = ["intake.png"]
+    actions = publish(fake, TWO)
+    assert verbs(actions) == [("upload", "Intake"), ("upload", "Intake"),
+                              ("unchanged", "Refund")]
+    fake.properties[library, "procmap"]["value"]["pending"] = [["Intake"], "Refund"]
+    assert verbs(publish(fake, TWO)) == [("unchanged", "Intake"), ("unchanged", "Refund")]

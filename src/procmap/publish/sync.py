@@ -256,7 +256,10 @@ class Publisher:
                     owned[str(prop.value.get("workflow"))] = (child, prop)
                 else:
                     unowned[child.title] = child
-        pending = set(lib_prop.value.get("pending", [])) if lib_prop else set()
+        # The property is procmap's record, but anyone may have edited it:
+        # what is not of its shape counts as not recorded.
+        listed = lib_prop.value.get("pending") if lib_prop else None
+        pending = {t for t in listed if isinstance(t, str)} if isinstance(listed, list) else set()
         work = []
         for source in site.pages:
             if source.workflow in owned:
@@ -282,7 +285,8 @@ class Publisher:
                             "overwrite, move or delete it. Rename or move that page, or "
                             "retitle the workflow")
                 w = _Work(source, found, None)
-            recorded = (w.prop.value.get("attachments") or {}) if w.prop else {}
+            recorded = w.prop.value.get("attachments") if w.prop else None
+            recorded = recorded if isinstance(recorded, dict) else {}
             w.uploads = tuple(n for n, data in source.attachments.items()
                               if recorded.get(n) != _sha(data))
             work.append(w)
