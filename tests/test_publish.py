@@ -737,3 +737,17 @@ def test_a_hand_edited_record_counts_as_not_recorded(fake: FakeConfluence) -> No
                               ("unchanged", "Refund")]
     fake.properties[library, "procmap"]["value"]["pending"] = [["Intake"], "Refund"]
     assert verbs(publish(fake, TWO)) == [("unchanged", "Intake"), ("unchanged", "Refund")]
+
+
+@pytest.mark.parametrize(("status", "body", "message"), [
+    (302, b"", "space 'OPS': Confluence answered 302. A redirect, which procmap does not "
+     "follow: give --url as the address the site redirects to."),
+    (200, b"", f"space 'OPS': Confluence answered 200 with an empty answer. {ADVICE}"),
+])
+def test_redirects_and_empty_answers(fake: FakeConfluence, status: int, body: bytes,
+                                     message: str) -> None:
+    fake.fail("GET", r"/spaces|/space/", status, body=body,
+              headers={"Location": "https://login.example.com/"})
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == message

@@ -345,6 +345,10 @@ class Http:
             advice = "Confluence is still rate-limiting after retries; run again later"
         elif status >= 500:
             advice = "Confluence failed; run again later, the next run completes the job"
+        elif 300 <= status < 400:
+            # Not followed: the credentials would go with the request.
+            advice = ("a redirect, which procmap does not follow: give --url as the address "
+                      "the site redirects to")
         text = f"{what}: Confluence answered {status}"
         text += f" ({said})" if said else ""
         return ConfluenceError(self.say(

@@ -22,8 +22,9 @@ def read(answer: Answer, what: str) -> Node:
     try:
         return Node(answer.json(), "the answer", what)
     except (ValueError, RecursionError):
-        kind = ("an HTML page (a login page, or a proxy in between?)"
-                if answer.body.lstrip()[:1] == b"<" else "something that is not JSON")
+        start = answer.body.lstrip()[:1]
+        kind = ("an HTML page (a login page, or a proxy in between?)" if start == b"<" else
+                "something that is not JSON" if start else "an empty answer")
         raise ConfluenceError(f"{what}: Confluence answered {answer.status} with {kind}. "
                               f"{_ADVICE}") from None
 
