@@ -751,3 +751,11 @@ def test_redirects_and_empty_answers(fake: FakeConfluence, status: int, body: by
     with pytest.raises(ConfluenceError) as e:
         publish(fake, TWO)
     assert str(e.value) == message
+
+
+def test_text_that_cannot_be_sent_is_a_clean_error(fake: FakeConfluence) -> None:
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, site(page("intake", "Intake \udcff")))
+    assert str(e.value) == ("page 'Intake \\udcff': cannot be sent, it holds text that is not "
+                            "valid Unicode (bytes that were not UTF-8?): fix the title or "
+                            "option")

@@ -281,6 +281,12 @@ class Http:
                                 "between?)."))
                         break
                 return Answer(response.status_code, response.headers, bytes(body[:cap]))
+        except UnicodeEncodeError:
+            # A title or option with a lone surrogate: a file name or argument
+            # that was not UTF-8.
+            raise ConfluenceError(self.say(
+                f"{what}: cannot be sent, it holds text that is not valid Unicode (bytes "
+                "that were not UTF-8?): fix the title or option")) from None
         except httpx.DecodingError as e:
             raise ConfluenceError(self.say(
                 f"{what}: Confluence's answer cannot be decoded ({e}). Check --url (a "
