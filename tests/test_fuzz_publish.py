@@ -36,7 +36,9 @@ BODIES = st.one_of(
     st.just(json.dumps({"message": f"bad token {TOKEN}"}).encode()),
     st.just(b"<html><body>Log in</body></html>"),
     st.just(b"[" * 100_000))
-ANSWERS = st.lists(st.tuples(st.integers(200, 599), HEADERS, BODIES), min_size=1, max_size=5)
+STATUSES = st.one_of(st.sampled_from([200, 204, 302, 400, 401, 404, 409, 410, 429, 503]),
+                     st.integers(200, 599))
+ANSWERS = st.lists(st.tuples(STATUSES, HEADERS, BODIES), min_size=1, max_size=5)
 
 
 @pytest.fixture(scope="module")

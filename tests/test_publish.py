@@ -412,7 +412,8 @@ def test_cloud_needs_a_user(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(("header", "seconds"), [
     ("12", 12.0), ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0), ("soon", None), (None, None),
-    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0)])
+    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0), ("²", None), ("١٢", None), ("-1", None),
+    ("Mon, 99 Foo 0000 99:99:99 GMT", None)])
 def test_retry_after(header: str | None, seconds: float | None) -> None:
     now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
     assert retry_after(header, now) == seconds

@@ -81,7 +81,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # isdigit alone takes "²" and other scripts
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -300,9 +300,9 @@ class Http:
             self._deadline.at = None
 
     def _late(self, what: str) -> ConfluenceError:
-        return ConfluenceError(
+        return ConfluenceError(self.say(
             f"{what}: publish ran out of its {self.run_timeout:g} s (--run-timeout) and "
-            "stopped. Pages already written are complete; run publish again to finish.")
+            "stopped. Pages already written are complete; run publish again to finish."))
 
     def link(self, link: str, what: str, *, from_host: bool = False) -> str:
         """The URL a link in an answer names: a path from the host (`from_host`,
