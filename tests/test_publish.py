@@ -760,3 +760,15 @@ def test_text_that_cannot_be_sent_is_a_clean_error(fake: FakeConfluence) -> None
     assert str(e.value) == ("page 'Intake \\udcff': cannot be sent, it holds text that is not "
                             "valid Unicode (bytes that were not UTF-8?): fix the title or "
                             "option")
+
+
+def test_the_proxy_the_environment_names_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test server answers a proxy's requests as well: their paths are whole URLs.
+    with FakeConfluence("dc") as proxy:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/confluence"))
+        api = connect("http://confluence.invalid/confluence", None, TOKEN, "dc")
+        assert api.space(SPACE).key == SPACE
+        assert proxy.requests == [("GET", "http://confluence.invalid/confluence/rest/api/"
+                                          "space/OPS")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from ssl import SSLContext
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import httpcore
 import httpx
@@ -82,10 +84,14 @@ class _Backend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
-def transport(deadline: Deadline) -> httpx.HTTPTransport:
-    """httpx's own transport, its sockets held to `deadline`. httpx takes no
-    network backend of its own, so the one of its connection pool is wrapped."""
-    out = httpx.HTTPTransport()
+def transport(deadline: Deadline, url: str) -> httpx.HTTPTransport:
+    """httpx's own transport for `url`, its sockets held to `deadline`. httpx
+    takes no network backend of its own, so the one of its connection pool
+    is wrapped. A client given a transport no longer reads HTTPS_PROXY and
+    NO_PROXY, so the proxy they name for `url` is passed on here."""
+    host, scheme = urlsplit(url).hostname or "", urlsplit(url).scheme
+    proxy = None if proxy_bypass(host) else getproxies().get(scheme)
+    out = httpx.HTTPTransport(proxy=proxy)
     pool = out._pool
     pool._network_backend = _Backend(pool._network_backend, deadline)
     return out

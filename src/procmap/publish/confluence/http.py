@@ -202,7 +202,8 @@ class Http:
         if self._client is None:
             self._deadline = Deadline(self.clock)
             self._client = httpx.Client(
-                timeout=self.timeout, follow_redirects=False, transport=transport(self._deadline),
+                timeout=self.timeout, follow_redirects=False,
+                transport=transport(self._deadline, self.base),
                 headers={"Authorization": self.credentials.header(),
                          "Accept": "application/json", "User-Agent": "procmap"})
         return self._client
