@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -494,6 +495,24 @@ def test_header_values_are_checked_before_any_request(
     assert result.output == (f"procmap: {name} contains a control character{where} (a line "
                              "break copied with it?): set it again without it\n")
     assert "s3cr3t" not in result.output
+
+
+@pytest.mark.parametrize(("user", "token", "message"), [
+    (None, TOKEN + " ", "the token (CONFLUENCE_TOKEN or --token) starts or ends with a space: "
+     "set it again without it"),
+    (None, "s3cr3t-\u00e9", "the token (CONFLUENCE_TOKEN or --token) contains a character "
+     "outside ASCII: a token never does; set it again"),
+])
+def test_a_bearer_token_must_fit_a_header(user: str | None, token: str, message: str) -> None:
+    with pytest.raises(ConfluenceError) as e:
+        connect("https://wiki.example.com/confluence", user, token, "dc")
+    assert str(e.value) == message
+
+
+def test_a_password_is_base64_encoded_and_may_hold_any_text() -> None:
+    api = connect("https://wiki.example.com/confluence", "ops", " pässword ", "dc")
+    assert api.http.credentials.header() == "Basic " + base64.b64encode(
+        "ops: pässword ".encode()).decode()
 
 
 def test_url_password_is_never_printed() -> None:

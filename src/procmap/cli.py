@@ -306,8 +306,9 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
 
-    Exit status: 0 published, 1 Confluence refused or a page is in the way,
-    2 the folder is not a built library or the command was misused.
+    Exit status: 0 published, 1 Confluence refused, did not answer in time or
+    answered what is not its API, or a page is in the way, 2 the folder is not
+    a built library or the command was misused.
     """
     from procmap.publish.confluence import ConfluenceError, connect
     from procmap.publish.sync import Action, Publisher, PublishError, read_site

@@ -8,7 +8,7 @@ v1 only. Both classes answer in the same small types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -100,7 +100,7 @@ class _Common:
     def _page(self, data: Node) -> Page:
         raise NotImplementedError
 
-    def _titled(self, items: Iterator[Node], title: str) -> Iterator[Node]:
+    def _titled(self, items: Iterable[Node], title: str) -> Iterator[Node]:
         """The items of a listing whose title is `title`."""
         return (item for item in items if _text(item.optional("title")) == title)
 
@@ -138,7 +138,7 @@ class _Common:
         what = f"attachments of {_what(page)}"
         r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment", what,
                               params={"filename": name})
-        for a in self._titled(iter(read(r, what).field("results").each()), name):
+        for a in self._titled(read(r, what).field("results").each(), name):
             return Attachment(a.field("id").ident(), name)
         return None
 

@@ -60,9 +60,14 @@ class Credentials:
                 end = " at its end" if not _CONTROL.search(value.rstrip("\r\n")) else ""
                 raise ConfluenceError(f"{name} contains a control character{end} (a line "
                                       "break copied with it?): set it again without it")
-        if not self.token.isascii():
+        # A bearer token goes into the header as it is (with a user, both are
+        # base64-encoded): a header value is ASCII, without spaces at its ends.
+        if self.user is None and not self.token.isascii():
             raise ConfluenceError("the token (CONFLUENCE_TOKEN or --token) contains a "
                                   "character outside ASCII: a token never does; set it again")
+        if self.user is None and self.token != self.token.strip():
+            raise ConfluenceError("the token (CONFLUENCE_TOKEN or --token) starts or ends "
+                                  "with a space: set it again without it")
 
     def secrets(self) -> tuple[str, ...]:
         """What must never be printed: the token and the header that carries it."""
