@@ -277,3 +277,14 @@ def test_the_examples_use_the_1_1_fields() -> None:
     partner = analyze(load(examples / "partner-onboarding.yaml"), simulate=False)
     assert partner.workflow.is_external("partner-signs")
     assert not [f for f in partner.findings if f.rule == "unused-output" and f.step == "kyc-check"]
+
+
+def test_the_sop_says_when_the_simulation_was_cut_short() -> None:
+    from procmap.docs.sop import write_sop
+
+    text = write_sop(analyze(workflow("""\
+        s1: {title: One, team: a, touch: 1h, next: [{to: s1, p: 0.999999}, {to: s2, p: 0.000001}]}
+        s2: {title: Two, team: a}
+        """)))
+    assert ("| Note | the simulation was cut short (loops ran past its budget): these lead "
+            "times are too low |") in text
