@@ -60,8 +60,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_any_answer_ends_publish_cleanly(site: Path, flavour: str, again: bool, verbose: bool,
                                          answers: list[tuple[int, dict[str, str], bytes]]
                                          ) -> None:
-    args = ["publish", str(site), "--space", SPACE, "--flavour", flavour,
-            "--request-timeout", "2", "--run-timeout", "0.5", *(["-v"] if verbose else [])]
+    args = ["publish", str(site), "--space", SPACE, "--flavour", flavour]
+    # Short limits: a retry wait (1 s and more) stops the run instead of sleeping.
+    hostile = [*args, "--request-timeout", "2", "--run-timeout", "0.5",
+               *(["-v"] if verbose else [])]
     env = {"CONFLUENCE_TOKEN": TOKEN, "CONFLUENCE_USER": USER if flavour == "cloud" else ""}
     with FakeConfluence(flavour) as fake:
         env["CONFLUENCE_URL"] = fake.url
@@ -70,7 +72,7 @@ def test_any_answer_ends_publish_cleanly(site: Path, flavour: str, again: bool, 
             (site / "intake.png").write_bytes(b"png, changed")
         for status, headers, body in answers:
             fake.fail("*", "", status, headers=headers, body=body)
-        result = CliRunner().invoke(main, args, env=env)
+        result = CliRunner().invoke(main, hostile, env=env)
         (site / "intake.png").write_bytes(b"png")
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         result.exception)
