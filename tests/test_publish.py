@@ -791,3 +791,19 @@ def test_the_proxy_the_environment_names_is_used(monkeypatch: pytest.MonkeyPatch
         assert api.space(SPACE).key == SPACE
         assert proxy.requests == [("GET", "http://confluence.invalid/confluence/rest/api/"
                                           "space/OPS")]
+
+
+def test_server_text_is_printed_escaped(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    refund = fake.current()["Refund"]
+    refund["title"] = "Refund\x1b[2J\n::error file=README.md::Injected"
+    stale = publish(fake, site(page("intake", "Intake")))
+    assert [str(a) for a in stale][-1] == (
+        "stale     Refund\\x1b[2J\\n::error file=README.md::Injected "
+        f"(id {refund['id']}; its workflow is gone, --prune deletes it)")
+    fake.fail("GET", r"/spaces|/space/", 400,
+              body=json.dumps({"message": "No\x1b]0;owned\x07\r\n::warning::x"}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == ("space 'OPS': Confluence answered 400 "
+                            "(No\\x1b]0;owned\\x07\\r\\n::warning::x).")

@@ -25,7 +25,7 @@ from typing import Any, TypeGuard
 from procmap.docs.library import MANIFEST
 from procmap.docs.storage import check
 from procmap.publish.confluence.api import Api, Page, Property, Space
-from procmap.publish.confluence.http import ConfluenceError
+from procmap.publish.confluence.http import ConfluenceError, printable
 
 LABEL = "procmap"
 
@@ -61,7 +61,9 @@ class Action:
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.verb:<9} {self.title}" + (f" ({self.detail})" if self.detail else "")
+        # A stale page's title comes from Confluence: printed escaped.
+        text = f"{self.verb:<9} {self.title}" + (f" ({self.detail})" if self.detail else "")
+        return printable(text, len(text))
 
 
 def digest(title: str, body: str) -> str:

@@ -126,21 +126,30 @@ class Answer:
         return json.loads(self.body)
 
 
+def printable(text: str, limit: int = 200) -> str:
+    """Text from a server, fit for a terminal or a CI log: control characters
+    (escape sequences, line breaks that start a CI command) written as
+    escapes, and at most `limit` characters."""
+    text = text.strip()[:limit]
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+
+
 def error_message(answer: Answer) -> str:
     """The server's own words from either envelope: v2 `{"errors": [{title,
-    detail}]}` or v1 `{"statusCode", "message"}`."""
+    detail}]}` or v1 `{"statusCode", "message"}`, fit to print."""
     try:
         data = answer.json()
     except (ValueError, RecursionError):
-        return answer.text.strip()[:200]
+        return printable(answer.text)
     if isinstance(data, dict):
         if isinstance(data.get("errors"), list) and data["errors"]:
             first = data["errors"][0]
             if isinstance(first, dict):
-                return str(first.get("detail") or first.get("title") or first.get("code", ""))
+                return printable(str(first.get("detail") or first.get("title")
+                                     or first.get("code", "")))
         if data.get("message"):
-            return str(data["message"])
-    return answer.text.strip()[:200]
+            return printable(str(data["message"]))
+    return printable(answer.text)
 
 
 def _size(n: int) -> str:
