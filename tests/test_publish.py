@@ -807,3 +807,19 @@ def test_server_text_is_printed_escaped(fake: FakeConfluence) -> None:
         publish(fake, TWO)
     assert str(e.value) == ("space 'OPS': Confluence answered 400 "
                             "(No\\x1b]0;owned\\x07\\r\\n::warning::x).")
+
+
+def test_a_listing_that_links_back_ends(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    library = fake.current()["Process library"]["id"]
+    link = (f"/wiki/api/v2/pages/{library}/children?cursor=x" if fake.flavour == "cloud" else
+            f"/rest/api/content/{library}/child/page?start=5")
+    fake.fail("GET", r"/children$|/child/page$", 200, times=3,
+              body=json.dumps({"results": [], "_links": {"next": link}}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    url = urlsplit(fake.url)._replace(path="").geturl() + (
+        link if fake.flavour == "cloud" else "/confluence" + link)
+    assert str(e.value) == (f"pages under id {library}: Confluence's answer links back to "
+                            f"{url!r}, read already: the listing would never end. Run again "
+                            "later.")

@@ -85,7 +85,9 @@ class _Common:
     def _list(self, path: str, what: str, params: dict[str, str | int] | None
               ) -> Iterator[Node]:
         url: str | None = path
+        read_before: set[str] = set()
         while url:
+            read_before.add(url)
             data = read(self.http.request("GET", url, what, params=params), what)
             yield from data.field("results").each()
             # The link carries every parameter. v1 answers also name a
@@ -96,6 +98,10 @@ class _Common:
             url = (self.http.link(nxt.text(), what, from_host=self.LINKS_FROM_HOST)
                    if nxt and nxt.text() else None)
             params = None
+            if url in read_before:  # it would never end
+                raise ConfluenceError(self.http.say(
+                    f"{what}: Confluence's answer links back to {url!r}, read already: the "
+                    "listing would never end. Run again later."))
 
     def _page(self, data: Node) -> Page:
         raise NotImplementedError
