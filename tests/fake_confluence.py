@@ -560,6 +560,12 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.extra_headers: dict[str, str] = {}
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client hung up, e.g. on an answer it would not read
+            self.close_connection = True
+
     def _any(self) -> None:
         self.extra_headers = {}
         self.server.fake.handle(self)  # type: ignore[attr-defined]
