@@ -275,3 +275,20 @@ def test_deeply_nested_aliases_in_a_workflow(tmp_path: Path) -> None:
     lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]
     found = problems("\n".join(lines) + "\n")
     assert "expands" in found[0].message
+
+
+# A trailing newline is not the end of an id or a duration: `$` alone would
+# let "w\n" through (Python's `$` matches before a final newline).
+@pytest.mark.parametrize(("old", "new", "where", "what"), [
+    ("id: w", 'id: "w\\n"', (2, 5), "id: 'w\\n': ids use"),
+    ("touch: 30m", 'touch: "30m\\n"', (11, 12), "steps.first.touch: '30m\\n': a duration"),
+    ("likely: 2h", 'likely: "2h\\n"', (12, 29), "steps.first.wait.likely: '2h\\n': a duration"),
+    ("  second:", '  "second\\n":', (14, 3), "steps: 'second\\n': ids use"),
+    ("team: fin", 'team: "fin\\n"', (16, 11), "steps.second.team: 'fin\\n': ids use"),
+    ("title: W", 'title: W\nvolume: "3/week\\n"', (4, 9), "volume: '3/week\\n': volume is"),
+])
+def test_a_trailing_newline_is_a_located_error(old: str, new: str, where: tuple[int, int],
+                                               what: str) -> None:
+    found = problems(GOOD.replace(old, new, 1))
+    assert [(p.line, p.column) for p in found][:1] == [where]
+    assert found[0].message.startswith(what), found[0].message

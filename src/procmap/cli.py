@@ -7,7 +7,6 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -403,11 +402,11 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
     """
     import json
 
-    from procmap.format.durations import DURATION_PATTERN, hours
+    from procmap.format.durations import hours, is_duration
     from procmap.format.errors import WorkflowError
     from procmap.simplify.simplify import Options, simplify
 
-    if not re.match(DURATION_PATTERN, fold_max):
+    if not is_duration(fold_max):
         raise click.BadParameter("a duration such as 30m, 1h or 2d", param_hint="--fold-max")
     options = Options(_algorithm_steps(only), frozenset(keep), hours(fold_max),
                       config=_config(config_path))
