@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN, write
@@ -176,3 +177,31 @@ def test_unwritable_output_is_a_clear_error(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN), "-o", f"{blocker}/r.txt"])
     assert result.exit_code == 2 and "cannot write" in result.output
     assert Path(blocker).read_text() == "a file, not a folder"
+
+
+def test_a_huge_duration_never_reaches_the_json_report(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN.replace("touch: 1h", "touch: " + "9" * 400 + "h"))
+    result = runner.invoke(main, ["analyze", "w.yaml", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(c))
+    assert report["workflows"] == []
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (6, 36, "steps.s1.touch: the duration is too large")]
+
+
+def test_the_json_report_refuses_nan_rather_than_write_invalid_json() -> None:
+    import dataclasses
+    import math
+
+    from helpers import report
+    from procmap.analysis.analyze import RunReport
+    from procmap.analysis.report import renderer
+    from procmap.config import Config
+
+    fmt = "json"
+
+    good = report("s1: {title: One, team: a, touch: 1h}\n")
+    bad = dataclasses.replace(good, metrics=dataclasses.replace(good.metrics, pce=math.nan))
+    renderer(fmt)(RunReport((good,), (), Config()))
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        renderer(fmt)(RunReport((bad,), (), Config()))

@@ -292,3 +292,34 @@ def test_a_trailing_newline_is_a_located_error(old: str, new: str, where: tuple[
     found = problems(GOOD.replace(old, new, 1))
     assert [(p.line, p.column) for p in found][:1] == [where]
     assert found[0].message.startswith(what), found[0].message
+
+
+HUGE = "9" * 400
+
+
+# A number that overflows a float would put Infinity or NaN into the JSON
+# report, which is then not JSON; a huge integer cannot even be printed.
+@pytest.mark.parametrize(("old", "new", "where", "what"), [
+    ("touch: 30m", f"touch: {HUGE}h", (11, 12), "steps.first.touch: the duration is too large"),
+    ("max: 6h", f"max: {HUGE}.5w", (12, 38), "steps.first.wait.max: the duration is too large"),
+    ("title: W", f"title: W\nvolume: {HUGE}/week", (4, 9), "volume: the volume is too large"),
+    ("title: W", "title: W\nvolume: 1e400/week", (4, 9), "volume: '1e400/week': volume is"),
+    ("next: second", f"next: [{{to: second, p: {HUGE}}}]", (13, 28), "the number is too large"),
+    ("next: second", "next: [{to: second, p: 1e400}]", (13, 28), "the number is too large"),
+    ("title: W", "title: 0x" + "f" * 5000, (3, 8), "the number is too large"),
+    ("title: W", "title: " + "9" * 5000, (3, 8), "the number is too large"),
+])
+def test_a_number_too_large_is_a_located_error(old: str, new: str, where: tuple[int, int],
+                                               what: str) -> None:
+    found = problems(GOOD.replace(old, new, 1))
+    assert [(p.line, p.column) for p in found] == [where], found
+    assert found[0].message.startswith(what), found[0].message
+
+
+def test_the_largest_duration_and_volume_still_load() -> None:
+    wf = workflow("""\
+        s1: {title: One, team: a, touch: 1000000000h, wait: 5952380.9w}
+        """, header=GOOD.split("teams:")[0].replace("title: W", "title: W\nvolume: "
+                                                     "1000000000000/day") + "teams: {a: A}\n"
+                 "steps:\n")
+    assert wf.steps["s1"].touch.likely == 1e9 and wf.volume is not None

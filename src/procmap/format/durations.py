@@ -12,6 +12,10 @@ DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|h|d|w)$(?!\n)"
 VOLUME_PATTERN = r"^[0-9]+(\.[0-9]+)?/(day|week|month|year)$(?!\n)"
 
 HOURS_PER_UNIT = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+# Larger numbers are typos; below them, sums over thousands of steps and
+# millions of repeats stay far from infinity, which JSON cannot hold.
+MAX_HOURS = 1e9  # about 114,000 years
+MAX_VOLUME = 1e12  # cases per period
 _DURATION = re.compile(DURATION_PATTERN)
 
 

@@ -135,6 +135,10 @@ class _Builder:
         if volume_node is not None:
             count, period = str(_text(volume_node)).split("/")
             volume = Volume(float(count), period)  # type: ignore[arg-type]
+            if volume.count > durations.MAX_VOLUME:
+                self.problem(volume_node, "volume: the volume is too large",
+                             f"a volume is at most {durations.MAX_VOLUME:,.0f} cases per "
+                             "period: check the number")
         outputs_node = root.get("outputs")
         outputs = tuple(Artifact(str(n.value), self.pos(n))  # type: ignore[union-attr]
                         for n in (outputs_node.items if isinstance(outputs_node, Sequence)
@@ -206,11 +210,14 @@ class _Builder:
         if node is None:
             return ZERO
         if isinstance(node, Scalar):
-            h = durations.hours(str(node.value))
+            h = self.hours(node, where)
             return Duration(h, h, h)
         assert isinstance(node, Mapping)
-        low, likely, high = (durations.hours(str(_text(node.get(k))))
+        known = len(self.problems)
+        low, likely, high = (self.hours(node.get(k), f"{where}.{k}")
                              for k in ("min", "likely", "max"))
+        if len(self.problems) > known:
+            return ZERO  # a bound too large: its order against the others means nothing
         if low > likely:
             self.problem(node.get("likely") or node, f"{where}: min is more than likely",
                          "a range needs min <= likely <= max")
@@ -218,6 +225,15 @@ class _Builder:
             self.problem(node.get("max") or node, f"{where}: likely is more than max",
                          "a range needs min <= likely <= max")
         return Duration(low, likely, high)
+
+    def hours(self, node: Node | None, where: str) -> float:
+        assert isinstance(node, Scalar)
+        h = durations.hours(str(node.value))
+        if h > durations.MAX_HOURS:
+            self.problem(node, f"{where}: the duration is too large",
+                         f"a duration is at most {durations.MAX_HOURS:,.0f} hours (about "
+                         "114,000 years): check the number")
+        return h
 
     def branches(self, sid: str, node: Node | None, ids: dict[str, int]) -> tuple[Branch, ...]:
         if node is None:
