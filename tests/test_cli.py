@@ -1,6 +1,7 @@
 """The command line, through click's test runner."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,22 @@ def test_the_json_report_refuses_nan_rather_than_write_invalid_json() -> None:
     renderer(fmt)(RunReport((good,), (), Config()))
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         renderer(fmt)(RunReport((bad,), (), Config()))
+
+
+def test_a_fifo_in_a_folder_is_skipped_with_a_note(runner: CliRunner) -> None:
+    write("flows/a.yaml", CLEAN)
+    os.mkfifo("flows/pipe.yaml")  # opening it to read would wait for a writer forever
+    result = runner.invoke(main, ["analyze", "flows", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert [w["file"] for w in json.loads(result.stdout)["workflows"]] == ["flows/a.yaml"]
+    assert result.stderr == "procmap: note: skipped flows/pipe.yaml: a FIFO, not a file\n"
+
+
+def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) -> None:
+    os.mkfifo("pipe.yaml")
+    result = runner.invoke(main, ["analyze", "pipe.yaml"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "pipe.yaml:1:1: error: cannot read a FIFO: procmap reads workflows from files\n"
+        "  hint: name a YAML file\n")
+

@@ -323,3 +323,23 @@ def test_the_largest_duration_and_volume_still_load() -> None:
                                                      "1000000000000/day") + "teams: {a: A}\n"
                  "steps:\n")
     assert wf.steps["s1"].touch.likely == 1e9 and wf.volume is not None
+
+
+def test_the_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    import tracemalloc
+
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.write(GOOD.encode())
+        f.truncate(200 * 2**20)  # sparse: 200 MB that take no room on the disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(WorkflowError) as info:
+            load(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [str(p) for p in info.value.problems] == [
+        f"{big}:1:1: file is 200.0 MB, more than the 10 MB limit\n"
+        "  hint: split it into several workflows"]
+    assert peak < 2**20  # the file was never read

@@ -95,6 +95,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
                                    progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     text = renderer(fmt)(run)
     if output is not None:
         _write(output, text if fmt != "text" else click.unstyle(text))
@@ -138,6 +139,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
     if fmt is None:
         fmt = (format_for(output) if output else None) or "svg"
@@ -241,6 +243,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
@@ -504,6 +507,11 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _echo_notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        click.echo(f"procmap: note: {note}", err=True)
 
 
 def _echo_problems(problems: Iterable[object]) -> None:

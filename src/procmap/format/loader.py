@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from procmap.format import durations
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import NotAFile, open_regular
 from procmap.format.gcpause import paused
 from procmap.format.model import (
     ZERO,
@@ -26,7 +28,15 @@ from procmap.format.model import (
     Workflow,
 )
 from procmap.format.validate import Validator
-from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
+from procmap.format.yamlnodes import (
+    MAX_BYTES,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    YamlError,
+    compose,
+)
 
 P_TOLERANCE = 0.001
 
@@ -43,7 +53,19 @@ def load(path: str | Path, name: str | None = None) -> Workflow:
     """Load one workflow file; raise WorkflowError listing every problem."""
     file = name or str(path)
     try:
-        data = Path(path).read_bytes()
+        with open_regular(path) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_BYTES:
+                raise WorkflowError([Problem(
+                    file, 1, 1, f"file is {size / 2**20:.1f} MB, more than the "
+                    f"{MAX_BYTES // 2**20} MB limit", "split it into several workflows",
+                    "syntax")])
+            # A file that grows meanwhile is still read no further than the limit.
+            data = f.read(MAX_BYTES + 1)
+    except NotAFile as e:
+        raise WorkflowError([Problem(file, 1, 1, f"cannot read {e.kind}: procmap reads "
+                                     "workflows from files", "name a YAML file", "syntax")]) \
+            from None
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the file: {e.strerror}",
                                      "check the path and its permissions", "syntax")]) from None
