@@ -29,6 +29,19 @@ def _colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
+                    value: Path | None) -> Path | None:
+    """`-o -` is standard output, as if no -o were given."""
+    return None if value is not None and str(value) == "-" else value
+
+
+def _not_dash(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if str(value) == "-":
+        raise click.BadParameter("- (standard output) cannot hold a folder of files: "
+                                 "give the folder to write into")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="procmap")
 def main() -> None:
@@ -46,8 +59,10 @@ def main() -> None:
               default="text", show_default=True,
               help="text for people; json (the report of analysis.md), sarif (code "
                    "scanning) or github (annotations) for CI.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the report to this file instead of standard output (-: standard "
+                   "output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the lead-time simulation; the same seed gives the same numbers.")
 @click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
@@ -109,10 +124,11 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
 @click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "dot", "mermaid"]),
               help="svg or png (drawn by Graphviz), dot (Graphviz source) or mermaid "
                    "(for markdown on GitHub). Default: from the suffix of -o, else svg.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file to write for one workflow (default: standard output, except "
-                   "png); the folder to write into for several, one <workflow id>.<suffix> "
-                   "each.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The file to write for one workflow (default, or -: standard output, "
+                   "except png); the folder to write into for several, one "
+                   "<workflow id>.<suffix> each.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the finding marks.")
 def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
@@ -172,8 +188,9 @@ _TEMPLATES = click.option(
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The markdown file to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The markdown file to write (default, or -: standard output).")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the open questions.")
@@ -206,7 +223,8 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False, allow_dash=True, path_type=Path),
+              callback=_not_dash,
               help="The folder to write the library into.")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -360,9 +378,10 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
 
 @main.command("simplify")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The simplified workflow (default: standard output, with the change log "
-                   "on standard error).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The simplified workflow (default, or -: standard output, with the change "
+                   "log on standard error).")
 @click.option("--only", "only", default="1,2,3,4,5", show_default=True,
               help="Steps of the Algorithm to apply, by number or name.")
 @click.option("--keep", multiple=True, metavar="STEP",
@@ -467,8 +486,9 @@ def _change_log(result: Simplified) -> str:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True,
               help="markdown is made to be posted as a pull-request comment.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write to this file instead of standard output (-: standard output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated lead times.")
 @click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
@@ -553,8 +573,9 @@ def _templated(make: Callable[[], T]) -> T:
 @main.command()
 @click.option("--config", "which", flag_value="config",
               help="Print the schema of .procmap.yaml instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the schema to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the schema to this file (default, or -: standard output).")
 def schema(which: str | None, output: Path | None) -> None:
     """Print the JSON Schema of the workflow format.
 

@@ -18,10 +18,15 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK,
 class NotAFile(OSError):
     """The path names a FIFO, a device, a socket or a folder; `kind` says which."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, filename: str | None = None) -> None:
         super().__init__(f"{kind}, not a file")
-        self.strerror = f"{kind}, not a file"  # what callers print of any OSError
+        # What callers print of any OSError.
+        self.strerror = f"{kind}, not a file"
+        self.filename = filename
         self.kind = kind
+
+    def __str__(self) -> str:
+        return f"{self.kind}, not a file"
 
 
 def kind_of(mode: int) -> str | None:
