@@ -245,9 +245,12 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
     OUTPUT/manifest.json  what `procmap publish` sends
 
-    Files are replaced atomically; the same input gives the same bytes.
-    Exit status: 0 built, 2 a workflow or a template is invalid (the valid
-    workflows are still built).
+    Files are replaced atomically; the same input gives the same bytes. A
+    second build into a folder in use stops at once. A workflow whose id is
+    `index` is refused: the index would replace its pages.
+    Exit status: 0 built, 2 a workflow or a template is invalid, a workflow's
+    diagram failed, or the folder is in use (the valid workflows are still
+    built).
     """
     from procmap.analysis.analyze import analyze_paths
     from procmap.docs.library import build as build_library
@@ -271,8 +274,9 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
         built = _templated(lambda: build_library(run, output, templates))
     for warning in built.warnings:
         click.echo(f"procmap: warning: {warning}", err=True)
+    _echo_problems(built.errors)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or built.errors else 0)
 
 
 @main.command()

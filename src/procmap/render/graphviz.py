@@ -21,6 +21,10 @@ class GraphvizError(Exception):
     what to do."""
 
 
+class GraphvizMissing(GraphvizError):
+    """No `dot` on PATH: no drawing can be made, whatever the workflow."""
+
+
 def timeout() -> float:
     """Seconds one run of `dot` may take: PROCMAP_GRAPHVIZ_TIMEOUT, else 60."""
     text = os.environ.get(TIMEOUT_VARIABLE)
@@ -39,7 +43,7 @@ def draw(dot_text: str, fmt: str) -> bytes:
     """The drawing of `dot_text` as `fmt` ("svg" or "png")."""
     exe = shutil.which("dot")
     if exe is None:
-        raise GraphvizError(f"the {fmt} format needs Graphviz's `dot` program, which is not "
+        raise GraphvizMissing(f"the {fmt} format needs Graphviz's `dot` program, which is not "
                             f"on PATH: {INSTALL}")
     seconds = timeout()
     try:
