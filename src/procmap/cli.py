@@ -524,7 +524,7 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         try:
             _write(diagram, picture(comparison, picture_format))
         except GraphvizError as e:
-            click.echo(f"procmap: {e}", err=True)
+            click.echo(f"procmap: {before} -> {after}: {e}", err=True)
             sys.exit(EXIT_USAGE)
     text = FORMATS[fmt](comparison)
     if output is not None:
