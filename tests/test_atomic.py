@@ -63,7 +63,8 @@ def test_the_cli_says_a_fifo_is_not_a_file(runner: CliRunner) -> None:
     os.mkfifo("pipe.json")
     result = runner.invoke(main, ["schema", "-o", "pipe.json"])
     assert result.exit_code == 2
-    assert result.output == "procmap: cannot write pipe.json: a FIFO, not a file\n"
+    assert result.output == ("procmap: cannot write pipe.json: a FIFO, not a file: name a "
+                             "regular file, or - for standard output\n")
     assert stat.S_ISFIFO(os.stat("pipe.json").st_mode)
 
 

@@ -650,9 +650,14 @@ def _config(path: Path | None) -> Config:
 
 def _write(path: Path, data: str | bytes) -> None:
     from procmap.atomic import write_bytes
+    from procmap.format.files import NotAFile
 
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
+    except NotAFile as e:
+        click.echo(f"procmap: cannot write {path}: {e}: name a regular file, or - for "
+                   "standard output", err=True)
+        sys.exit(EXIT_USAGE)
     except OSError as e:
         click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
