@@ -114,3 +114,17 @@ def test_a_bad_graphviz_timeout_says_what_it_takes(
     assert result.output == (
         f"procmap: clean.yaml: PROCMAP_GRAPHVIZ_TIMEOUT is {value!r}: give a number of "
         "seconds above 0\n")
+
+
+def test_one_workflow_graphviz_cannot_draw_leaves_the_others_drawn(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_build import fake_dot
+
+    write("wf/a.yaml", CLEAN.replace("title: Clean", "title: Undrawable"))
+    write("wf/b.yaml", CLEAN.replace("id: clean", "id: second"))
+    fake_dot(tmp_path / "bin", monkeypatch)
+    result = runner.invoke(main, ["render", "wf", "-f", "svg", "-o", "out"])
+    assert result.exit_code == 2
+    assert result.output == ("procmap: wf/a.yaml: Graphviz failed: Error: syntax error in "
+                             "line 1\n")
+    assert sorted(p.name for p in Path("out").iterdir()) == ["second.svg"]

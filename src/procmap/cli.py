@@ -150,7 +150,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, format_for
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for
     from procmap.render import render as draw
 
     config = _config(config_path)
@@ -164,19 +164,23 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
         raise click.UsageError("several workflows need -o FOLDER to write into")
     if not several and output is None and fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for a terminal: give -o FILE.png")
+    failed = False
     for report in run.workflows:
         try:
             data = draw(report, fmt)
         except GraphvizError as e:
             click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
-            sys.exit(EXIT_USAGE)
+            if isinstance(e, GraphvizMissing):
+                sys.exit(EXIT_USAGE)
+            failed = True  # this workflow's drawing only: the others are still drawn
+            continue
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
             _write(target, data)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or failed else 0)
 
 
 _TEMPLATES = click.option(
