@@ -1,8 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from helpers import report
+from helpers import CLEAN, report, write
+from procmap.cli import main
 from procmap.config import Config, find_config, read_config
 from procmap.format.errors import WorkflowError
 
@@ -66,3 +69,11 @@ def test_find_config_walks_up_to_the_repository_root(tmp_path: Path) -> None:
     assert find_config(repo / "sub") is None
     (repo / "pyproject.toml").write_text("[tool.procmap]\n")
     assert find_config(repo / "sub") == repo / "pyproject.toml"
+
+
+def test_a_config_that_is_a_fifo_is_an_error_not_a_wait(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    os.mkfifo("fifo.yaml")
+    result = runner.invoke(main, ["analyze", "w.yaml", "--config", "fifo.yaml"])
+    assert result.exit_code == 2
+    assert result.output == "fifo.yaml:1:1: cannot read the config: a FIFO, not a file\n"

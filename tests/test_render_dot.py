@@ -236,3 +236,10 @@ def test_random_workflows_lay_out_in_their_lanes(doc: dict[str, object]) -> None
         assert bottom < y < top
         places.add((x, y))
     assert len(places) == len(workflow.steps)
+
+
+def test_a_colour_with_a_trailing_newline_is_ignored_like_any_non_hex_colour() -> None:
+    from procmap.render.dot import tint
+
+    assert tint("#000") == "#d1d1d1"
+    assert tint("#fff\n") is None

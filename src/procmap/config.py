@@ -15,8 +15,17 @@ from typing import Any
 
 from procmap.analysis.rules import RULE_IDS
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import open_regular
 from procmap.format.validate import Validator
-from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
+from procmap.format.yamlnodes import (
+    MAX_BYTES,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    YamlError,
+    compose,
+)
 
 LEVEL_RANK = {"waived": 0, "info": 1, "warning": 2, "error": 3}
 CONFIG_NAMES = (".procmap.yaml", ".procmap.yml")
@@ -89,7 +98,8 @@ def read_config(path: Path) -> Config:
     """Read a `.procmap.yaml` or a pyproject.toml."""
     file = str(path)
     try:
-        data = path.read_bytes()
+        with open_regular(path) as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the config: {e.strerror}")]) \
             from None

@@ -41,7 +41,7 @@ SHAPES: dict[str, dict[str, str]] = {
     "end": {"shape": "box", "style": "rounded,filled", "peripheries": "2"},
 }
 
-_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
 
 
 def printable(text: str) -> str:
