@@ -123,6 +123,12 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
     return tuple(out)
 
 
+def shown(text: str, fallback: str) -> str:
+    """What a diagram draws for a title or name: a blank one would draw
+    nothing (and Graphviz refuses the empty <B></B> it makes), so the id stands in."""
+    return text if text.strip() else fallback
+
+
 def _columns(flow: Flow) -> list[int]:
     column = [0] * flow.n
     for u in flow.topo:
@@ -174,7 +180,7 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
 
-    lines = [wrap(s.title, WRAP.get(s.kind, WRAP_DEFAULT)) for s in flow.steps]
+    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT)) for s in flow.steps]
     pitch = [0.0] * len(teams)
     for i, s in enumerate(flow.steps):
         pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)
@@ -183,7 +189,8 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for lane, team_id in enumerate(teams):
         height = rows[lane] * (pitch[lane] or 40.0) + LANE_GAP
         team = workflow.teams[team_id]
-        lanes.append(Lane(team_id, team.name, team.color, -(top + height), height))
+        lanes.append(Lane(team_id, shown(team.name, team_id), team.color, -(top + height),
+                          height))
         top += height
     # Graphviz measures y upwards from the bottom: shift every lane above 0.
     lanes = [Lane(ln.team, ln.name, ln.color, ln.bottom + top, ln.height) for ln in lanes]
@@ -202,5 +209,5 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
                        (flow.steps[u].id, flow.steps[v].id) in removed_edges)
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
-    return Diagram(workflow.id, workflow.title, summary(report), tuple(lanes), tuple(nodes),
-                   edges, width, top)
+    return Diagram(workflow.id, shown(workflow.title, workflow.id), summary(report),
+                   tuple(lanes), tuple(nodes), edges, width, top)
