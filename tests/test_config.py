@@ -66,3 +66,17 @@ def test_find_config_walks_up_to_the_repository_root(tmp_path: Path) -> None:
     assert find_config(repo / "sub") is None
     (repo / "pyproject.toml").write_text("[tool.procmap]\n")
     assert find_config(repo / "sub") == repo / "pyproject.toml"
+
+
+def test_find_config_stops_at_the_home_folder(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config above the home folder (say in a shared /tmp) is someone else's.
+    (tmp_path / ".procmap.yaml").write_text("templates: evil\n")
+    home = tmp_path / "home"
+    (home / "project" / "sub").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    assert find_config(home / "project" / "sub") is None
+    (home / ".procmap.yaml").write_text("fail-on: info\n")
+    assert find_config(home / "project" / "sub") == home / ".procmap.yaml"
+    (home / "project" / ".git").mkdir()
+    assert find_config(home / "project" / "sub") is None

@@ -260,3 +260,20 @@ def test_prose_keeps_http_and_mailto_links() -> None:
                            "http://example.com/c.png"]
     assert [c.type for c in toks[1].children or []].count("image") == 0
     assert plain(toks, 1) == ("See the policy, mail and !chart, not [x](javascript:y).")
+
+
+@pytest.mark.parametrize("code", [
+    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
+    "{{ sop.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{% for s in sop.steps %}{{ s.step.__init__.__globals__ }}{% endfor %}",
+])
+def test_user_templates_run_in_a_sandbox(runner: CliRunner, code: str) -> None:
+    write("clean.yaml", CLEAN)
+    write("tpl/sop.md.j2", f"# ok\n\n{code}\n")
+    result = runner.invoke(main, ["sop", "clean.yaml", "--templates", "tpl", "-o", "o.md"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("procmap: template error: ")
+    assert "sop.md.j2:3: " in result.output and "unsafe" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("PWNED").exists() and not Path("o.md").exists()

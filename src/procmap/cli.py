@@ -57,7 +57,7 @@ def main() -> None:
                    "Default: from the config file, else error.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
-                   "one from the current folder up to the repository root.")
+                   "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
             no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
     """Check workflows and measure them.
