@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from procmap import __version__
+from procmap.printable import one_line
 
 if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
@@ -90,7 +91,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     interactive = fmt == "text" and output is None and sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
                                    progress if interactive else None)
@@ -151,7 +152,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
         try:
             data = draw(report, fmt)
         except GraphvizError as e:
-            click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
+            click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
             sys.exit(EXIT_USAGE)
         if output is None:
             sys.stdout.buffer.write(data)
@@ -237,7 +238,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     interactive = sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
@@ -250,7 +251,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     else:
         built = _templated(lambda: build_library(run, output, templates))
     for warning in built.warnings:
-        click.echo(f"procmap: warning: {warning}", err=True)
+        click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
     sys.exit(EXIT_USAGE if run.errors else 0)
 
@@ -450,8 +451,8 @@ def _change_log(result: Simplified) -> str:
             saves.append(f"{c.touch_period_h:.1f} touch h per {period}")
         rule = f" [{c.rule}]" if c.rule else ""
         tail = f" (saves {', '.join(saves)})" if saves else ""
-        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {c.step}{rule}: "
-                     f"{c.detail}{tail}")
+        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {one_line(c.step)}"
+                     f"{rule}: {one_line(c.detail)}{tail}")
     b, a = result.before.metrics, result.after.metrics
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
@@ -597,7 +598,7 @@ def run() -> None:
     except Exception as e:  # pragma: no cover - only reached through a bug
         if os.environ.get("PROCMAP_DEBUG"):
             raise
-        click.echo(f"procmap: internal error: {type(e).__name__}: {e}\n"
+        click.echo(f"procmap: internal error: {type(e).__name__}: {one_line(e)}\n"
                    "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
                    "to see the traceback.", err=True)
         sys.exit(EXIT_USAGE)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping
 
+from procmap.printable import printable
 from procmap.render.diagram import LANE_HEADER, Diagram, Edge, Node, wrap
 
 CRITICAL = "#d35400"
@@ -77,13 +77,6 @@ def _name(name: str) -> str:
 
 def _statement(head: str, attrs: Attrs) -> str:
     return f"{head} [{', '.join(f'{k}={quote(v)}' for k, v in attrs.items())}];"
-
-
-def printable(text: str) -> str:
-    """Control characters (other than line breaks) become spaces: Graphviz's
-    XML parser rejects them in HTML-like labels, and no one means them."""
-    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\r\n" else c
-                   for c in text)
 
 
 def html_line(text: str) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
+from procmap.printable import printable
 from procmap.render.diagram import Diagram, Node
-from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF, printable
+from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF
 
 _SAFE = frozenset(" .,:-()/'?!+@=~$·")
 
