@@ -31,6 +31,9 @@ ROW_GAP = 26.0
 LINE = 13.0
 WRAP = {"decision": 16, "check": 16}
 WRAP_DEFAULT = 22
+# Lines of a step's title in a drawing; the tooltip and the SOP carry the
+# rest. A title of thousands of characters made a PNG of 10,000 pixels.
+TITLE_LINES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +118,14 @@ def summary(report: WorkflowReport) -> str:
             f"PCE {m.pce:.1%} · {handoffs}")
 
 
-def wrap(text: str, width: int) -> tuple[str, ...]:
-    """Lines of at most `width` characters; the author's own line breaks are kept."""
+def wrap(text: str, width: int, most: int | None = None) -> tuple[str, ...]:
+    """Lines of at most `width` characters; the author's own line breaks are
+    kept. Beyond `most` lines the text is cut, and the last line ends in "…"."""
     out: list[str] = []
     for line in text.splitlines() or [""]:
         out.extend(textwrap.wrap(line, width) or [""])
+    if most is not None and len(out) > most:
+        out[most - 1:] = [out[most - 1][:width - 1] + "…"]
     return tuple(out)
 
 
@@ -180,7 +186,8 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
 
-    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT)) for s in flow.steps]
+    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
+             for s in flow.steps]
     pitch = [0.0] * len(teams)
     for i, s in enumerate(flow.steps):
         pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)

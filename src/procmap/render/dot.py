@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from procmap.printable import printable
-from procmap.render.diagram import LANE_HEADER, Diagram, Edge, Node, wrap
+from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, wrap
 
 CRITICAL = "#d35400"
 HANDOFF = "#2471a3"
@@ -31,6 +31,10 @@ CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
 LEGEND_HEIGHT = 48.0
 LEGEND_WIDTH = 640.0
 FONT = "Helvetica,Arial,sans-serif"
+# (characters per line, lines) of the header and of branch labels: an
+# unwrapped 3,000-character title drew a PNG 32,000 pixels wide, in 50 s.
+WRAP_HEADER = (90, 3)
+WRAP_BRANCH = (28, 6)
 
 SHAPES: dict[str, dict[str, str]] = {
     "task": {"shape": "box", "style": "rounded,filled"},
@@ -171,7 +175,7 @@ def _edge(e: Edge) -> str:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
         # Orthogonal routing places xlabels, not labels.
-        attrs["xlabel"] = Html(html_text(e.label))
+        attrs["xlabel"] = Html(html_text("\n".join(wrap(e.label, *WRAP_BRANCH))))
     return _statement(f"{_name(e.source)} -> {_name(e.target)}", attrs)
 
 
@@ -191,8 +195,8 @@ def _legend(d: Diagram) -> Html:
 def to_dot(d: Diagram) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     width = max(d.width, LEGEND_WIDTH)
-    header = Html(f'<FONT POINT-SIZE="18"><B>{html_text(d.title)}</B></FONT><BR/>'
-                  f"{html_text(d.summary)}")
+    title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
+    header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
     graph: dict[str, str] = {
         "layout": "neato", "overlap": "true", "splines": "ortho", "outputorder": "edgesfirst",
         "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
@@ -209,7 +213,8 @@ def to_dot(d: Diagram) -> str:
              _statement("corner_high", {"shape": "point", "style": "invis",
                                         "pos": _pos(width, d.height)})]
     for i, lane in enumerate(d.lanes):
-        name = '<BR ALIGN="LEFT"/>'.join(html_line(line) for line in wrap(lane.name, 16))
+        name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
+                                         for line in wrap(lane.name, 16, TITLE_LINES))
         lines.append(_statement(f"lane{i}", {
             "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
             "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2)}))
