@@ -77,3 +77,17 @@ def test_a_config_that_is_a_fifo_is_an_error_not_a_wait(runner: CliRunner) -> No
     result = runner.invoke(main, ["analyze", "w.yaml", "--config", "fifo.yaml"])
     assert result.exit_code == 2
     assert result.output == "fifo.yaml:1:1: cannot read the config: a FIFO, not a file\n"
+
+
+def test_find_config_stops_at_the_home_folder(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config above the home folder (say in a shared /tmp) is someone else's.
+    (tmp_path / ".procmap.yaml").write_text("templates: evil\n")
+    home = tmp_path / "home"
+    (home / "project" / "sub").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    assert find_config(home / "project" / "sub") is None
+    (home / ".procmap.yaml").write_text("fail-on: info\n")
+    assert find_config(home / "project" / "sub") == home / ".procmap.yaml"
+    (home / "project" / ".git").mkdir()
+    assert find_config(home / "project" / "sub") is None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from procmap import __version__
+from procmap.printable import one_line
 
 if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
@@ -71,7 +72,7 @@ def main() -> None:
                    "Default: from the config file, else error.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
-                   "one from the current folder up to the repository root.")
+                   "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
             no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
     """Check workflows and measure them.
@@ -104,7 +105,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     interactive = fmt == "text" and output is None and sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
                                    progress if interactive else None)
@@ -169,7 +170,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
         try:
             data = draw(report, fmt)
         except GraphvizError as e:
-            click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
+            click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
             if isinstance(e, GraphvizMissing):
                 sys.exit(EXIT_USAGE)
             failed = True  # this workflow's drawing only: the others are still drawn
@@ -263,7 +264,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     interactive = sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
@@ -277,7 +278,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     else:
         built = _templated(lambda: build_library(run, output, templates))
     for warning in built.warnings:
-        click.echo(f"procmap: warning: {warning}", err=True)
+        click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     _echo_problems(built.errors)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
     sys.exit(EXIT_USAGE if run.errors or built.errors else 0)
@@ -480,8 +481,8 @@ def _change_log(result: Simplified) -> str:
             saves.append(f"{c.touch_period_h:.1f} touch h per {period}")
         rule = f" [{c.rule}]" if c.rule else ""
         tail = f" (saves {', '.join(saves)})" if saves else ""
-        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {c.step}{rule}: "
-                     f"{c.detail}{tail}")
+        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {one_line(c.step)}"
+                     f"{rule}: {one_line(c.detail)}{tail}")
     b, a = result.before.metrics, result.after.metrics
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
@@ -634,7 +635,7 @@ def run() -> None:
     except Exception as e:  # pragma: no cover - only reached through a bug
         if os.environ.get("PROCMAP_DEBUG"):
             raise
-        click.echo(f"procmap: internal error: {type(e).__name__}: {e}\n"
+        click.echo(f"procmap: internal error: {type(e).__name__}: {one_line(e)}\n"
                    "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
                    "to see the traceback.", err=True)
         sys.exit(EXIT_USAGE)

@@ -1,7 +1,9 @@
 """Project settings: rule levels and the level that fails a run.
 
 Read from `.procmap.yaml`, or `[tool.procmap]` in pyproject.toml, in the
-current folder or the nearest parent (stopping at the repository root).
+current folder or the nearest parent, stopping at the repository root or the
+home folder: a config above them may be someone else's, and it names the
+templates procmap runs.
 """
 
 from __future__ import annotations
@@ -120,7 +122,12 @@ def read_config(path: Path) -> Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest config file from `start` upwards, not past a repository root."""
+    """The nearest config file from `start` upwards, not past a repository
+    root or the home folder."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except RuntimeError:  # no HOME and no password entry
+        home = None
     for folder in (start.resolve(), *start.resolve().parents):
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
@@ -128,6 +135,6 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.procmap" in pyproject.read_bytes():
             return pyproject
-        if (folder / ".git").exists():
+        if (folder / ".git").exists() or folder == home:
             return None
     return None

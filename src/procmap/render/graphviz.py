@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 
+from procmap.printable import lines
+
 INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), "
            "`brew install graphviz` (macOS), `winget install graphviz` (Windows), "
            "or use --format dot or mermaid, which need no Graphviz")
@@ -57,6 +59,7 @@ def draw(dot_text: str, fmt: str) -> bytes:
     except OSError as e:
         raise GraphvizError(f"cannot run {exe}: {e.strerror or e}") from e
     if done.returncode != 0 or not done.stdout:
-        detail = done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
+        # Graphviz quotes the label it choked on, and the label is the author's.
+        detail = lines(done.stderr.decode(errors="replace").strip()) or f"exit {done.returncode}"
         raise GraphvizError(f"Graphviz failed: {detail}")
     return done.stdout
