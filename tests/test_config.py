@@ -91,3 +91,15 @@ def test_find_config_stops_at_the_home_folder(tmp_path: Path,
     assert find_config(home / "project" / "sub") == home / ".procmap.yaml"
     (home / "project" / ".git").mkdir()
     assert find_config(home / "project" / "sub") is None
+
+
+def test_find_config_outside_a_repository_and_home_reads_only_the_folder_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 14: a project in /tmp/x, not in git, picked up /tmp/.procmap.yaml.
+    (tmp_path / ".procmap.yaml").write_text("templates: evil\n")
+    project = tmp_path / "x"
+    project.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    assert find_config(project) is None
+    (project / ".procmap.yaml").write_text("fail-on: info\n")
+    assert find_config(project) == project / ".procmap.yaml"

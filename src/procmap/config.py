@@ -123,18 +123,21 @@ def read_config(path: Path) -> Config:
 
 def find_config(start: Path) -> Path | None:
     """The nearest config file from `start` upwards, not past a repository
-    root or the home folder."""
+    root or the home folder; outside both, only `start` itself is searched:
+    a config in a shared folder above the project (say /tmp) is someone else's."""
     try:
         home: Path | None = Path.home().resolve()
     except RuntimeError:  # no HOME and no password entry
         home = None
-    for folder in (start.resolve(), *start.resolve().parents):
+    chain = (start.resolve(), *start.resolve().parents)
+    top = next((i for i, folder in enumerate(chain)
+                if (folder / ".git").exists() or folder == home), 0)
+    for folder in chain[:top + 1]:
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
                 return folder / name
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.procmap" in pyproject.read_bytes():
             return pyproject
-        if (folder / ".git").exists() or folder == home:
-            return None
+    return None
     return None
