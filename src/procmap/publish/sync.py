@@ -24,8 +24,9 @@ from typing import Any, TypeGuard
 
 from procmap.docs.library import MANIFEST
 from procmap.docs.storage import check
+from procmap.printable import one_line
 from procmap.publish.confluence.api import Api, Page, Property, Space
-from procmap.publish.confluence.http import ConfluenceError, printable
+from procmap.publish.confluence.http import ConfluenceError
 
 LABEL = "procmap"
 
@@ -62,8 +63,8 @@ class Action:
 
     def __str__(self) -> str:
         # A stale page's title comes from Confluence: printed escaped.
-        text = f"{self.verb:<9} {self.title}" + (f" ({self.detail})" if self.detail else "")
-        return printable(text, len(text))
+        return one_line(f"{self.verb:<9} {self.title}"
+                        + (f" ({self.detail})" if self.detail else ""))
 
 
 def digest(title: str, body: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from procmap.printable import one_line
 from procmap.publish.confluence.deadline import Deadline, transport
 
 MB = 1 << 20
@@ -126,12 +127,10 @@ class Answer:
         return json.loads(self.body)
 
 
-def printable(text: str, limit: int = 200) -> str:
-    """Text from a server, fit for a terminal or a CI log: control characters
-    (escape sequences, line breaks that start a CI command) written as
-    escapes, and at most `limit` characters."""
-    text = text.strip()[:limit]
-    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+def _words(text: str) -> str:
+    """A server's words, fit for a terminal or a CI log: one line, at most 200
+    characters."""
+    return one_line(text.strip()[:200])
 
 
 def error_message(answer: Answer) -> str:
@@ -140,16 +139,16 @@ def error_message(answer: Answer) -> str:
     try:
         data = answer.json()
     except (ValueError, RecursionError):
-        return printable(answer.text)
+        return _words(answer.text)
     if isinstance(data, dict):
         if isinstance(data.get("errors"), list) and data["errors"]:
             first = data["errors"][0]
             if isinstance(first, dict):
-                return printable(str(first.get("detail") or first.get("title")
+                return _words(str(first.get("detail") or first.get("title")
                                      or first.get("code", "")))
         if data.get("message"):
-            return printable(str(data["message"]))
-    return printable(answer.text)
+            return _words(str(data["message"]))
+    return _words(answer.text)
 
 
 def _size(n: int) -> str:
