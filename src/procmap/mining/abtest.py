@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from procmap.mining.log import Log, LogError
+from procmap.printable import one_line
 
 ALPHA = 0.05
 POWER = 0.8
@@ -67,17 +68,21 @@ class Comparison:
         def f(x: float) -> str:
             return f"{x / scale:.1f} {unit}"
 
+        def n(x: float) -> str:
+            return f"{x / scale:.1f}"
+
+        a, b = one_line(self.a.name), one_line(self.b.name)
         if self.significant:
             word = "faster" if self.diff_h < 0 else "slower"
             lo, hi = sorted((abs(self.ci_low_h), abs(self.ci_high_h)))
-            return (f"{self.b.name} is {word} by {f(abs(self.diff_h))}, "
-                    f"95% CI {f(lo)} to {f(hi)} (Mann-Whitney p = {self.p_value:.3g})")
+            return (f"{b} is {word} by {f(abs(self.diff_h))}, "
+                    f"95% CI {n(lo)} to {f(hi)} (Mann-Whitney p = {self.p_value:.3g})")
         need = ("" if self.needed_per_variant is None else
                 f"; about {self.needed_per_variant} cases per variant would be needed to "
                 "detect a difference this size")
-        return (f"no significant difference in lead time: {self.b.name} - {self.a.name} = "
+        return (f"no significant difference in lead time: {b} - {a} = "
                 f"{'+' if self.diff_h >= 0 else '-'}{f(abs(self.diff_h))}, 95% CI "
-                f"{f(self.ci_low_h)} to {f(self.ci_high_h)} (Mann-Whitney p = "
+                f"{n(self.ci_low_h)} to {f(self.ci_high_h)} (Mann-Whitney p = "
                 f"{self.p_value:.3g}){need}")
 
     def as_json(self) -> dict[str, object]:
@@ -175,7 +180,8 @@ def compare(a_name: str, a: Cases, b_name: str, b: Cases, seed: int = 0) -> Comp
 
 
 def _row(v: Variant) -> list[str]:
-    return [v.name, str(v.cases), f"{v.mean_h:.1f}", f"{v.p50_h:.1f}", f"{v.p90_h:.1f}",
+    # A variant's name comes from the log: one line, and no cell break in markdown.
+    return [one_line(v.name).replace("|", "\\|"), str(v.cases), f"{v.mean_h:.1f}", f"{v.p50_h:.1f}", f"{v.p90_h:.1f}",
             f"{v.handoffs_per_case:.2f}", f"{v.rework_rate:.1%}"]
 
 

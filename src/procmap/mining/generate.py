@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from procmap.format.model import Duration, Workflow
 
 COLUMNS = ("case_id", "activity", "resource", "timestamp", "lifecycle", "variant")
-EPOCH = datetime(2026, 1, 5, 8, 0, 0)
+EPOCH = "2026-01-05 08:00:00"
 MAX_RUNS = 10_000  # step runs in one case: a loop with p near 1 is cut here
 
-Row = tuple[str, str, str, str, str, str]
+Row = tuple[str, str, str, float, str, str]  # the time in hours after EPOCH
 
 
 def _draw(rng: random.Random, d: Duration) -> float:
@@ -45,8 +45,8 @@ def cases(workflow: Workflow, count: int, seed: int = 0, variant: str = "",
         for _ in range(MAX_RUNS):
             start = t + _draw(rng, step.wait)
             t = start + _draw(rng, step.touch)
-            yield (case, step.id, step.team, _stamp(start), "start", variant)
-            yield (case, step.id, step.team, _stamp(t), "complete", variant)
+            yield (case, step.id, step.team, start, "start", variant)
+            yield (case, step.id, step.team, t, "complete", variant)
             if not step.next:
                 break
             if step.is_decision:
@@ -62,17 +62,31 @@ def cases(workflow: Workflow, count: int, seed: int = 0, variant: str = "",
             step = workflow.steps[branch.to]
 
 
-def _stamp(hours: float) -> str:
-    return (EPOCH + timedelta(hours=hours)).isoformat(sep=" ", timespec="microseconds")
+def write_log(path: Path, rows: Iterable[Row]) -> int:
+    """Write the rows as a CSV or Parquet log (by the suffix); return how many events.
 
+    Python writes the hours as numbers and DuckDB turns them into timestamps:
+    formatting millions of datetimes in Python would dwarf everything else.
+    """
+    from procmap.mining.log import connect
 
-def write_csv(path: Path, rows: Iterator[Row]) -> int:
-    """Write the rows with a header; return how many events."""
     n = 0
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        for row in rows:
-            out.writerow(row)
-            n += 1
+    with tempfile.TemporaryDirectory(prefix="procmap-gen-") as tmp:
+        raw = Path(tmp) / "raw.csv"
+        with open(raw, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(COLUMNS)
+            for row in rows:
+                out.writerow(row)
+                n += 1
+        fmt = "PARQUET" if path.suffix.lower() == ".parquet" else "CSV, HEADER"
+        target = str(path).replace("'", "''")
+        connect().execute(f"""
+            COPY (SELECT case_id, activity, resource,
+                         TIMESTAMP '{EPOCH}' + to_microseconds(
+                             CAST(round(timestamp * 3600e6) AS BIGINT)) AS timestamp,
+                         lifecycle, variant
+                  FROM read_csv('{raw}', header = true, all_varchar = false,
+                                types = {{'timestamp': 'DOUBLE', 'variant': 'VARCHAR'}}))
+            TO '{target}' (FORMAT {fmt})""")
     return n
