@@ -167,7 +167,7 @@ def needed(x: Any, y: Any) -> int | None:
         return None
     var = (x.var(ddof=1) * (len(x) - 1) + y.var(ddof=1) * (len(y) - 1)) / (len(x) + len(y) - 2)
     z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
-    return max(2, math.ceil(2 * z * z * var / (delta * delta)))
+    return max(2, math.ceil(2 * z * z * float(var) / (delta * delta)))
 
 
 def compare(a_name: str, a: Cases, b_name: str, b: Cases, seed: int = 0) -> Comparison:
@@ -181,8 +181,9 @@ def compare(a_name: str, a: Cases, b_name: str, b: Cases, seed: int = 0) -> Comp
 
 def _row(v: Variant) -> list[str]:
     # A variant's name comes from the log: one line, and no cell break in markdown.
-    return [one_line(v.name).replace("|", "\\|"), str(v.cases), f"{v.mean_h:.1f}", f"{v.p50_h:.1f}", f"{v.p90_h:.1f}",
-            f"{v.handoffs_per_case:.2f}", f"{v.rework_rate:.1%}"]
+    return [one_line(v.name).replace("|", "\\|"), str(v.cases), f"{v.mean_h:.1f}",
+            f"{v.p50_h:.1f}", f"{v.p90_h:.1f}", f"{v.handoffs_per_case:.2f}",
+            f"{v.rework_rate:.1%}"]
 
 
 HEAD = ["variant", "cases", "mean h", "P50 h", "P90 h", "handoffs/case", "rework"]

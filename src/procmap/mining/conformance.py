@@ -18,6 +18,7 @@ extra activities), next to the map's expected figures.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import deque
@@ -138,7 +139,7 @@ def _replay(flow: Flow, trace: list[int | None], names: list[str]) -> set[tuple[
         else:
             out.add(("unexpected order", f"starts at {ids[steps[0]]}"))
     seen = {steps[0]}
-    for u, v in zip(steps, steps[1:], strict=False):
+    for u, v in itertools.pairwise(steps):
         if v not in flow.succ[u]:
             if v in seen:
                 out.add(("rework", f"{ids[u]} -> {ids[v]}"))
@@ -154,7 +155,7 @@ def _replay(flow: Flow, trace: list[int | None], names: list[str]) -> set[tuple[
 
 
 def _bounces(teams: list[str]) -> tuple[int, int]:
-    handoffs = sum(1 for a, b in zip(teams, teams[1:], strict=False) if a != b)
+    handoffs = sum(1 for a, b in itertools.pairwise(teams) if a != b)
     ping = sum(1 for a, b, c in zip(teams, teams[1:], teams[2:], strict=False)
                if a == c != b)
     return handoffs, ping
@@ -188,14 +189,14 @@ def conformance(log: Log, workflow: Workflow, seed: int = 0) -> Conformance:
         handoffs += h
         ping += p
     n = len(cases)
-    deviations = tuple(Deviation(k, d, counts[(k, d)], tuple(found[(k, d)]))
-                       for k, d in sorted(counts, key=lambda x: (KINDS.index(x[0]),
-                                                                 -counts[x], x[1])))
+    listed = tuple(Deviation(k, d, counts[(k, d)], tuple(found[(k, d)]))
+                   for k, d in sorted(counts, key=lambda x: (KINDS.index(x[0]),
+                                                             -counts[x], x[1])))
     metrics = measure(flow)
     visits = flow.visits
     mapped_ping = math.fsum(visits[a] * share(flow, a, b) * share(flow, b, c)
                             for a, b, c in flow.ping_pong)
-    return Conformance(workflow.id, log.file, n, following, deviations,
+    return Conformance(workflow.id, log.file, n, following, listed,
                        _times(log, flow, match, n), handoffs / n if n else 0.0,
                        metrics.expected_handoffs, ping / n if n else 0.0, mapped_ping,
                        tuple(log.issues))

@@ -91,6 +91,7 @@ def connect() -> Any:
             from None
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it would draw over procmap's output
     return con
 
 
