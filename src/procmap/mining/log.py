@@ -209,7 +209,9 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
                    coalesce({_text(roles, 'team')}, 'unassigned') AS team,
                    lower({_text(roles, 'lifecycle')}) AS lc,
                    {_text(roles, 'variant')} AS variant,
-                   CAST({time} AS VARCHAR) AS time_text,
+                   -- the text only where it is needed: to show a bad one
+                   CASE WHEN TRY_CAST({time} AS TIMESTAMP) IS NULL
+                        THEN CAST({time} AS VARCHAR) END AS time_text,
                    TRY_CAST({time} AS TIMESTAMP) AS ts
             FROM {source}""")
     except duckdb.Error as e:
@@ -276,11 +278,19 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
 
 
 def _pair(con: Any) -> None:
-    """Pair the k-th start of an activity in a case with its k-th completion."""
+    """Pair each completion with the start just before it, of the same activity in the case.
+
+    A start followed by another start never completed (c NULL); a completion
+    without a start has no touch time (s NULL). One window, no self-join:
+    this is the costliest statement on a large log.
+    """
     con.execute("""CREATE TEMP TABLE paired AS
-        SELECT case_id, step, any_value(team) AS team, any_value(variant) AS variant,
-               min(ts) FILTER (WHERE lc = 'start') AS s,
-               max(ts) FILTER (WHERE lc = 'complete') AS c, min(rn) AS rn
-        FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step, lc ORDER BY ts, rn) AS k
-              FROM raw WHERE lc IN ('start', 'complete'))
-        GROUP BY case_id, step, k""")
+        SELECT case_id, step, team, variant,
+               CASE WHEN lc = 'start' THEN ts WHEN prev_lc = 'start' THEN prev_ts END AS s,
+               CASE WHEN lc = 'complete' THEN ts END AS c,
+               CASE WHEN lc = 'complete' AND prev_lc = 'start' THEN prev_rn ELSE rn END AS rn
+        FROM (SELECT *, lag(lc) OVER w AS prev_lc, lag(ts) OVER w AS prev_ts,
+                        lag(rn) OVER w AS prev_rn, lead(lc) OVER w AS next_lc
+              FROM raw WHERE lc IN ('start', 'complete')
+              WINDOW w AS (PARTITION BY case_id, step ORDER BY ts, lc = 'complete', rn))
+        WHERE lc = 'complete' OR next_lc IS DISTINCT FROM 'complete'""")
