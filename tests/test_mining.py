@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from procmap.analysis.graph import Flow
+from procmap.analysis.metrics import measure
 from procmap.cli import main
 from procmap.format.loader import load, loads
 from procmap.format.model import Workflow
@@ -334,3 +335,41 @@ def test_xes_with_entities_is_refused(tmp_path: Path) -> None:
     assert result.output == (f"Error: {path}: not a readable XES log: the file declares a "
                              "document type (<!DOCTYPE>): XES needs none, and procmap does not "
                              "expand entities; remove the declaration\n")
+
+
+def test_without_duckdb_the_message_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_rows(tmp_path / "l.csv", [{"case_id": "a", "activity": "x",
+                                            "timestamp": "2026-01-01"}])
+    monkeypatch.setitem(__import__("sys").modules, "duckdb", None)
+    result = CliRunner().invoke(main, ["mine", str(path)])
+    assert result.exit_code == 2
+    assert result.output == ("Error: reading event logs needs DuckDB: "
+                             "pip install 'procmap[mining]'\n")
+
+
+def test_a_bad_map_to_check_against_exits_2_with_its_position(tmp_path: Path) -> None:
+    log = write_rows(tmp_path / "l.csv", [{"case_id": "a", "activity": "x",
+                                           "timestamp": "2026-01-01"}])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("procmap: 1\nid: x\ntitle: X\nteams: {a: A}\nsteps:\n"
+                   "  s: {title: S, team: b}\n")
+    result = CliRunner().invoke(main, ["mine", str(log), "--against", str(bad)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{bad}:6:")
+    assert "unknown team" in result.output
+
+
+def test_conformance_json_carries_counts_and_mapped_figures(tmp_path: Path) -> None:
+    truth = ROOT / "workflows/order-to-activation.yaml"
+    write(tmp_path / "o.csv", load(truth), 150)
+    result = CliRunner().invoke(main, ["mine", str(tmp_path / "o.csv"), "--against",
+                                       str(truth), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["cases"], data["following"], data["deviations"]) == (150, 150, [])
+    steps = {s["step"]: s for s in data["steps"]}
+    assert steps["in-transit"]["wait_h"] == steps["in-transit"]["mapped_wait_h"] == 72.0
+    expected = measure(Flow(load(truth))).expected_handoffs
+    assert data["mapped_handoffs_per_case"] == round(expected, 2)
+    assert data["handoffs_per_case"] == pytest.approx(expected, abs=0.3)
