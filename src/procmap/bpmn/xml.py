@@ -110,8 +110,11 @@ def parse(data: bytes, file: str) -> Element:
     try:
         parser.Parse(data, True)
     except _Refused as e:
-        raise _error(file, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,
-                     e.message, e.hint) from None
+        line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+        at = data.find(b"<!DOCTYPE")
+        if at >= 0:  # expat reports the end of the declaration's name: point at its start
+            line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+        raise _error(file, line, column, e.message, e.hint) from None
     except expat.ExpatError as e:
         raise _error(file, e.lineno, e.offset + 1,
                      f"not well-formed XML: {expat.errors.messages[e.code]}",
