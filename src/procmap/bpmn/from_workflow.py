@@ -25,7 +25,7 @@ from procmap.analysis.analyze import analyze
 from procmap.analysis.graph import Flow
 from procmap.bpmn.durations import iso, procmap_duration
 from procmap.bpmn.xml import BPMN, BPMNDI, DC, DI, PROCMAP, XSI
-from procmap.format.model import Duration, Step, Workflow
+from procmap.format.model import Duration, Step, Team, Workflow
 from procmap.render.diagram import Diagram, layout
 
 _PREFIXES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "procmap": PROCMAP}
@@ -273,10 +273,11 @@ class _Exporter:
             self._process(root, process, team, members, internal)
         root.append(self._diagram(pools))
         ET.indent(root)
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return data + b"\n"
 
     def _process(self, root: ET.Element, pid: str, team: str | None, members: list[_Node],
-                 internal: list[object]) -> None:
+                 internal: list[Team]) -> None:
         w = self.w
         attrs = {"id": pid, "isExecutable": "false"}
         if team is None:
@@ -309,10 +310,10 @@ class _Exporter:
                 **{_q(PROCMAP, k): v for k, v in n.attrs.items()}})
             if n.documentation:
                 ET.SubElement(el, _q(BPMN, "documentation")).text = n.documentation
-            for f in n.incoming:
-                ET.SubElement(el, _q(BPMN, "incoming")).text = f
-            for f in n.outgoing:
-                ET.SubElement(el, _q(BPMN, "outgoing")).text = f
+            for ref in n.incoming:
+                ET.SubElement(el, _q(BPMN, "incoming")).text = ref
+            for ref in n.outgoing:
+                ET.SubElement(el, _q(BPMN, "outgoing")).text = ref
             if n.event:
                 ev = ET.SubElement(el, _q(BPMN, n.event), {"id": f"{n.id}_trigger"})
                 if n.timer:
@@ -321,12 +322,12 @@ class _Exporter:
         for f in self.seqs:
             if f.process != pid:
                 continue
-            attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}
+            flow_attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}
             if f.name:
-                attrs["name"] = f.name
+                flow_attrs["name"] = f.name
             if f.p is not None:
-                attrs[_q(PROCMAP, "p")] = repr(f.p)
-            flow = ET.SubElement(process, _q(BPMN, "sequenceFlow"), attrs)
+                flow_attrs[_q(PROCMAP, "p")] = repr(f.p)
+            flow = ET.SubElement(process, _q(BPMN, "sequenceFlow"), flow_attrs)
             if f.condition:
                 ET.SubElement(flow, _q(BPMN, "conditionExpression"),
                               {_q(XSI, "type"): "bpmn:tFormalExpression"}).text = f.condition
@@ -356,8 +357,8 @@ class _Exporter:
             else:
                 top, height = self.bands[team]
             _shape(plane, participant, (0.0, top, width, height), horizontal=True)
-        for t, team in self.w.teams.items():
-            if not team.external:
+        for t, info in self.w.teams.items():
+            if not info.external:
                 top, height = self.bands[t]
                 _shape(plane, f"Lane_{t}", (POOL_LABEL, top, width - POOL_LABEL, height),
                        horizontal=True)
@@ -399,7 +400,7 @@ def _edge(plane: ET.Element, element: str, points: list[tuple[float, float]]) ->
 
 def _waypoints(a: _Node, b: _Node) -> list[tuple[float, float]]:
     ax, ay, aw, ah = a.box
-    bx, by, bw, bh = b.box
+    bx, by, _, bh = b.box
     if bx >= ax + aw:  # forwards: out on the right, in on the left, bent in the middle
         sx, tx = ax + aw, bx
         if abs(a.y - b.y) < 1:
@@ -411,8 +412,8 @@ def _waypoints(a: _Node, b: _Node) -> list[tuple[float, float]]:
 
 
 def _vertical(a: _Node, b: _Node) -> list[tuple[float, float]]:
-    ax, ay, aw, ah = a.box
-    bx, by, bw, bh = b.box
+    _, ay, _, ah = a.box
+    _, by, _, bh = b.box
     if b.y >= a.y:
         start, end = (a.x, ay + ah), (b.x, by)
     else:

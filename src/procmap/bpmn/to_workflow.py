@@ -11,11 +11,11 @@ back ids, durations, shares and the external teams' steps exactly.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from procmap.bpmn import losses as L
+from procmap.bpmn.bpsim import Parameters, read_bpsim
 from procmap.bpmn.durations import iso_hours, procmap_duration
 from procmap.bpmn.losses import Loss
 from procmap.bpmn.read import ACTIVITIES, SUBPROCESSES, Flow, Model, Node, Pool, read
@@ -118,6 +118,10 @@ class _Builder:
     team_ids: set[str] = field(default_factory=set)
     teams: dict[str, Team] = field(default_factory=dict)  # by BPMN lane/pool id
     lost: set[tuple[str, str]] = field(default_factory=set)
+    sim: dict[str, Parameters] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sim = read_bpsim(self.model.root)
 
     def lose(self, el: Element, what: str) -> None:
         key = (el.get("id") or "", what)
@@ -148,7 +152,15 @@ class _Builder:
             return True
         if node.type in ACTIVITIES:
             return not self._expanded(node) and node.el.get("triggeredByEvent") != "true"
+        if node.type in ("intermediateThrowEvent", "endEvent") and not self.ours:
+            # sending a message to another pool is a handoff: a step says so
+            return any(m.source == node.id and not self._here(m.target)
+                       for m in self.model.messages)
         return node.type in _WAITS and not self._link(node)
+
+    def _here(self, ref: str) -> bool:
+        node = self.model.nodes.get(ref)
+        return node is not None and self.in_scope(node)
 
     @staticmethod
     def _link(node: Node) -> bool:
@@ -158,6 +170,8 @@ class _Builder:
 
     def _flow_p(self, flow: Flow) -> float | None:
         text = flow.el.ext("p")
+        if text is None and flow.id in self.sim:
+            return self.sim[flow.id].probability
         try:
             return float(text) if text is not None else None
         except ValueError:
@@ -425,6 +439,11 @@ class _Builder:
                 merged[to] = Branch(to, t.when, t.p, t.guessed)
         kind = el.ext("kind") or self._kind(node, decision)
         touch, wait = el.ext("touch"), el.ext("wait")
+        sim = self.sim.get(node.id)
+        if sim is not None and touch is None and sim.processing_h is not None:
+            touch = procmap_duration(sim.processing_h)
+        if sim is not None and wait is None and sim.wait_h is not None:
+            wait = procmap_duration(sim.wait_h)
         if node.type in _WAITS and wait is None:
             wait = self._timer(node)
         if node.type in _WAITS and node.events and "timerEventDefinition" not in node.events \
@@ -446,15 +465,17 @@ class _Builder:
         if node.type == "callActivity":
             self.lose(el, L.CALL)
         title = node.name or _default_title(node)
+        systems = [x.replace("\u00a0", " ") for x in _split(el.ext("systems"))]
         return Step(sid, title, self.team_of(node), kind, touch, wait, automated,
-                    el.ext("who"), el.ext("value"), [x.replace("\u00a0", " ") for x in _split(el.ext("systems"))],
+                    el.ext("who"), el.ext("value"), systems,
                     _split(el.ext("inputs")), _split(el.ext("outputs")), description,
                     list(merged.values()))
 
     def _kind(self, node: Node, decision: bool) -> str:
         if node.type in _WAITS:
             return "wait"
-        if node.type == "endEvent":
+        if node.type == "endEvent" or (node.type == "intermediateThrowEvent"
+                                       and not self.model.outgoing.get(node.id)):
             return "end"
         if node.type in _FAMILY or decision:
             return "decision" if decision else "task"
@@ -487,8 +508,10 @@ class _Builder:
             src, dst = self.model.nodes.get(m.source), self.model.nodes.get(m.target)
             here_src = src is not None and self.in_scope(src)
             here_dst = dst is not None and self.in_scope(dst)
-            if here_src == here_dst:
-                continue  # inside this pool, or between two others
+            if here_src == here_dst:  # inside this pool, or between two others
+                if self.pool.id in (m.source, m.target):  # the pool itself, not a step
+                    self.lose(m.el, L.MESSAGE_UNLINKED)
+                continue
             other = self.model.pool_of(m.target if here_src else m.source)
             if other is None:
                 continue
