@@ -613,14 +613,15 @@ def _flow_order(steps: list[Step], start: str | None) -> list[Step]:
     post: list[str] = []
 
     def visit(root: str) -> None:
-        stack: list[tuple[str, Iterable[Branch]]] = [(root, iter(by_id[root].next))]
+        # successors in reverse, so that siblings keep their order in the result
+        stack: list[tuple[str, Iterable[Branch]]] = [(root, reversed(by_id[root].next))]
         seen.add(root)
         while stack:
             sid, it = stack[-1]
             for b in it:
                 if b.to not in seen and b.to in by_id:
                     seen.add(b.to)
-                    stack.append((b.to, iter(by_id[b.to].next)))
+                    stack.append((b.to, reversed(by_id[b.to].next)))
                     break
             else:
                 stack.pop()

@@ -77,7 +77,7 @@ def _list(items: list[str]) -> str:
 
 
 def _block(indent: str, text: str) -> list[str]:
-    return ["|"] + [f"{indent}{line}".rstrip() for line in text.splitlines()]
+    return ["|-"] + [f"{indent}{line}".rstrip() for line in text.splitlines()]
 
 
 def _p(p: float) -> str:
