@@ -223,6 +223,25 @@ def test_bad_files_get_a_located_error(data: bytes, line: int, column: int, mess
         ("m.bpmn", line, column, message, hint)
 
 
+def test_a_loop_no_decision_leaves_is_an_error_at_its_pool() -> None:
+    data = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
+  <process id="p" name="Spin">
+    <startEvent id="s"/>
+    <task id="a" name="A"/>
+    <task id="b" name="B"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+    <sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
+    <sequenceFlow id="f3" sourceRef="b" targetRef="a"/>
+  </process>
+</definitions>"""
+    with pytest.raises(WorkflowError) as e:
+        import_bpmn(data, "spin.bpmn")
+    [problem] = e.value.problems
+    assert (problem.line, problem.column, problem.message) == (
+        2, 3, "pool 'Spin' maps to no valid workflow: steps.b.next: the loop never ends: "
+              "no decision branch leads out of 'a', 'b'")
+
+
 def test_cli_refuses_a_hostile_file_with_exit_2(tmp_path: Path) -> None:
     (tmp_path / "lol.bpmn").write_bytes(LAUGHS)
     result = CliRunner().invoke(main, ["import", "bpmn", str(tmp_path / "lol.bpmn"),
@@ -334,7 +353,7 @@ def test_round_trip_of_each_example(example: Path) -> None:
     assert _summary(_round_trip(w)) == _summary(w)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workflows())
 def test_round_trip_of_random_workflows(data: dict[str, object]) -> None:
     try:

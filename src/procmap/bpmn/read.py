@@ -99,7 +99,6 @@ class Model:
     outgoing: dict[str, list[Flow]] = field(default_factory=dict)
     incoming: dict[str, list[Flow]] = field(default_factory=dict)
     boundary: dict[str, list[Node]] = field(default_factory=dict)  # activity -> its events
-    ignored: tuple[Element, ...] = ()  # elements of the model procmap does not map
 
     def pool_of(self, ref: str) -> Pool | None:
         """The pool a message flow end names: a participant or a node in its process."""
@@ -130,7 +129,6 @@ class _Reader:
         self.data: dict[str, Data] = {}
         self.reads: dict[str, list[str]] = defaultdict(list)
         self.writes: dict[str, list[str]] = defaultdict(list)
-        self.ignored: list[Element] = []
         self.ids: dict[str, Element] = {}
 
     def _id(self, el: Element) -> str:
@@ -175,7 +173,7 @@ class _Reader:
                 boundary[node.attached_to].append(node)
         return Model(self.file, self.root, pools, processes, self.nodes, self.flows, messages,
                      self.lanes, self.lane_of, self.data, dict(self.reads), dict(self.writes),
-                     dict(outgoing), dict(incoming), dict(boundary), tuple(self.ignored))
+                     dict(outgoing), dict(incoming), dict(boundary))
 
     def _missing(self, el: Element, ref: str) -> Exception:
         return error_at(self.file, el, f"<{el.tag} id=\"{el.get('id')}\"> refers to "
@@ -237,14 +235,6 @@ class _Reader:
                 name = el.get("name") or (target.get("name") if target is not None else None)
                 did = self._id(el)
                 self.data[did] = Data(did, name or did, el.tag == "dataStoreReference", el)
-            elif el.tag not in ("laneSet", "documentation", "extensionElements", "dataObject",
-                                "incoming", "outgoing", "dataStore", "property",
-                                "ioSpecification", "association", "textAnnotation", "group",
-                                "multiInstanceLoopCharacteristics",
-                                "standardLoopCharacteristics", "dataInputAssociation",
-                                "dataOutputAssociation") \
-                    and not el.tag.endswith("EventDefinition"):
-                self.ignored.append(el)
 
     def _associations(self, el: Element, nid: str) -> None:
         for a in el.bpmn("dataInputAssociation"):
