@@ -242,6 +242,37 @@ def test_a_loop_no_decision_leaves_is_an_error_at_its_pool() -> None:
               "no decision branch leads out of 'a', 'b'")
 
 
+HOSTILE_ATTRIBUTES = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:procmap="https://procmap.dev/ns/bpmn/1" procmap:workflow="../../evil">
+  <process id="p" name="Evil" procmap:volume="3/week&#10;steps: {}" procmap:records="ok Bad/id">
+    <documentation>  indented&#10;# not a comment&#10;\u2028end</documentation>
+    <startEvent id="s"/>
+    <task id="a" name="A&#10;next: b" procmap:id="a&#10;x: 1" procmap:kind="task&#10;next: b"
+          procmap:touch="1h&#10;wait: 9d" procmap:value="nva&#10;" procmap:automated="yes"
+          procmap:who="Eve&#10;  next: b" procmap:index="first">
+      <documentation>Line one&#13;&#10;\x7f\u0085line two</documentation>
+    </task>
+    <task id="b" name="B"/>
+    <sequenceFlow id="f0" sourceRef="s" targetRef="a"/>
+    <sequenceFlow id="f1" sourceRef="a" targetRef="b" procmap:p="nan"/>
+  </process>
+</definitions>"""
+
+
+def test_hostile_attributes_and_text_never_reach_the_yaml_unchecked() -> None:
+    [item] = import_bpmn(HOSTILE_ATTRIBUTES.encode(), "evil.bpmn")
+    w = loads(item.text, "evil.yaml")
+    assert item.id == w.id == "evil"  # an export's id that is no id is not used
+    assert w.volume is None and [a.id for a in w.records] == ["ok"]
+    # documentation is read without the whitespace around it (XML indentation)
+    assert w.description == "indented\n# not a comment\n\u2028end"
+    a = w.steps["a-next-b"]
+    assert (a.title, a.kind, a.touch.likely, a.value, a.automated, a.who) == (
+        "A\nnext: b", "task", 0.0, None, False, "Eve\n  next: b")
+    assert a.description == "Line one\r\n\x7f\u0085line two"
+    assert [(b.to, b.p) for b in a.next] == [("b", None)]
+
+
 def test_cli_refuses_a_hostile_file_with_exit_2(tmp_path: Path) -> None:
     (tmp_path / "lol.bpmn").write_bytes(LAUGHS)
     result = CliRunner().invoke(main, ["import", "bpmn", str(tmp_path / "lol.bpmn"),

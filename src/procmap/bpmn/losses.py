@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from procmap.printable import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class Loss:
@@ -13,7 +15,7 @@ class Loss:
     what: str
 
     def located(self, file: str) -> str:
-        return f"{file}:{self.line}:{self.column}: {self.element}: {self.what}"
+        return f"{one_line(file)}:{self.line}:{self.column}: {one_line(self.element)}: {self.what}"
 
 
 # Why each kind of element cannot be said in procmap's format; one wording

@@ -10,10 +10,12 @@ back ids, durations, shares and the external teams' steps exactly.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from procmap.bpmn import attrs
 from procmap.bpmn import losses as L
 from procmap.bpmn.bpsim import Parameters, read_bpsim
 from procmap.bpmn.durations import iso_hours, procmap_duration
@@ -32,6 +34,8 @@ _SPLIT_LOSS = {"inclusiveGateway": L.INCLUSIVE, "eventBasedGateway": L.EVENT_BAS
                "complexGateway": L.COMPLEX}
 _AUTOMATED = {"serviceTask", "scriptTask", "businessRuleTask", "sendTask"}
 _WAITS = {"intermediateCatchEvent"}
+_AUTOMATED_VALUES = frozenset({"true", "false", "planned"})
+_VALUES = frozenset({"va", "bva", "nva"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,13 +173,10 @@ class _Builder:
     # -- walking from a step to the steps that follow it ----------------------
 
     def _flow_p(self, flow: Flow) -> float | None:
-        text = flow.el.ext("p")
-        if text is None and flow.id in self.sim:
+        p = attrs.number(flow.el, "p", 0.0, 1.0)
+        if p is None and flow.id in self.sim:
             return self.sim[flow.id].probability
-        try:
-            return float(text) if text is not None else None
-        except ValueError:
-            return None
+        return p
 
     def _when(self, flow: Flow) -> str | None:
         if self.ours:
@@ -355,13 +356,13 @@ class _Builder:
         succ, first = self._graph()
         order = [n for n in self.model.nodes if n in succ]
         if self.ours:  # the file order of the workflow the export came from
-            order.sort(key=lambda n: int(self.model.nodes[n].el.ext("index") or 0))
+            order.sort(key=lambda n: attrs.number(self.model.nodes[n].el, "index", -1, 1e9) or 0)
             self._all_teams()
         step_ids: dict[str, str] = {}
         taken: set[str] = set()
         for nid in order:
             node = self.model.nodes[nid]
-            base = node.el.ext("id") or slug(node.name or nid)
+            base = attrs.ident(node.el, "id") or slug(node.name or nid)
             step_ids[nid] = _unique(base, taken)
         steps: dict[str, Step] = {}
         for nid in order:
@@ -374,15 +375,15 @@ class _Builder:
         data = self._data(steps)
         ordered = list(steps.values()) if self.ours else _flow_order(list(steps.values()), start)
         process = self.model.processes[self.pool.process] if self.pool.process else self.pool.el
-        wid = _unique(self.model.root.ext("workflow") or slug(self.pool.name), used_ids)
+        wid = _unique(attrs.ident(self.model.root, "workflow") or slug(self.pool.name), used_ids)
         description = "\n\n".join(d.text.strip() for d in process.bpmn("documentation")
                                   if d.text.strip()) or None
         workflow = WorkflowText(
             id=wid, title=self.pool.name, owner=process.ext("owner"),
-            description=description, volume=process.ext("volume"),
-            outputs=_split(process.ext("outputs")),
-            inputs=_split(process.ext("inputs")) or data[0],
-            records=_split(process.ext("records")) or data[1],
+            description=description, volume=attrs.volume(process),
+            outputs=attrs.idents(process, "outputs"),
+            inputs=attrs.idents(process, "inputs") or data[0],
+            records=attrs.idents(process, "records") or data[1],
             teams=list(self.teams.values()), steps=ordered,
             start=start if ordered and start != ordered[0].id else None,
             source=self.model.file)
@@ -402,7 +403,7 @@ class _Builder:
         found = [(lane.el, lane.id, lane.name, False) for lane in self.model.lanes.values()]
         found += [(p.el, p.id, p.name, True) for p in self.model.pools
                   if p.el.ext("external") == "true"]
-        found.sort(key=lambda t: int(t[0].ext("index") or 0))
+        found.sort(key=lambda t: attrs.number(t[0], "index", -1, 1e9) or 0)
         for el, key, name, external in found:
             self._team(key, el, name, external)
 
@@ -417,10 +418,9 @@ class _Builder:
 
     def _team(self, key: str, el: Element, name: str, external: bool) -> str:
         if key not in self.teams:
-            tid = _unique(el.ext("id") or slug(name), self.team_ids)
-            staff = el.ext("staff")
+            tid = _unique(attrs.ident(el, "id") or slug(name), self.team_ids)
             self.teams[key] = Team(tid, name, el.ext("color"), external,
-                                   float(staff) if staff else None)
+                                   attrs.number(el, "staff", 0.0, math.inf))
         return self.teams[key].id
 
     def _step(self, node: Node, sid: str, targets: list[_Target],
@@ -437,8 +437,8 @@ class _Builder:
                 merged[to] = Branch(to, when, p, old.guessed or t.guessed)
             else:
                 merged[to] = Branch(to, t.when, t.p, t.guessed)
-        kind = el.ext("kind") or self._kind(node, decision)
-        touch, wait = el.ext("touch"), el.ext("wait")
+        kind = attrs.choice(el, "kind", attrs.KINDS) or self._kind(node, decision)
+        touch, wait = attrs.duration(el, "touch"), attrs.duration(el, "wait")
         sim = self.sim.get(node.id)
         if sim is not None and touch is None and sim.processing_h is not None:
             touch = procmap_duration(sim.processing_h)
@@ -449,7 +449,8 @@ class _Builder:
         if node.type in _WAITS and node.events and "timerEventDefinition" not in node.events \
                 and not self.ours:
             self.lose(el, L.TRIGGER.format(what=_trigger(node)))
-        automated: bool | str = el.ext("automated") or (node.type in _AUTOMATED)
+        automated: bool | str = attrs.choice(el, "automated", _AUTOMATED_VALUES) \
+            or (node.type in _AUTOMATED)
         if automated in ("true", "false"):
             automated = automated == "true"
         description = node.documentation or None
@@ -467,8 +468,8 @@ class _Builder:
         title = node.name or _default_title(node)
         systems = [x.replace("\u00a0", " ") for x in _split(el.ext("systems"))]
         return Step(sid, title, self.team_of(node), kind, touch, wait, automated,
-                    el.ext("who"), el.ext("value"), systems,
-                    _split(el.ext("inputs")), _split(el.ext("outputs")), description,
+                    el.ext("who"), attrs.choice(el, "value", _VALUES), systems,
+                    attrs.idents(el, "inputs"), attrs.idents(el, "outputs"), description,
                     list(merged.values()))
 
     def _kind(self, node: Node, decision: bool) -> str:
@@ -523,7 +524,7 @@ class _Builder:
                 continue
             verb = "receives" if here_src else "sends"
             title = m.name or f"{other.name} {verb} a message"
-            sid = _unique(m.el.ext("id") or slug(m.name or m.id), taken)
+            sid = _unique(slug(m.name or m.id), taken)
             ext = Step(sid, title, team, "task", None, None, False, None, None, [], [], [],
                        None, [])
             if node.type == "startEvent":  # the message starts the workflow
@@ -573,7 +574,7 @@ class _Builder:
         read_ids: list[str] = []
         records: list[str] = []
         for did, data in self.model.data.items():
-            names[did] = _unique(data.el.ext("id") or slug(data.name), used)
+            names[did] = _unique(slug(data.name), used)
         for nid, step in steps.items():
             for did in self.model.reads.get(nid, []):
                 if did in names and names[did] not in step.inputs:

@@ -8,9 +8,13 @@ import re
 from dataclasses import dataclass, field
 
 from procmap.bpmn.losses import Loss
+from procmap.printable import one_line
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.()/'&+-]*$")
 _RESERVED = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+# Characters a YAML reader takes as line breaks or refuses: such text is written
+# with escapes only, so that it reads back as it was.
+_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 @dataclass(slots=True)
@@ -69,7 +73,14 @@ def scalar(text: str) -> str:
     if _PLAIN.match(text) and text.lower() not in _RESERVED and not text.endswith(" ") \
             and ": " not in text and " #" not in text:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return json.dumps(text, ensure_ascii=bool(_ODD.search(text)))
+
+
+def _text(indent: str, text: str) -> str:
+    """Markdown: a literal block, unless it holds characters only escapes can carry."""
+    if _ODD.search(text) or text != text.strip("\n") or "\r" in text:
+        return scalar(text)
+    return "\n".join(_block(indent, text))
 
 
 def _list(items: list[str]) -> str:
@@ -96,17 +107,17 @@ def _shares(branches: list[Branch]) -> list[float]:
 
 
 def emit(w: WorkflowText, losses: list[Loss]) -> str:
-    out = [f"# Imported from {w.source} by procmap import bpmn."]
+    out = [f"# Imported from {one_line(w.source)} by procmap import bpmn."]
     if losses:
         out.append("# What the BPMN model says that this workflow cannot (by element id):")
-        out.extend(f"#   {x.element} (line {x.line}): {x.what}" for x in losses)
+        out.extend(f"#   {one_line(x.element)} (line {x.line}): {x.what}" for x in losses)
     else:
         out.append("# Nothing of the model was lost.")
     out += ["procmap: 1", f"id: {w.id}", f"title: {scalar(w.title)}"]
     if w.owner:
         out.append(f"owner: {scalar(w.owner)}")
     if w.description:
-        out.append("description: " + "\n".join(_block("  ", w.description)))
+        out.append("description: " + _text("  ", w.description))
     if w.volume:
         out.append(f"volume: {w.volume}")
     for key, items in (("outputs", w.outputs), ("inputs", w.inputs), ("records", w.records)):
@@ -148,7 +159,7 @@ def _step(s: Step) -> list[str]:
     if s.automated:
         out.append(f"    automated: {'true' if s.automated is True else s.automated}")
     if s.description:
-        out.append("    description: " + "\n".join(_block("      ", s.description)))
+        out.append("    description: " + _text("      ", s.description))
     out += _next(s.next)
     return out
 
