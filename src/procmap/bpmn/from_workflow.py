@@ -34,6 +34,7 @@ EVENT = (36.0, 36.0)
 GATEWAY = (50.0, 50.0)
 POOL_LABEL = 30.0
 POOL_GAP = 40.0
+BLACK_BOX = 80.0  # height of a pool without lanes or steps
 
 
 @dataclass(slots=True)
@@ -101,6 +102,8 @@ class _Exporter:
         internal = [t for t in self.w.teams if not self.w.teams[t].external]
         external = [t for t in self.w.teams if self.w.teams[t].external]
         bands, top = {}, 0.0
+        if not internal:  # the company's pool is empty: a band for it alone
+            top = BLACK_BOX
         for t in internal:
             bands[t] = (top, lanes[t].height)
             top += lanes[t].height
@@ -250,10 +253,15 @@ class _Exporter:
         internal = [t for t in w.teams.values() if not t.external]
         external = [t for t in w.teams.values() if t.external]
         pools: list[tuple[str, str, str | None]] = []  # participant, process, team
-        if internal or not external:
-            ET.SubElement(collab, _q(BPMN, "participant"), {
-                "id": f"Pool_{w.id}", "name": w.title, "processRef": self.company})
-            pools.append((f"Pool_{w.id}", self.company, None))
+        # The company's pool always: it carries the workflow's title, and its
+        # fields when no step is the company's (a black-box pool then).
+        company = ET.SubElement(collab, _q(BPMN, "participant"),
+                                {"id": f"Pool_{w.id}", "name": w.title})
+        if internal or any(n.process == self.company for n in self.nodes.values()):
+            company.set("processRef", self.company)
+        else:
+            self._fields(company)
+        pools.append((f"Pool_{w.id}", self.company, None))
         for t in external:
             attrs = {"id": f"Pool_team_{t.id}", "name": t.name, _q(PROCMAP, "id"): t.id,
                      _q(PROCMAP, "index"): str(list(w.teams).index(t.id)),
@@ -268,7 +276,7 @@ class _Exporter:
                           {"id": mid, "sourceRef": source, "targetRef": target})
         for _, process, team in pools:
             members = [n for n in self.nodes.values() if n.process == process]
-            if team is not None and not members:
+            if not members and (team is not None or not internal):
                 continue
             self._process(root, process, team, members, internal)
         root.append(self._diagram(pools))
@@ -279,19 +287,9 @@ class _Exporter:
     def _process(self, root: ET.Element, pid: str, team: str | None, members: list[_Node],
                  internal: list[Team]) -> None:
         w = self.w
-        attrs = {"id": pid, "isExecutable": "false"}
+        process = ET.SubElement(root, _q(BPMN, "process"), {"id": pid, "isExecutable": "false"})
         if team is None:
-            for key, value in (("owner", w.owner),
-                               ("volume", f"{w.volume.count:g}/{w.volume.period}"
-                                if w.volume else None),
-                               ("outputs", " ".join(a.id for a in w.outputs)),
-                               ("inputs", " ".join(a.id for a in w.inputs)),
-                               ("records", " ".join(a.id for a in w.records))):
-                if value:
-                    attrs[_q(PROCMAP, key)] = value
-        process = ET.SubElement(root, _q(BPMN, "process"), attrs)
-        if team is None and w.description:
-            ET.SubElement(process, _q(BPMN, "documentation")).text = w.description
+            self._fields(process)
         if team is None and internal:
             lane_set = ET.SubElement(process, _q(BPMN, "laneSet"), {"id": "LaneSet"})
             for t in w.teams.values():
@@ -332,6 +330,20 @@ class _Exporter:
                 ET.SubElement(flow, _q(BPMN, "conditionExpression"),
                               {_q(XSI, "type"): "bpmn:tFormalExpression"}).text = f.condition
 
+    def _fields(self, el: ET.Element) -> None:
+        """The workflow's own fields, on the company's process (or pool)."""
+        w = self.w
+        for key, value in (("owner", w.owner),
+                           ("volume", f"{w.volume.count:g}/{w.volume.period}"
+                            if w.volume else None),
+                           ("outputs", " ".join(a.id for a in w.outputs)),
+                           ("inputs", " ".join(a.id for a in w.inputs)),
+                           ("records", " ".join(a.id for a in w.records))):
+            if value:
+                el.set(_q(PROCMAP, key), value)
+        if w.description:
+            ET.SubElement(el, _q(BPMN, "documentation")).text = w.description
+
     def _team_of(self, n: _Node) -> str:
         """The lane of a node: its step's team, or the team of the step it serves."""
         for prefix in ("Step_", "Join_", "Split_", "End_"):
@@ -350,10 +362,8 @@ class _Exporter:
         for participant, _, team in pools:
             if team is None:
                 teams = [t for t in self.w.teams if not self.w.teams[t].external]
-                if not teams:
-                    continue
-                top = self.bands[teams[0]][0]
-                height = sum(self.bands[t][1] for t in teams)
+                top = self.bands[teams[0]][0] if teams else 0.0
+                height = sum(self.bands[t][1] for t in teams) if teams else BLACK_BOX
             else:
                 top, height = self.bands[team]
             _shape(plane, participant, (0.0, top, width, height), horizontal=True)
