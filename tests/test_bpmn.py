@@ -412,8 +412,11 @@ steps:
 """
 
 
-def test_round_trip_when_every_step_is_external() -> None:
-    w = loads(EXTERNAL_ONLY, "outside.yaml")
+@pytest.mark.parametrize("text", [
+    EXTERNAL_ONLY, EXTERNAL_ONLY.replace("  ours: Our team\n", "")],
+    ids=["a-team-without-steps", "no-team-of-ours"])
+def test_round_trip_when_every_step_is_external(text: str) -> None:
+    w = loads(text, "outside.yaml")
     assert _summary(_round_trip(w)) == _summary(w)
     _check_structure(parse(export_bpmn(w), "outside.bpmn"))
 
