@@ -90,6 +90,8 @@ class _Exporter:
         self.seqs: list[_Seq] = []
         self.messages: list[tuple[str, str, str]] = []
         self.bands = self._bands()
+        self.at = {n.step.id: n for n in diagram.nodes}
+        self.lane = {ln.team: ln for ln in diagram.lanes}
 
     # -- where things go ----------------------------------------------------------
 
@@ -114,8 +116,7 @@ class _Exporter:
         return bands
 
     def position(self, step: Step) -> tuple[float, float]:
-        node = next(n for n in self.d.nodes if n.step.id == step.id)
-        lane = next(ln for ln in self.d.lanes if ln.team == step.team)
+        node, lane = self.at[step.id], self.lane[step.team]
         old_top = self.d.height - (lane.bottom + lane.height)
         y_down = self.d.height - node.y
         return node.x, y_down - old_top + self.bands[step.team][0]

@@ -124,8 +124,16 @@ class _Builder:
     lost: set[tuple[str, str]] = field(default_factory=set)
     sim: dict[str, Parameters] = field(default_factory=dict)
 
+    children: dict[str, list[Node]] = field(default_factory=dict)  # subprocess -> nodes
+    sent: dict[str, list[Flow]] = field(default_factory=dict)  # node -> its message flows
+
     def __post_init__(self) -> None:
         self.sim = read_bpsim(self.model.root)
+        for n in self.model.nodes.values():
+            if n.parent is not None:
+                self.children.setdefault(n.parent, []).append(n)
+        for m in self.model.messages:
+            self.sent.setdefault(m.source, []).append(m)
 
     def lose(self, el: Element, what: str) -> None:
         key = (el.get("id") or "", what)
@@ -148,8 +156,7 @@ class _Builder:
         return False
 
     def _expanded(self, node: Node) -> bool:
-        return node.type in SUBPROCESSES and any(
-            n.parent == node.id for n in self.model.nodes.values())
+        return node.type in SUBPROCESSES and node.id in self.children
 
     def is_step(self, node: Node) -> bool:
         if node.id in self.promoted:
@@ -158,8 +165,7 @@ class _Builder:
             return not self._expanded(node) and node.el.get("triggeredByEvent") != "true"
         if node.type in ("intermediateThrowEvent", "endEvent") and not self.ours:
             # sending a message to another pool is a handoff: a step says so
-            return any(m.source == node.id and not self._here(m.target)
-                       for m in self.model.messages)
+            return any(not self._here(m.target) for m in self.sent.get(node.id, []))
         return node.type in _WAITS and not self._link(node)
 
     def _here(self, ref: str) -> bool:
@@ -186,9 +192,9 @@ class _Builder:
     def _messages_from(self, node: Node) -> list[Node]:
         """In-scope targets of the message flows leaving this node."""
         out = []
-        for m in self.model.messages:
+        for m in self.sent.get(node.id, []):
             target = self.model.nodes.get(m.target)
-            if m.source == node.id and target is not None and self.in_scope(target):
+            if target is not None and self.in_scope(target):
                 out.append(target)
         return out
 
@@ -230,7 +236,7 @@ class _Builder:
         outgoing = self.model.outgoing.get(nid, [])
         if node.type in SUBPROCESSES:  # expanded: enter at its start
             self.lose(node.el, L.SUBPROCESS)
-            inner = [n for n in self.model.nodes.values() if n.parent == nid]
+            inner = self.children.get(nid, [])
             starts = [n for n in inner if n.type == "startEvent"] or \
                 [n for n in inner if not self.model.incoming.get(n.id) and n.attached_to is None]
             out = []
