@@ -29,7 +29,13 @@ from procmap.format.model import Duration, Step, Team, Workflow
 from procmap.render.diagram import Diagram, layout
 
 _PREFIXES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "procmap": PROCMAP}
-TASK = (100.0, 60.0)
+TASK = (90.0, 60.0)
+# Centres of what stands between two columns (240 apart), from a step's centre:
+# its split gateway or end event, then a message end event; mirrored on the
+# left for a join and a message start event, so that nothing overlaps.
+NEAR = 72.0
+FAR = 123.0
+STACK = 40.0  # more message events of one step: one under the other
 EVENT = (36.0, 36.0)
 GATEWAY = (50.0, 50.0)
 POOL_LABEL = 30.0
@@ -89,6 +95,7 @@ class _Exporter:
         self.nodes: dict[str, _Node] = {}
         self.seqs: list[_Seq] = []
         self.messages: list[tuple[str, str, str]] = []
+        self.events: dict[str, list[str]] = defaultdict(list)  # step -> its message events
         self.bands = self._bands()
         self.at = {n.step.id: n for n in diagram.nodes}
         self.lane = {ln.team: ln for ln in diagram.lanes}
@@ -172,7 +179,7 @@ class _Exporter:
         x, y = self.position(start)
         joined = entry[start.id] != f"Step_{start.id}"
         first = self.add(_Node("Start", "startEvent", "Start", self.process_of(start.team),
-                               x - 85, y - 55 if joined else y, EVENT))
+                               x - (FAR if joined else NEAR), y, EVENT))
         self.seq(first, entry[start.id])
         for s in steps:
             self._exit(s, entry)
@@ -185,59 +192,62 @@ class _Exporter:
         tag = ("exclusiveGateway" if all(xor) else
                "parallelGateway" if not any(xor) else "inclusiveGateway")
         node = self.nodes[own]
-        join = self.add(_Node(f"Join_{s.id}", tag, "", node.process, node.x - 85, node.y,
+        join = self.add(_Node(f"Join_{s.id}", tag, "", node.process, node.x - NEAR, node.y,
                               GATEWAY))
         self.seq(join, own)
         return join
 
-    def _target(self, s: Step, to: str, entry: dict[str, str], k: int) -> str:
+    def _target(self, s: Step, to: str, entry: dict[str, str], split: bool) -> str:
         """Where a flow from `s` to step `to` ends in s's pool: the step's entry, or
         a message end event when the step is in another pool."""
         t = self.w.steps[to]
         if self.process_of(t.team) == self.process_of(s.team):
             return entry[to]
         src, dst = self.nodes[f"Step_{s.id}"], self.nodes[f"Step_{t.id}"]
+        sent, received = len(self.events[src.id]), len(self.events[dst.id])
         send = self.add(_Node(f"Send_{s.id}_to_{t.id}", "endEvent",
                               f"to {self.w.teams[t.team].name}", src.process,
-                              src.x + 85 + 45 * k, self._aside(s.team, src.y), EVENT,
+                              src.x + (FAR if split else NEAR), self._aside(s.team, src.y, sent),
+                              EVENT,
                               event="messageEventDefinition"))
         receive = self.add(_Node(f"Receive_{s.id}_to_{t.id}", "startEvent",
                                  f"from {self.w.teams[s.team].name}", dst.process,
-                                 dst.x - 85 - 45 * k, self._aside(t.team, dst.y), EVENT,
+                                 dst.x - (FAR if entry[to] != dst.id else NEAR),
+                                 self._aside(t.team, dst.y, received), EVENT,
                                  event="messageEventDefinition"))
         self.messages.append((f"Message_{len(self.messages) + 1}", send, receive))
+        self.events[src.id].append(send)
+        self.events[dst.id].append(receive)
         self.seq(receive, entry[to])
         return send
 
-    def _aside(self, team: str, y: float) -> float:
-        """The height of a message event next to a step: below it, else above it,
-        whichever stays inside the lane."""
+    def _aside(self, team: str, y: float, k: int) -> float:
+        """The height of the k-th message event of a step: level with it, then
+        below and above in turn, kept inside the lane."""
         top, height = self.bands[team]
-        for candidate in (y + 60, y - 60):
-            if top + EVENT[1] / 2 <= candidate <= top + height - EVENT[1] / 2:
-                return candidate
-        return y
+        offset = (k + 1) // 2 * STACK * (1 if k % 2 else -1)
+        return min(max(y + offset, top + EVENT[1] / 2), top + height - EVENT[1] / 2)
 
     def _exit(self, s: Step, entry: dict[str, str]) -> None:
         own = self.nodes[f"Step_{s.id}"]
         branches = [b for b in s.next if b.to in self.w.steps]
         if not branches:
-            end = self.add(_Node(f"End_{s.id}", "endEvent", "End", own.process, own.x + 85,
+            end = self.add(_Node(f"End_{s.id}", "endEvent", "End", own.process, own.x + NEAR,
                                  own.y, EVENT))
             self.seq(own.id, end)
             return
         if len(branches) == 1:
             b = branches[0]
-            self.seq(own.id, self._target(s, b.to, entry, 0), b.when, None, b.p)
+            self.seq(own.id, self._target(s, b.to, entry, False), b.when, None, b.p)
             return
         decision = s.is_decision
         split = self.add(_Node(f"Split_{s.id}",
                                "exclusiveGateway" if decision else "parallelGateway",
-                               f"{s.title}?" if decision else "", own.process, own.x + 85,
+                               f"{s.title}?" if decision else "", own.process, own.x + NEAR,
                                own.y, GATEWAY))
         self.seq(own.id, split)
-        for k, b in enumerate(branches):
-            target = self._target(s, b.to, entry, k)
+        for b in branches:
+            target = self._target(s, b.to, entry, True)
             condition = (b.when or f"share {b.p:g}") if decision else None
             self.seq(split, target, b.when, condition, b.p)
 
