@@ -46,5 +46,3 @@ END_TRIGGER = "{what} end event: the workflow just ends there"
 THROW = "{what} intermediate throw event: dropped, the flow goes on"
 MESSAGE_UNLINKED = "message flow whose ends are not steps of this workflow: not mapped"
 ARTIFACT = "{what}: not mapped (only documentation of flow nodes is kept)"
-EMPTY_BRANCH = ("decision branch that ends the workflow: a step of kind end stands for "
-                "its end event")

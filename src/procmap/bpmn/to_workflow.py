@@ -314,8 +314,6 @@ class _Builder:
                                            frozenset({b.id})))
                 continue
             out.extend(self.targets_of(flows, XOR, share, label, True, frozenset({b.id})))
-        if not normal:
-            return out
         return out
 
     # -- the workflow -------------------------------------------------------------
