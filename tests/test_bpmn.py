@@ -122,6 +122,8 @@ def test_import_events_subprocess_markers_and_what_is_lost() -> None:
         ("reminder", "non-interrupting boundary event: read as an alternative branch, "
                      "the parallel work it starts is lost"),
         ("test_units", "multi-instance marker: the step counts once per case"),
+        ("cancelled", "boundary event on an expanded subprocess: its exception path is not "
+                      "linked (the subprocess is flattened into its steps)"),
         ("call_warranty", "call activity: the called process is not followed; one step "
                           "stands for it"),
         ("call_warranty", "loop marker: the step counts once per case"),

@@ -36,6 +36,8 @@ NON_INTERRUPTING = ("non-interrupting boundary event: read as an alternative bra
                     "the parallel work it starts is lost")
 BOUNDARY_PARALLEL = ("boundary event on an activity with parallel successors: its exception "
                      "path is not linked (procmap cannot mix a decision with parallel work)")
+BOUNDARY_SUBPROCESS = ("boundary event on an expanded subprocess: its exception path is not "
+                       "linked (the subprocess is flattened into its steps)")
 BOUNDARY_END = ("boundary event on an activity that ends the workflow: its exception path "
                 "is taken as parallel work")
 DANGLING = "event with no outgoing flow: nothing follows it"

@@ -562,6 +562,9 @@ class _Builder:
         for node in self.model.nodes.values():
             if node.process in self.processes and node.el.get("triggeredByEvent") == "true":
                 self.lose(node.el, L.EVENT_SUBPROCESS)
+            attached = self.model.nodes.get(node.attached_to or "")
+            if attached is not None and self.in_scope(node) and self._expanded(attached):
+                self.lose(node.el, L.BOUNDARY_SUBPROCESS)
 
     def _ignored(self) -> None:
         for process in self.processes:
