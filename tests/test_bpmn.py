@@ -423,6 +423,16 @@ def test_round_trip_when_every_step_is_external(text: str) -> None:
     _check_structure(parse(export_bpmn(w), "outside.bpmn"))
 
 
+def test_a_task_added_to_an_export_in_another_tool_comes_after_the_exported_steps() -> None:
+    w = loads(EXTERNAL_ONLY.replace("ship: {", "pack: {title: Pack, team: ours, next: ship}\n"
+                                     "  ship: {"), "outside.yaml")
+    data = export_bpmn(w).replace(
+        b'<bpmn:laneSet', b'<bpmn:userTask id="Activity_1" name="Added later" />\n<bpmn:laneSet')
+    [item] = import_bpmn(data, "edited.bpmn")
+    back = loads(item.text, "back.yaml")
+    assert list(back.steps) == ["pack", "ship", "added-later"] and back.start == "pack"
+
+
 def test_cli_export_then_import(tmp_path: Path) -> None:
     example = EXAMPLES[0]
     runner = CliRunner()

@@ -62,10 +62,12 @@ def import_bpmn(data: bytes, file: str) -> tuple[Imported, ...]:
         try:
             loads(text, f"{file}#{wid}")
         except WorkflowError as e:  # a shape procmap cannot express: name the element
+            message = e.problems[0].message
+            hint = ("procmap needs every loop to end through a decision; add an exclusive "
+                    "gateway that leaves the loop" if "loop never ends" in message else
+                    "procmap cannot express this model; please report it with the file")
             raise error_at(file, pool.el, f"pool '{pool.name}' maps to no valid workflow: "
-                           f"{e.problems[0].message}",
-                           "procmap needs every loop to end through a decision; add an "
-                           "exclusive gateway that leaves the loop") from None
+                           f"{message}", hint) from None
         out.append(Imported(wid, text, tuple(losses)))
     return tuple(out)
 
@@ -360,7 +362,7 @@ class _Builder:
         succ, first = self._graph()
         order = [n for n in self.model.nodes if n in succ]
         if self.ours:  # the file order of the workflow the export came from
-            order.sort(key=lambda n: attrs.number(self.model.nodes[n].el, "index", -1, 1e9) or 0)
+            order.sort(key=lambda n: _index(self.model.nodes[n].el))
             self._all_teams()
         step_ids: dict[str, str] = {}
         taken: set[str] = set()
@@ -407,7 +409,7 @@ class _Builder:
         found = [(lane.el, lane.id, lane.name, False) for lane in self.model.lanes.values()]
         found += [(p.el, p.id, p.name, True) for p in self.model.pools
                   if p.el.ext("external") == "true"]
-        found.sort(key=lambda t: attrs.number(t[0], "index", -1, 1e9) or 0)
+        found.sort(key=lambda t: _index(t[0]))
         for el, key, name, external in found:
             self._team(key, el, name, external)
 
@@ -595,6 +597,12 @@ class _Builder:
                         records.append(names[did])
         inputs = list(dict.fromkeys(a for a in read_ids if a not in written))
         return inputs, records
+
+
+def _index(el: Element) -> float:
+    """The place an export gave an element; what a tool added later goes last."""
+    index = attrs.number(el, "index", -1, math.inf)
+    return math.inf if index is None else index
 
 
 def _trigger(node: Node) -> str:
