@@ -1,0 +1,56 @@
+"""Business calendar: which days count, and how workflow hours become dates.
+
+A workflow's `d` is a day of the process (24 h); on a business calendar it
+is one working day, and the hours left over (touch time) are working hours.
+The default calendar counts every day, 24 hours each: calendar days.
+Dates are whole days (the hour a case moved is not known): time is counted
+from the start of a day, so 15 minutes left ends today and one day left
+ends on the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    days: tuple[str, ...] = DAY_NAMES  # working days of the week
+    hours: float = 24.0  # working hours in one working day
+    holidays: tuple[dt.date, ...] = ()
+    _numpy: np.busdaycalendar = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mask = [name in self.days for name in DAY_NAMES]
+        object.__setattr__(self, "_numpy", np.busdaycalendar(
+            weekmask=mask, holidays=[np.datetime64(d, "D") for d in self.holidays]))
+
+    def working_days(self, hours: float) -> float:
+        """Workflow hours as working days: whole 24 h days are days, the rest
+        working hours."""
+        whole = math.floor(hours / 24 + 1e-9)
+        return whole + max(hours - 24 * whole, 0.0) / self.hours
+
+    def add(self, day: dt.date, working_days: float) -> dt.date:
+        """The working day in which `working_days` from the start of `day` run out."""
+        n = max(math.floor(working_days + 1e-9), 0)
+        out = np.busday_offset(np.datetime64(day, "D"), n, roll="forward",
+                               busdaycal=self._numpy)
+        return dt.date.fromisoformat(str(out))
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end`."""
+        if end <= start:
+            return 0
+        return int(np.busday_count(np.datetime64(start + dt.timedelta(days=1), "D"),
+                                   np.datetime64(end + dt.timedelta(days=1), "D"),
+                                   busdaycal=self._numpy))
+
+
+CALENDAR_DAYS = Calendar()
