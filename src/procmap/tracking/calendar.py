@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import Any
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -24,12 +23,17 @@ class Calendar:
     days: tuple[str, ...] = DAY_NAMES  # working days of the week
     hours: float = 24.0  # working hours in one working day
     holidays: tuple[dt.date, ...] = ()
-    _numpy: np.busdaycalendar = field(init=False, repr=False, compare=False)
+    # np.busdaycalendar, made on first use: listing the CLI's formats needs no numpy
+    _numpy: Any = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        mask = [name in self.days for name in DAY_NAMES]
-        object.__setattr__(self, "_numpy", np.busdaycalendar(
-            weekmask=mask, holidays=[np.datetime64(d, "D") for d in self.holidays]))
+    def _busdays(self) -> Any:
+        if self._numpy is None:
+            import numpy as np
+
+            mask = [name in self.days for name in DAY_NAMES]
+            object.__setattr__(self, "_numpy", np.busdaycalendar(
+                weekmask=mask, holidays=[np.datetime64(d, "D") for d in self.holidays]))
+        return self._numpy
 
     def working_days(self, hours: float) -> float:
         """Workflow hours as working days: whole 24 h days are days, the rest
@@ -39,18 +43,22 @@ class Calendar:
 
     def add(self, day: dt.date, working_days: float) -> dt.date:
         """The working day in which `working_days` from the start of `day` run out."""
+        import numpy as np
+
         n = max(math.floor(working_days + 1e-9), 0)
         out = np.busday_offset(np.datetime64(day, "D"), n, roll="forward",
-                               busdaycal=self._numpy)
+                               busdaycal=self._busdays())
         return dt.date.fromisoformat(str(out))
 
     def between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
+        import numpy as np
+
         if end <= start:
             return 0
         return int(np.busday_count(np.datetime64(start + dt.timedelta(days=1), "D"),
                                    np.datetime64(end + dt.timedelta(days=1), "D"),
-                                   busdaycal=self._numpy))
+                                   busdaycal=self._busdays()))
 
 
 CALENDAR_DAYS = Calendar()

@@ -16,12 +16,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from procmap.format.model import Workflow
-from procmap.tracking.calendar import Calendar
-from procmap.tracking.cases import Case
-from procmap.tracking.forecast import Forecaster
+if TYPE_CHECKING:
+    from procmap.format.model import Workflow
+    from procmap.tracking.calendar import Calendar
+    from procmap.tracking.cases import Case
+    from procmap.tracking.forecast import Forecaster
 
 Status = Literal["late", "blocked", "at-risk", "on-track", "done"]
 # Most severe first: the order of escalations and of `--fail-on`.
