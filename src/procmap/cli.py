@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
     from procmap.config import Config
     from procmap.simplify.simplify import Simplified
+    from procmap.tracking.tracker import Tracker
 
 EXIT_USAGE = 2
 
@@ -211,8 +212,10 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the findings shown.")
+@click.option("--tracker", "cases", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tracker of these cases (as `procmap track`) as a page.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
-          config_path: Path | None) -> None:
+          config_path: Path | None, cases: Path | None) -> None:
     """Build the process library: an SOP and diagrams per workflow, and an index,
     in markdown and in Confluence storage format for `procmap publish`.
 
@@ -225,6 +228,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
                           lead time, PCE, findings by level), the handoffs
                           between each pair of teams and the worst ping-pong
     OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
+    OUTPUT/tracker.md     with --tracker: the cases against the workflows
     OUTPUT/manifest.json  what `procmap publish` sends
 
     Files are replaced atomically; the same input gives the same bytes.
@@ -244,16 +248,18 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
     _echo_problems(run.errors)
+    tracker = _tracker(cases, paths, config) if cases else None
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
                                file=sys.stderr) as bar:
-            built = _templated(lambda: build_library(run, output, templates, bar.update))
+            built = _templated(lambda: build_library(run, output, templates, bar.update,
+                                                     tracker))
     else:
-        built = _templated(lambda: build_library(run, output, templates))
+        built = _templated(lambda: build_library(run, output, templates, tracker=tracker))
     for warning in built.warnings:
         click.echo(f"procmap: warning: {warning}", err=True)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or (tracker and tracker.problems) else 0)
 
 
 @main.command()
@@ -601,6 +607,20 @@ def track_command(cases: Path, workflows: Path, today: object, fmt: str, output:
     if output is not None or fmt != "text":
         _echo_problems(tracker.problems)
     sys.exit(tracker.exit_code(fail_on))
+
+
+def _tracker(cases: Path, workflows: Iterable[Path], config: Config) -> Tracker:
+    """The tracker that `build --tracker` writes; its bad rows go to standard error."""
+    from procmap.format.errors import WorkflowError
+    from procmap.tracking.tracker import track
+
+    try:
+        tracker = track(cases, workflows, config=config)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    _echo_problems(p for p in tracker.problems if p.file == str(cases))
+    return tracker
 
 
 def _echo_problems(problems: Iterable[object]) -> None:

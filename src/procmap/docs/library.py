@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -19,8 +20,13 @@ from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
 from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
 
+if TYPE_CHECKING:
+    from procmap.tracking.tracker import Tracker
+
 MANIFEST = "manifest.json"
 INDEX = "index.storage.xhtml"
+# The tracker's page in the manifest: not a workflow id, so it never names one.
+TRACKER = ":tracker"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +36,12 @@ class Built:
 
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
-          advance: Callable[[int], None] | None = None) -> Built:
+          advance: Callable[[int], None] | None = None,
+          tracker: Tracker | None = None) -> Built:
     """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
     and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`. Each file is written atomically; `advance(1)` follows
+    `manifest.json`; with a `tracker`, `tracker.md` and `tracker.storage.xhtml`
+    too (a page of the manifest). Each file is written atomically; `advance(1)` follows
     each workflow (a progress bar on a terminal). A storage template that
     gives malformed XHTML is a `jinja2.TemplateError`."""
     templates = templates or run.config.templates
@@ -75,6 +83,17 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
     index = _checked(storage.get_template("index.storage.j2").render(library=library),
                      "index.storage.j2")
     files.append(_write(out / INDEX, index.encode()))
+    if tracker is not None:
+        from procmap.tracking.report.markdown import view
+
+        cases = view(tracker)
+        text = markdown.get_template("tracker.md.j2").render(tracker=cases)
+        files.append(_write(out / "tracker.md", text.encode()))
+        page = _checked(storage.get_template("tracker.storage.j2").render(tracker=cases),
+                        "tracker.storage.j2")
+        files.append(_write(out / "tracker.storage.xhtml", page.encode()))
+        pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
+                      "body": "tracker.storage.xhtml", "attachments": []})
     manifest = {"procmap": 1, "index": INDEX,
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
