@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from procmap import __version__
 
 if TYPE_CHECKING:
-    from procmap.tracking.tracker import Tracker
     from procmap.tracking.status import Tracked
+    from procmap.tracking.tracker import Tracker
 
 SUFFIX = ".json"
 

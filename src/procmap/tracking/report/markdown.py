@@ -3,6 +3,7 @@ per case, from the template `tracker.md.j2` (which `procmap build` also uses).""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,11 @@ def _label(value: str) -> str:
     return mermaid_text(value).replace(":", "#58;")
 
 
+def _bar_end(start: dt.date, end: dt.date) -> dt.date:
+    # A step done within its first day still shows as a day's bar, not as nothing.
+    return max(end, start + dt.timedelta(days=1))
+
+
 def gantt(t: Tracked, tracker: Tracker) -> str:
     """Steps done (from a history), the current step until its expected end, the
     likely steps after it, and the due date and forecast as milestones."""
@@ -58,14 +64,15 @@ def gantt(t: Tracked, tracker: Tracker) -> str:
         ahead = max(t.usual_d - min(t.in_step_d, t.usual_d), 0.0)
         end = cal.add(tracker.today, ahead)
         lines += ["  section Now", f"  {_label(workflow.steps[t.path[0]].title)} :active, "
-                                   f"{t.case.entered}, {end}"]
+                                   f"{t.case.entered}, {_bar_end(t.case.entered, end)}"]
         if len(t.path) > 1:
             lines.append("  section Ahead")
         for sid in t.path[1:]:
             start = end
             ahead += cal.working_days(workflow.steps[sid].hours)
             end = cal.add(tracker.today, ahead)
-            lines.append(f"  {_label(workflow.steps[sid].title)} :{start}, {end}")
+            lines.append(f"  {_label(workflow.steps[sid].title)} :{start}, "
+                         f"{_bar_end(start, end)}")
         lines += ["  section Dates", f"  Expected :milestone, {t.forecast}, 0d",
                   f"  P90 :milestone, {t.forecast_p90}, 0d"]
     if t.case.due is not None:
