@@ -25,6 +25,9 @@ class Calendar:
     holidays: tuple[dt.date, ...] = ()
     # np.busdaycalendar, made on first use: listing the CLI's formats needs no numpy
     _numpy: Any = field(default=None, init=False, repr=False, compare=False)
+    # Answers already given: 100,000 cases ask about a few hundred distinct dates.
+    _memo: dict[tuple[str, dt.date, Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def _busdays(self) -> Any:
         if self._numpy is None:
@@ -43,22 +46,30 @@ class Calendar:
 
     def add(self, day: dt.date, working_days: float) -> dt.date:
         """The working day in which `working_days` from the start of `day` run out."""
-        import numpy as np
-
         n = max(math.floor(working_days + 1e-9), 0)
-        out = np.busday_offset(np.datetime64(day, "D"), n, roll="forward",
-                               busdaycal=self._busdays())
-        return dt.date.fromisoformat(str(out))
+        key = ("add", day, n)
+        if key not in self._memo:
+            import numpy as np
+
+            out = np.busday_offset(np.datetime64(day, "D"), n, roll="forward",
+                                   busdaycal=self._busdays())
+            self._memo[key] = dt.date.fromisoformat(str(out))
+        result: dt.date = self._memo[key]
+        return result
 
     def between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
-        import numpy as np
-
         if end <= start:
             return 0
-        return int(np.busday_count(np.datetime64(start + dt.timedelta(days=1), "D"),
-                                   np.datetime64(end + dt.timedelta(days=1), "D"),
-                                   busdaycal=self._busdays()))
+        key = ("between", start, end)
+        if key not in self._memo:
+            import numpy as np
+
+            self._memo[key] = int(np.busday_count(
+                np.datetime64(start + dt.timedelta(days=1), "D"),
+                np.datetime64(end + dt.timedelta(days=1), "D"), busdaycal=self._busdays()))
+        result: int = self._memo[key]
+        return result
 
 
 CALENDAR_DAYS = Calendar()

@@ -52,16 +52,11 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
-class Cell:
-    text: str
-    column: int  # 1-based; the column of the row's start where the field is missing
-
-
-@dataclass(frozen=True, slots=True)
 class _Row:
     number: int
-    column: int
-    cells: Mapping[str, Cell]
+    column: int  # where the row starts: the place of a missing field
+    cells: Mapping[str, str]  # field -> text, stripped
+    columns: Mapping[str, int]  # field -> 1-based column; shared by the rows of a CSV
 
 
 class _BadRow(Exception):
@@ -125,13 +120,14 @@ def _csv_rows(data: bytes, file: str, names: Mapping[str, str]) -> tuple[list[_R
                                      "export the tracker with its header row")])
     header = [h.strip().lower() for h in table[0]]
     wanted = {f: header.index(n.lower()) for f, n in names.items() if n.lower() in header}
+    columns = {f: i + 1 for f, i in wanted.items()}
     rows = []
     for number, record in enumerate(table[1:], 2):
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue  # spreadsheets export blank rows
-        cells = {f: Cell(record[i].strip() if i < len(record) else "", i + 1)
-                 for f, i in wanted.items()}
-        rows.append(_Row(number, 1, cells))
+        width = len(record)
+        cells = {f: record[i].strip() for f, i in wanted.items() if i < width}
+        rows.append(_Row(number, 1, cells, columns))
     return rows, set(header)
 
 
@@ -148,18 +144,16 @@ def _yaml_rows(data: bytes, file: str, names: Mapping[str, str]) -> tuple[list[_
     by_name = {n.lower(): f for f, n in names.items()}
     rows, header = [], set()
     for item in root.items:
-        if not isinstance(item, YamlMapping):
-            rows.append(_Row(item.line, item.column, {}))
-            continue
-        cells = {}
-        for key, value in item.items:
+        cells: dict[str, str] = {}
+        columns: dict[str, int] = {}
+        for key, value in item.items if isinstance(item, YamlMapping) else ():
             name = str(key.value).strip().lower()
             header.add(name)
             if name in by_name:
-                text = "" if not isinstance(value, Scalar) or value.value is None \
-                    else str(value.value).strip()
-                cells[by_name[name]] = Cell(text, key.column)
-        rows.append(_Row(item.line, item.column, cells))
+                cells[by_name[name]] = "" if not isinstance(value, Scalar) or \
+                    value.value is None else str(value.value).strip()
+                columns[by_name[name]] = key.column
+        rows.append(_Row(item.line, item.column, cells, columns))
     return rows, header
 
 
@@ -172,30 +166,29 @@ class _Reader:
     def bad(self, row: _Row, e: _BadRow) -> None:
         self.problems.append(Problem(self.file, row.number, e.column, e.message, e.hint))
 
-    def cell(self, row: _Row, field: str) -> Cell:
-        return row.cells.get(field) or Cell("", row.column)
+    def column(self, row: _Row, field: str) -> int:
+        return row.columns.get(field, row.column)
 
     def text(self, row: _Row, field: str, required: bool = False) -> str | None:
-        cell = self.cell(row, field)
-        if not cell.text and required:
-            raise _BadRow(cell.column, f"column '{self.names[field]}': missing {field}",
-                          f"give every row its {field}")
-        return cell.text or None
+        text = row.cells.get(field)
+        if not text and required:
+            raise _BadRow(self.column(row, field), f"column '{self.names[field]}': missing "
+                          f"{field}", f"give every row its {field}")
+        return text or None
 
     def date(self, row: _Row, field: str, required: bool = False,
              past: bool = True) -> dt.date | None:
-        cell = self.cell(row, field)
         text = self.text(row, field, required)
         if text is None:
             return None
         try:
             day = parse_date(text)
         except ValueError:
-            raise _BadRow(cell.column, f"column '{self.names[field]}': {text!r} is not an "
-                          "ISO 8601 date", "write dates as YYYY-MM-DD") from None
+            raise _BadRow(self.column(row, field), f"column '{self.names[field]}': {text!r} "
+                          "is not an ISO 8601 date", "write dates as YYYY-MM-DD") from None
         if past and day > self.today:
-            raise _BadRow(cell.column, f"column '{self.names[field]}': {day} is in the future "
-                          f"(today is {self.today})", "check the date, or pass --today")
+            raise _BadRow(self.column(row, field), f"column '{self.names[field]}': {day} is in "
+                          f"the future (today is {self.today})", "check the date, or pass --today")
         return day
 
     def place(self, row: _Row) -> tuple[str, Workflow, str]:
@@ -206,11 +199,11 @@ class _Reader:
         assert case and wid and step
         workflow = self.workflows.get(wid)
         if workflow is None:
-            raise _BadRow(self.cell(row, "workflow").column,
+            raise _BadRow(self.column(row, "workflow"),
                           f"column '{self.names['workflow']}': unknown workflow {wid!r}",
                           _choices("workflows", wid, self.workflows))
         if step not in workflow.steps:
-            raise _BadRow(self.cell(row, "step").column,
+            raise _BadRow(self.column(row, "step"),
                           f"column '{self.names['step']}': workflow {wid!r} has no step "
                           f"{step!r}", _choices("steps", step, workflow.steps))
         return case, workflow, step
@@ -222,7 +215,7 @@ class _Reader:
             try:
                 case, workflow, step = self.place(row)
                 if case in first:
-                    raise _BadRow(self.cell(row, "case").column,
+                    raise _BadRow(self.column(row, "case"),
                                   f"column '{self.names['case']}': duplicate case id {case!r}, "
                                   f"also row {first[case]}", "give each case one row")
                 entered = self.date(row, "entered", required=True)
@@ -243,7 +236,7 @@ class _Reader:
                 case, workflow, step = self.place(row)
                 earlier = runs.get(case)
                 if earlier and earlier[0][1].id != workflow.id:
-                    raise _BadRow(self.cell(row, "workflow").column,
+                    raise _BadRow(self.column(row, "workflow"),
                                   f"column '{self.names['workflow']}': case {case!r} is in "
                                   f"workflow {earlier[0][1].id!r} on row {earlier[0][0].number}",
                                   "a case runs through one workflow")
@@ -251,7 +244,7 @@ class _Reader:
                 finished = self.date(row, "finished")
                 assert started is not None
                 if finished is not None and finished < started:
-                    raise _BadRow(self.cell(row, "finished").column,
+                    raise _BadRow(self.column(row, "finished"),
                                   f"column '{self.names['finished']}': {finished} is before "
                                   f"the start {started}", "swap or correct the dates")
                 self.date(row, "due", past=False)
@@ -288,7 +281,7 @@ class _Reader:
             return Case(case, workflow.id, None, finished, row.number, due, latest["owner"],
                         None, done)
         if len(after) > 1:
-            raise _BadRow(self.cell(row, "step").column,
+            raise _BadRow(self.column(row, "step"),
                           f"case {case!r}: its history ends at {last!r}, which goes on to "
                           f"{', '.join(after)}", "add a row for the step the case is at, with "
                           "its start date")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -76,58 +76,93 @@ def days(n: float) -> str:
     return f"{n:.1f}".removesuffix(".0") + " d"
 
 
-def track_case(case: Case, workflow: Workflow, forecaster: Forecaster, calendar: Calendar,
-               today: dt.date) -> Tracked:
-    if case.step is None:
-        return Tracked(case, "done", None, 0, 0.0, 0.0, 0.0, case.entered, case.entered,
-                       None if case.due is None else _signed(calendar, case.entered, case.due),
-                       None, (), "")
-    outlook = forecaster.outlook(case.workflow, case.step)
-    step = workflow.steps[case.step]
-    team = workflow.teams[step.team].name
-    in_step = calendar.between(case.entered, today)
-    usual = calendar.working_days(outlook.step_h)
-    # The current step ends no earlier than today: time already spent in it counts
-    # up to its usual length, and a case past it has at least the rest ahead.
-    spent = min(in_step, usual)
-    remaining = max(calendar.working_days(outlook.mean_h) - spent, 0.0)
-    remaining_p90 = max(calendar.working_days(outlook.p90_h) - spent, 0.0)
-    forecast, forecast_p90 = calendar.add(today, remaining), calendar.add(today, remaining_p90)
-    status: Status = "on-track"
-    if case.due is not None and (today > case.due or forecast > case.due):
-        status = "late"
-    elif case.blocker:
-        status = "blocked"
-    elif case.due is not None and forecast_p90 > case.due:
-        status = "at-risk"
-    handoff = None
-    if outlook.handoff is not None:
-        handoff = (outlook.handoff[0], workflow.teams[outlook.handoff[1]].name)
-    slack = None if case.due is None else _signed(calendar, forecast_p90, case.due)
-    tracked = Tracked(case, status, team, in_step, usual, remaining, remaining_p90, forecast,
-                      forecast_p90, slack, handoff, outlook.path, "")
-    return replace(tracked, need=_need(tracked, step.title, today))
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What every case at one step shares, in days of the calendar."""
+
+    title: str
+    team: str
+    usual: float
+    mean: float
+    p90: float
+    path: tuple[str, ...]
+    handoff: tuple[str, str] | None
+
+
+class Statuses:
+    """Tracks cases on one day and calendar; what a step shares is worked out once."""
+
+    def __init__(self, workflows: Mapping[str, Workflow], forecaster: Forecaster,
+                 calendar: Calendar, today: dt.date) -> None:
+        self.workflows, self.forecaster = workflows, forecaster
+        self.calendar, self.today = calendar, today
+        self._steps: dict[tuple[str, str], _Step] = {}
+
+    def _step(self, workflow: str, step: str) -> _Step:
+        key = (workflow, step)
+        found = self._steps.get(key)
+        if found is None:
+            wf, cal = self.workflows[workflow], self.calendar
+            outlook = self.forecaster.outlook(workflow, step)
+            handoff = None
+            if outlook.handoff is not None:
+                handoff = (outlook.handoff[0], wf.teams[outlook.handoff[1]].name)
+            found = self._steps[key] = _Step(
+                wf.steps[step].title, wf.teams[wf.steps[step].team].name,
+                cal.working_days(outlook.step_h), cal.working_days(outlook.mean_h),
+                cal.working_days(outlook.p90_h), outlook.path, handoff)
+        return found
+
+    def track(self, case: Case) -> Tracked:
+        calendar, today = self.calendar, self.today
+        if case.step is None:
+            return Tracked(case, "done", None, 0, 0.0, 0.0, 0.0, case.entered, case.entered,
+                           None if case.due is None else _signed(calendar, case.entered,
+                                                                 case.due),
+                           None, (), "")
+        step = self._step(case.workflow, case.step)
+        in_step = calendar.between(case.entered, today)
+        # The current step ends no earlier than today: time already spent in it counts
+        # up to its usual length, and a case past it has at least the rest ahead.
+        spent = min(in_step, step.usual)
+        remaining = max(step.mean - spent, 0.0)
+        remaining_p90 = max(step.p90 - spent, 0.0)
+        forecast = calendar.add(today, remaining)
+        forecast_p90 = calendar.add(today, remaining_p90)
+        status: Status = "on-track"
+        if case.due is not None and (today > case.due or forecast > case.due):
+            status = "late"
+        elif case.blocker:
+            status = "blocked"
+        elif case.due is not None and forecast_p90 > case.due:
+            status = "at-risk"
+        slack = None if case.due is None else _signed(calendar, forecast_p90, case.due)
+        need = _need(case, status, step.title, step.team, forecast, forecast_p90, in_step,
+                     step.usual, today)
+        return Tracked(case, status, step.team, in_step, step.usual, remaining, remaining_p90,
+                       forecast, forecast_p90, slack, step.handoff, step.path, need)
 
 
 def _signed(calendar: Calendar, start: dt.date, end: dt.date) -> int:
     return calendar.between(start, end) if end >= start else -calendar.between(end, start)
 
 
-def _need(t: Tracked, title: str, today: dt.date) -> str:
+def _need(case: Case, status: Status, title: str, team: str, forecast: dt.date,
+          forecast_p90: dt.date, in_step: int, usual: float, today: dt.date) -> str:
     """What the case needs, for the person who escalates it."""
-    due = t.case.due
+    due = case.due
     parts = []
-    if t.status == "late" and due is not None:
-        parts.append(f"past due {due}, expected {t.forecast}" if today > due
-                     else f"expected {t.forecast}, after due {due}")
-    if t.case.blocker:
-        parts.append(f"unblock: {t.case.blocker}")
-    if t.status == "at-risk" and due is not None:
-        parts.append(f"P90 {t.forecast_p90} is after due {due}")
-    if SEVERITY[t.status] > 0:
-        parts.append(f"{title} ({t.team}) to finish")
-    if t.stuck:
-        parts.append(f"stuck for {days(t.in_step_d)}, usually {days(t.usual_d)}")
+    if status == "late" and due is not None:
+        parts.append(f"past due {due}, expected {forecast}" if today > due
+                     else f"expected {forecast}, after due {due}")
+    if case.blocker:
+        parts.append(f"unblock: {case.blocker}")
+    if status == "at-risk" and due is not None:
+        parts.append(f"P90 {forecast_p90} is after due {due}")
+    if SEVERITY[status] > 0:
+        parts.append(f"{title} ({team}) to finish")
+    if in_step > usual:
+        parts.append(f"stuck for {days(in_step)}, usually {days(usual)}")
     return "; ".join(parts)
 
 

@@ -20,7 +20,7 @@ from procmap.format.model import Workflow
 from procmap.tracking.calendar import CALENDAR_DAYS, Calendar
 from procmap.tracking.cases import read_cases
 from procmap.tracking.forecast import Forecaster
-from procmap.tracking.status import SEVERITY, Summary, Tracked, summarise, track_case
+from procmap.tracking.status import SEVERITY, Statuses, Summary, Tracked, summarise
 
 # --fail-on: the least severe status that fails a run (exit 1), or never.
 FAIL_ON = ("late", "blocked", "at-risk", "never")
@@ -67,7 +67,7 @@ def track(cases: str | Path, workflows: str | Path | Iterable[str | Path],
         read, bad = read_cases(Path(cases), known, today, {**config.columns, **(columns or {})})
     except WorkflowError as e:
         raise WorkflowError([*run.errors, *e.problems]) from None
-    forecaster = Forecaster(known, seed)
-    tracked = tuple(track_case(c, known[c.workflow], forecaster, calendar, today) for c in read)
+    statuses = Statuses(known, Forecaster(known, seed), calendar, today)
+    tracked = tuple(statuses.track(c) for c in read)
     return Tracker(str(cases), today, calendar, known, tracked, summarise(tracked),
                    (*run.errors, *bad), config.templates)
