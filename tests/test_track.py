@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.analysis.graph import Flow
 from procmap.analysis.simulate import simulate
 from procmap.cli import main
 from procmap.config import read_config
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import loads
-from procmap.publish.sync import read_site
+from procmap.publish.confluence import connect
+from procmap.publish.sync import Publisher, read_site
 from procmap.tracking.calendar import Calendar
 from procmap.tracking.report import FORMATS
 from procmap.tracking.tracker import Tracker, track
@@ -478,8 +479,7 @@ def test_cli_misuse(runner: CliRunner, order: Path) -> None:
 
 
 def test_build_carries_the_tracker_to_publish(runner: CliRunner, order: Path) -> None:
-    shutil.copy(ROOT / "trackers/partners.csv", "partners.csv")
-    Path("cases.csv").write_text(CASES.replace("2026-11-2", "2026-10-2"))
+    Path("cases.csv").write_text(CASES.replace("2026", "2020"))  # build tracks on today
     result = runner.invoke(main, ["build", str(order), "-o", "site", "--tracker", "cases.csv"])
     assert result.exit_code == 0, result.output
     assert Path("site/tracker.md").read_text().startswith("# Tracker\n\n5 cases in `cases.csv`")
@@ -487,3 +487,12 @@ def test_build_carries_the_tracker_to_publish(runner: CliRunner, order: Path) ->
     page = next(p for p in site.pages if p.workflow == ":tracker")
     assert page.title == "Tracker: cases"
     assert "<h2>Escalations</h2>" in page.body
+    with FakeConfluence("cloud") as fake:
+        api = connect(fake.url, USER, TOKEN, "cloud")
+        try:
+            Publisher(api, SPACE).run(site)
+        finally:
+            api.http.close()
+        stored = fake.current()["Tracker: cases"]
+        assert stored["parent"] == fake.current()["Process library"]["id"]
+        assert fake.prop(stored["id"])["workflow"] == ":tracker"
