@@ -114,7 +114,9 @@ def test_partner_dates_by_hand() -> None:
 
 
 def test_partner_example_has_every_status() -> None:
-    tracker = track(ROOT / "trackers/partners.csv", ROOT / "workflows", TODAY)
+    import procmap
+
+    tracker = procmap.track(ROOT / "trackers/partners.csv", ROOT / "workflows", TODAY)
     assert len(tracker.cases) == 40
     assert dict(tracker.summary.counts) == {"late": 6, "blocked": 4, "at-risk": 5,
                                             "on-track": 25, "done": 0}
