@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pydot
+import pytest
 from click.testing import CliRunner
 
-from helpers import write
+from helpers import CLEAN, write
 from procmap.cli import main
 from procmap.render.dot import CHANGE
 from test_render_mermaid import parse
@@ -100,3 +101,17 @@ def test_before_after_mermaid(runner: CliRunner) -> None:
     chart = parse(Path("both.mmd").read_text())
     assert chart.classes["s1"] >= {"removed"} and chart.classes["s3"] >= {"added"}
     assert chart.classes["s2"] >= {"moved"}
+
+
+def test_graphviz_that_runs_too_long_names_the_workflows(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_render_cli import slow_dot
+
+    write("w.yaml", CLEAN)
+    slow_dot(tmp_path / "bin", monkeypatch)
+    monkeypatch.setenv("PROCMAP_GRAPHVIZ_TIMEOUT", "0.2")
+    result = runner.invoke(main, ["diff", "w.yaml", "w.yaml", "--diagram", "both.svg"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "procmap: w.yaml -> w.yaml: Graphviz did not finish the svg within 0.2 s")
+    assert not Path("both.svg").exists()

@@ -10,6 +10,7 @@ from procmap.analysis.analyze import WorkflowReport
 from procmap.analysis.graph import Flow
 from procmap.docs.markdown import inline
 from procmap.format.durations import short
+from procmap.printable import one_line
 
 # (label, how to read it off the metrics, unit) in the order people read them.
 ROWS: tuple[tuple[str, str, str], ...] = (
@@ -90,12 +91,12 @@ def _delta(unit: str, b: float | None, a: float | None) -> str:
 
 
 def text(c: Comparison) -> str:
-    lines = [f"{c.before.workflow.file} -> {c.after.workflow.file}", ""]
+    lines = [f"{one_line(c.before.workflow.file)} -> {one_line(c.after.workflow.file)}", ""]
     lines.append(f"{'':<15}{'before':>10}{'after':>10}{'change':>12}")
     for label, unit, b, a in c.rows():
         lines.append(f"{label:<15}{_value(unit, b):>10}{_value(unit, a):>10}"
                      f"{_delta(unit, b, a):>12}")
-    lines += ["", *_changes(c, lambda s: s)]
+    lines += ["", *_changes(c, one_line)]
     return "\n".join(lines) + "\n"
 
 

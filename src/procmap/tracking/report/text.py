@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from procmap.printable import one_line as safe
 from procmap.tracking.calendar import CALENDAR_DAYS
 from procmap.tracking.status import days
 
@@ -11,13 +12,6 @@ if TYPE_CHECKING:
     from procmap.tracking.tracker import Tracker
 
 SUFFIX = ".txt"
-
-
-def safe(value: object) -> str:
-    """Text from a spreadsheet with its control characters escaped, so that no
-    cell can move the cursor or recolour the terminal."""
-    text = str(value)
-    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def calendar_note(tracker: Tracker) -> str:
