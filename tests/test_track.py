@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.analysis.graph import Flow
 from procmap.analysis.simulate import simulate
 from procmap.cli import main
 from procmap.config import read_config
+from procmap.docs.storage import check as storage_check
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import loads
 from procmap.publish.confluence import connect
@@ -21,6 +26,7 @@ from procmap.publish.sync import Publisher, read_site
 from procmap.tracking.calendar import Calendar
 from procmap.tracking.report import FORMATS
 from procmap.tracking.tracker import Tracker, track
+from test_hostile_text import HOSTILE, UNSAFE
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -498,3 +504,62 @@ def test_build_carries_the_tracker_to_publish(runner: CliRunner, order: Path) ->
         stored = fake.current()["Tracker: cases"]
         assert stored["parent"] == fake.current()["Process library"]["id"]
         assert fake.prop(stored["id"])["workflow"] == ":tracker"
+
+
+# --- hostile text in the cells of a tracker -------------------------------------
+
+GANTT_LINE = re.compile(
+    r"^(gantt|  title [^\n]*|  dateFormat YYYY-MM-DD|  axisFormat %m-%d"
+    r"|  section (Done|Now|Ahead|Dates)"
+    r"|  [^:\n]+ :(done, |active, |milestone, (crit, )?)?\d{4}-\d\d-\d\d, (\d{4}-\d\d-\d\d|0d))$")
+
+
+def test_hostile_cells_stay_text_in_every_format(runner: CliRunner, order: Path) -> None:
+    texts = {k: v for k, v in HOSTILE.items() if v.strip()}
+    rows = [["case", "workflow", "step", "entered", "due", "owner", "blocker"]]
+    rows += [[f"{k} {v}", "order", "take", "2020-11-20", "2020-11-21", v, v]
+             for k, v in texts.items()]
+    with open("cases.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    tracker = track(Path("cases.csv"), order, TODAY)
+    assert not tracker.problems and len(tracker.cases) == len(texts)
+    # A terminal gets no control character, line break or bidi mark from a cell.
+    text = FORMATS["text"].render(tracker)
+    assert not UNSAFE.search(text.replace("\n", ""))
+    assert len(text.splitlines()) == 2 + 2 + 2 * len(texts) + 2 + 4
+    # Markdown: no HTML, link or heading procmap did not write; every gantt
+    # line is one procmap writes.
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(
+        FORMATS["markdown"].render(tracker))
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert not kinds & {"html_block", "html_inline", "link_open", "image"}
+    assert sum(t.type == "heading_open" for t in tokens) == 5 + len(texts)
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [t.info for t in fences] == ["mermaid"] * len(texts)
+    for fence in fences:
+        assert all(GANTT_LINE.match(line) for line in fence.content.splitlines()), fence.content
+    # CSV: every cell reads back as it was written (cells are read stripped).
+    back = list(csv.reader(io.StringIO(FORMATS["csv"].render(tracker))))
+    assert [(r[0], r[5], r[6]) for r in back[1:]] == \
+        [(r[0].strip(), r[5].strip(), r[6].strip()) for r in rows[1:]]
+    # Confluence: one macro, procmap's notice, whatever the cells say.
+    result = runner.invoke(main, ["build", str(order), "-o", "site", "--tracker", "cases.csv"])
+    assert result.exit_code == 0, result.output
+    body = Path("site/tracker.storage.xhtml").read_text()
+    assert storage_check(body) is None
+    assert body.count("<ac:") == 2  # <ac:structured-macro> and <ac:rich-text-body>
+    assert "<script" not in body
+
+
+def test_with_a_tracker_a_workflow_cannot_be_called_tracker(runner: CliRunner,
+                                                            order: Path) -> None:
+    (order / "t.yaml").write_text(ORDER.replace("id: order", "id: tracker"))
+    Path("cases.csv").write_text("case,workflow,step,entered\nA,order,take,2020-01-01\n")
+    result = runner.invoke(main, ["build", str(order), "-o", "site", "--tracker", "cases.csv"])
+    assert result.exit_code == 2
+    assert f"{order / 't.yaml'}:2:1: the id 'tracker' is reserved: the library's own " \
+           "tracker.md would replace this workflow's" in result.stderr
+    assert Path("site/tracker.md").read_text().startswith("# Tracker\n\n1 cases")
+    # Without a tracker the name is free.
+    assert runner.invoke(main, ["build", str(order), "-o", "plain"]).exit_code == 0
+    assert Path("plain/tracker.md").read_text().startswith("# Order to delivery")
