@@ -107,6 +107,8 @@ def test_import_gateways_and_loop_order() -> None:
         ("customer-answers", "yes", 0.25), ("two-weeks-pass", "yes", 0.25),
         ("rework-the-assessment", "no", 0.5)]
     assert graph["rework-the-assessment"][2] == [("review-the-assessment", None, None)]
+    # through the pair of link events
+    assert graph["pay-small-claim"][2] == [("close-the-claim", None, None)]
     order = list(w.steps)
     # the loop closes on the way back from rework to review
     assert order.index("review-the-assessment") < order.index("rework-the-assessment")

@@ -178,6 +178,17 @@ class _Builder:
     def _link(node: Node) -> bool:
         return node.events == ("linkEventDefinition",)
 
+    @staticmethod
+    def _link_name(node: Node) -> str:
+        definition = node.el.first("linkEventDefinition")
+        return (definition.get("name") if definition is not None else None) or node.name
+
+    def _link_targets(self, node: Node) -> list[Node]:
+        name = self._link_name(node)
+        return [n for n in self.model.nodes.values()
+                if n.type == "intermediateCatchEvent" and self._link(n)
+                and n.process == node.process and self._link_name(n) == name]
+
     # -- walking from a step to the steps that follow it ----------------------
 
     def _flow_p(self, flow: Flow) -> float | None:
@@ -244,6 +255,12 @@ class _Builder:
             out = []
             for s in starts:
                 out.extend(self.walk(s.id, family, p, when, guessed, path))
+            return out
+        if node.type == "intermediateThrowEvent" and self._link(node):
+            # a link is a "go to": the flow goes on at the catch of the same name
+            out = []
+            for target in self._link_targets(node):
+                out.extend(self.walk(target.id, family, p, when, guessed, path))
             return out
         if node.type == "endEvent" or (node.type == "intermediateThrowEvent" and not outgoing):
             across = self._messages_from(node)
