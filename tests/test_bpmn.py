@@ -371,9 +371,11 @@ def _summary(w: Workflow) -> dict[str, Any]:
         "id": w.id, "title": w.title, "start": w.start, "owner": w.owner,
         "volume": w.volume, "outputs": [a.id for a in w.outputs],
         "inputs": [a.id for a in w.inputs], "records": [a.id for a in w.records],
+        "tags": w.tags, "hours_per_week": w.hours_per_week,
         "teams": [(t.id, t.name, t.external, t.color, t.staff) for t in w.teams.values()],
         "steps": [(s.id, s.title, s.team, s.kind, s.touch, s.wait, s.automated, s.who, s.value,
                    s.systems, s.inputs, s.outputs, (s.description or "").strip() or None,
+                   s.requirement, s.instructions, dict(s.waive),
                    [(b.to, b.when, b.p) for b in s.next]) for s in w.step_list],
     }
 
@@ -414,6 +416,34 @@ teams:
 steps:
   ship: {title: Ship the parcel, team: them, touch: 1h}
 """
+
+
+EVERY_FIELD = """\
+procmap: 1
+id: every-field
+title: "Every field \U0001F69A"
+tags: [billing, "\U0001F4B6 money"]
+hours_per_week: 37.5
+teams:
+  ours: {name: "Our team \U0001F69A", color: "#aa0000", staff: 3}
+  them: {name: "Carrier \U0001F69A", external: true}
+steps:
+  pack:
+    title: "Pack \U0001F4E6 \\"fragile\\""
+    team: ours
+    systems: ["SAP \U0001F4BE", Excel]
+    requirement: {why: "Insurer asks \u2028 for it", by: Priya Nair}
+    instructions: ["Tape it", "Label it \U0001F3F7"]
+    waive: {nva-step: "Kept - Priya Nair"}
+    next: ship
+  ship: {title: Ship the parcel, team: them, touch: 1h}
+"""
+
+
+def test_round_trip_keeps_every_field_and_any_character() -> None:
+    w = loads(EVERY_FIELD, "every.yaml")
+    assert w.teams["ours"].name == "Our team \U0001F69A" and w.tags[1] == "\U0001F4B6 money"
+    assert _summary(_round_trip(w)) == _summary(w)
 
 
 @pytest.mark.parametrize("text", [

@@ -7,6 +7,7 @@ YAML (or a file name) without being checked first.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import get_args
@@ -55,3 +56,24 @@ def number(el: Element, name: str, low: float, high: float) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and low < value <= high else None
+
+
+def strings(el: Element, name: str) -> list[str]:
+    """A JSON list of strings (instructions, tags); anything else is ignored."""
+    data = _json(el, name)
+    return data if isinstance(data, list) and all(isinstance(x, str) for x in data) else []
+
+
+def texts(el: Element, name: str) -> dict[str, str]:
+    """A JSON object of strings (requirement, waive); anything else is ignored."""
+    data = _json(el, name)
+    if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+        return data
+    return {}
+
+
+def _json(el: Element, name: str) -> object:
+    try:
+        return json.loads(el.ext(name) or "null")
+    except ValueError:
+        return None

@@ -16,6 +16,7 @@ back whole.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -154,8 +155,15 @@ class _Exporter:
         for key, items in (("inputs", s.inputs), ("outputs", s.outputs)):
             if items:
                 attrs[key] = " ".join(items)
-        if s.systems:  # names with spaces: kept whole, one per line of the attribute
-            attrs["systems"] = " ".join(x.replace(" ", "\u00a0") for x in s.systems)
+        if s.requirement is not None:
+            attrs["requirement"] = json.dumps({k: v for k, v in (("why", s.requirement.why),
+                                                                 ("by", s.requirement.by)) if v})
+        if s.instructions:
+            attrs["instructions"] = json.dumps(list(s.instructions))
+        if s.waive:
+            attrs["waive"] = json.dumps(dict(s.waive))
+        if s.systems:
+            attrs["systems"] = json.dumps(list(s.systems))
         process = self.process_of(s.team)
         if s.kind == "wait":
             return _Node(f"Step_{s.id}", "intermediateCatchEvent", s.title, process, x, y,
@@ -349,7 +357,10 @@ class _Exporter:
                             if w.volume else None),
                            ("outputs", " ".join(a.id for a in w.outputs)),
                            ("inputs", " ".join(a.id for a in w.inputs)),
-                           ("records", " ".join(a.id for a in w.records))):
+                           ("records", " ".join(a.id for a in w.records)),
+                           ("tags", json.dumps(list(w.tags)) if w.tags else None),
+                           ("hours-per-week", f"{w.hours_per_week:g}"
+                            if w.hours_per_week != 40 else None)):
             if value:
                 el.set(_q(PROCMAP, key), value)
         if w.description:

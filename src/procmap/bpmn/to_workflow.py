@@ -407,6 +407,8 @@ class _Builder:
             outputs=attrs.idents(process, "outputs"),
             inputs=attrs.idents(process, "inputs") or data[0],
             records=attrs.idents(process, "records") or data[1],
+            tags=attrs.strings(process, "tags"),
+            hours_per_week=attrs.number(process, "hours-per-week", 0.0, 168.0),
             teams=list(self.teams.values()), steps=ordered,
             start=start if ordered and start != ordered[0].id else None,
             source=self.model.file)
@@ -489,11 +491,14 @@ class _Builder:
         if node.type == "callActivity":
             self.lose(el, L.CALL)
         title = node.name or _default_title(node)
-        systems = [x.replace("\u00a0", " ") for x in _split(el.ext("systems"))]
+        requirement = {k: v for k, v in attrs.texts(el, "requirement").items()
+                       if k in ("why", "by")}
+        waive = {k: v for k, v in attrs.texts(el, "waive").items() if k in _rule_ids()}
         return Step(sid, title, self.team_of(node), kind, touch, wait, automated,
-                    el.ext("who"), attrs.choice(el, "value", _VALUES), systems,
+                    el.ext("who"), attrs.choice(el, "value", _VALUES), attrs.strings(el, "systems"),
                     attrs.idents(el, "inputs"), attrs.idents(el, "outputs"), description,
-                    list(merged.values()))
+                    list(merged.values()), requirement, attrs.strings(el, "instructions"),
+                    waive)
 
     def _kind(self, node: Node, decision: bool) -> str:
         if node.type in _WAITS:
@@ -616,6 +621,12 @@ class _Builder:
         return inputs, records
 
 
+def _rule_ids() -> tuple[str, ...]:
+    from procmap.analysis.rules import RULE_IDS
+
+    return RULE_IDS
+
+
 def _index(el: Element) -> float:
     """The place an export gave an element; what a tool added later goes last."""
     index = attrs.number(el, "index", -1, math.inf)
@@ -632,10 +643,6 @@ def _words(camel: str) -> str:
 
 def _default_title(node: Node) -> str:
     return f"{_words(node.type).capitalize()} {node.id}"
-
-
-def _split(text: str | None) -> list[str]:
-    return [t for t in (text or "").split() if t]
 
 
 def _flow_order(steps: list[Step], start: str | None) -> list[Step]:

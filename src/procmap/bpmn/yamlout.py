@@ -3,7 +3,6 @@ what the import lost, and which shares are guesses."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +49,9 @@ class Step:
     outputs: list[str]
     description: str | None
     next: list[Branch] = field(default_factory=list)
+    requirement: dict[str, str] = field(default_factory=dict)  # why, by
+    instructions: list[str] = field(default_factory=list)
+    waive: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ class WorkflowText:
     steps: list[Step]
     start: str | None
     source: str
+    tags: list[str] = field(default_factory=list)
+    hours_per_week: float | None = None
 
 
 def scalar(text: str) -> str:
@@ -73,7 +77,23 @@ def scalar(text: str) -> str:
     if _PLAIN.match(text) and text.lower() not in _RESERVED and not text.endswith(" ") \
             and ": " not in text and " #" not in text:
         return text
-    return json.dumps(text, ensure_ascii=bool(_ODD.search(text)))
+    return quoted(text)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_QUOTE = re.compile('[\\\\"\n\t\r]|' + _ODD.pattern)
+
+
+def quoted(text: str) -> str:
+    """A double-quoted YAML scalar: escapes for quotes, backslashes and what YAML
+    would not read back as written; every other character as it is (JSON's
+    escapes would split characters beyond the BMP into surrogates YAML refuses)."""
+    def escape(m: re.Match[str]) -> str:
+        c = m[0]
+        return _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100
+                                   else f"\\u{ord(c):04x}")
+
+    return '"' + _QUOTE.sub(escape, text) + '"'
 
 
 def _text(indent: str, text: str) -> str:
@@ -123,15 +143,19 @@ def emit(w: WorkflowText, losses: list[Loss]) -> str:
     for key, items in (("outputs", w.outputs), ("inputs", w.inputs), ("records", w.records)):
         if items:
             out.append(f"{key}: {_list(items)}")
+    if w.tags:
+        out.append(f"tags: [{', '.join(quoted(t) for t in w.tags)}]")
+    if w.hours_per_week is not None:
+        out.append(f"hours_per_week: {w.hours_per_week:g}")
     if w.start:
         out.append(f"start: {w.start}")
     out.append("teams:")
     for t in w.teams:
-        extra = [f"color: {json.dumps(t.color)}"] if t.color else []
+        extra = [f"color: {quoted(t.color)}"] if t.color else []
         extra += ["external: true"] if t.external else []
         extra += [f"staff: {t.staff:g}"] if t.staff is not None else []
         if extra:
-            out.append(f"  {t.id}: {{name: {json.dumps(t.name)}, {', '.join(extra)}}}")
+            out.append(f"  {t.id}: {{name: {quoted(t.name)}, {', '.join(extra)}}}")
         else:
             out.append(f"  {t.id}: {scalar(t.name)}")
     out.append("steps:")
@@ -153,13 +177,22 @@ def _step(s: Step) -> list[str]:
         if items:
             out.append(f"    {key}: {_list(items)}")
     if s.systems:
-        out.append(f"    systems: [{', '.join(json.dumps(x) for x in s.systems)}]")
+        out.append(f"    systems: [{', '.join(quoted(x) for x in s.systems)}]")
     if s.value:
         out.append(f"    value: {s.value}")
     if s.automated:
         out.append(f"    automated: {'true' if s.automated is True else s.automated}")
+    if s.requirement:
+        pairs = ", ".join(f"{k}: {quoted(v)}" for k, v in s.requirement.items())
+        out.append(f"    requirement: {{{pairs}}}")
     if s.description:
         out.append("    description: " + _text("      ", s.description))
+    if s.instructions:
+        out.append("    instructions:")
+        out.extend(f"      - {quoted(x)}" for x in s.instructions)
+    if s.waive:
+        out.append("    waive:")
+        out.extend(f"      {k}: {quoted(v)}" for k, v in s.waive.items())
     out += _next(s.next)
     return out
 
