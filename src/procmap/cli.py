@@ -436,6 +436,7 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
 
 
 def _change_log(result: Simplified) -> str:
+    from procmap.analysis.metrics import percent
     from procmap.format.durations import short
 
     lines = []
@@ -455,7 +456,7 @@ def _change_log(result: Simplified) -> str:
     b, a = result.before.metrics, result.after.metrics
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
-                 f"PCE {b.pce:.1%} -> {a.pce:.1%}")
+                 f"PCE {percent(b.pce)} -> {percent(a.pce)}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 import click
 
 from procmap.analysis.analyze import RunReport, WorkflowReport
+from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
 
 _COLOUR = {"error": "red", "warning": "yellow", "info": "blue", "waived": "bright_black"}
@@ -24,7 +25,7 @@ def metrics_line(w: WorkflowReport) -> str:
     m = w.metrics
     text = (f"{m.steps} steps, {m.teams} teams, {m.handoffs} handoffs, "
             f"{m.ping_pong} ping-pong, {m.rework_edges} rework; lead time "
-            f"{_hours(m.lead_time_h)}, touch {_hours(m.touch_time_h)}, PCE {m.pce:.1%}")
+            f"{_hours(m.lead_time_h)}, touch {_hours(m.touch_time_h)}, PCE {percent(m.pce)}")
     if m.simulated:
         s = m.simulated
         text += (f"; simulated mean {_hours(s.mean_h)}, P50 {_hours(s.p50_h)}, "

@@ -9,8 +9,11 @@ from procmap.analysis.rules.base import Finding, Rule
 
 
 def check(flow: Flow) -> Iterator[Finding]:
+    teams = flow.workflow.teams
     for a, b, c in flow.ping_pong:
         sa, sb, sc = flow.steps[a], flow.steps[b], flow.steps[c]
+        if teams[sa.team].external:
+            continue  # customer -> us -> customer is service, not waste (1.1)
         yield RULE.at(flow, b, [a, b, c], (
             f"work bounces {sa.team} -> {sb.team} -> {sc.team} through '{sb.id}' "
             f"('{sa.id}' -> '{sb.id}' -> '{sc.id}'): every handoff adds a queue and a "
@@ -19,4 +22,5 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 
 RULE = Rule("ping-pong", "warning", 3,
-            "a -> b -> c with team(a) = team(c) != team(b)", check)
+            "a -> b -> c with team(a) = team(c) != team(b), and that team not external",
+            check)

@@ -11,7 +11,8 @@ from procmap.analysis.rules.base import Finding, Rule
 
 def unused(flow: Flow) -> Iterator[tuple[int, str]]:
     """(step, artifact) for each output that no step it reaches reads."""
-    promised = {a.id for a in flow.workflow.outputs}
+    # Process outputs are delivered; records are kept, which is why they are written.
+    promised = {a.id for a in (*flow.workflow.outputs, *flow.workflow.records)}
     readers: defaultdict[str, int] = defaultdict(int)
     for i, s in enumerate(flow.steps):
         for artifact in s.inputs:
@@ -28,8 +29,10 @@ def check(flow: Flow) -> Iterator[Finding]:
         yield RULE.at(flow, i, [i], (
             f"'{s.id}' outputs '{artifact}' but no later step reads it and the "
             "process does not deliver it: work nobody uses is waste. Stop producing "
-            "it, or add it to the `inputs` of the step that needs it."))
+            "it, add it to the `inputs` of the step that needs it, or list it in "
+            "`records` if keeping it on record is the point."))
 
 
 RULE = Rule("unused-output", "warning", 2,
-            "an output is read by no step it reaches and is no process output", check)
+            "an output is read by no step it reaches and is no process output or record",
+            check)
