@@ -138,7 +138,7 @@ def test_text_leads_with_quotable_numbers(runner: CliRunner) -> None:
         "ping-pong                   1         0          -1",
         "rework loops                0         0           0",
         "touch time                 3h        3h           0",
-        "PCE                     11.1%    100.0%  +88.9 pts",
+        "PCE                     11.1%    100.0%   +88.9 pts",
         "",
         "- removed: s2 (Two)",
         "- added: s4 (New)",

@@ -98,11 +98,10 @@ def _values(m: Metrics) -> dict[str, float | None]:
         "simulated_mean_h": None if s is None else s.mean_h,
         "simulated_p50_h": None if s is None else s.p50_h,
         "simulated_p90_h": None if s is None else s.p90_h,
-        # TODO(issue 12): m.expected_handoffs and a plain m.pce once they are on main.
-        "expected_handoffs": getattr(m, "expected_handoffs", None),
+        "expected_handoffs": m.expected_handoffs,
         "lead_time_h": m.lead_time_h, "steps": m.steps, "teams": m.teams,
         "handoffs": m.handoffs, "ping_pong": m.ping_pong, "rework_edges": m.rework_edges,
-        "touch_time_h": m.touch_time_h, "pce": m.pce if m.lead_time_h > 0 else None,
+        "touch_time_h": m.touch_time_h, "pce": m.pce,
     }
 
 
