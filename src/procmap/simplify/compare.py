@@ -16,7 +16,8 @@ from procmap.format.model import Duration, Requirement, Workflow
 
 # (label, JSON key, unit) in the order people read them: first what a person
 # can quote (the simulated lead time and handoffs per case), then the worst
-# branch (the critical path, every branch taken), then the counts.
+# branch (the critical path, every branch taken), then the counts. Units: h
+# hours, % a share, n a count, x a rate per case.
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("lead time mean", "simulated_mean_h", "h"), ("lead time P50", "simulated_p50_h", "h"),
     ("lead time P90", "simulated_p90_h", "h"), ("handoffs per case", "expected_handoffs", "x"),
@@ -88,21 +89,16 @@ class Comparison:
 
     def rows(self) -> list[tuple[str, str, str, float | None, float | None]]:
         """(label, JSON key, unit, before, after) for every metric."""
-        b, a = _values(self.before.metrics), _values(self.after.metrics)
-        return [(label, key, unit, b[key], a[key]) for label, key, unit in ROWS]
+        b, a = self.before.metrics, self.after.metrics
+        return [(label, key, unit, _metric(b, key), _metric(a, key)) for label, key, unit in ROWS]
 
 
-def _values(m: Metrics) -> dict[str, float | None]:
-    s = m.simulated
-    return {
-        "simulated_mean_h": None if s is None else s.mean_h,
-        "simulated_p50_h": None if s is None else s.p50_h,
-        "simulated_p90_h": None if s is None else s.p90_h,
-        "expected_handoffs": m.expected_handoffs,
-        "lead_time_h": m.lead_time_h, "steps": m.steps, "teams": m.teams,
-        "handoffs": m.handoffs, "ping_pong": m.ping_pong, "rework_edges": m.rework_edges,
-        "touch_time_h": m.touch_time_h, "pce": m.pce,
-    }
+def _metric(m: Metrics, key: str) -> float | None:
+    """A metric by its JSON key: the simulated ones are None when not simulated."""
+    if key.startswith("simulated_"):
+        return None if m.simulated is None else getattr(m.simulated, key[len("simulated_"):])
+    value: float | None = getattr(m, key)
+    return value
 
 
 def compare(before: WorkflowReport, after: WorkflowReport) -> Comparison:
