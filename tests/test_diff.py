@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pydot
+import pytest
 from click.testing import CliRunner
 
-from helpers import write
+from helpers import CLEAN, write
 from procmap.cli import main
 from procmap.render.dot import CHANGE
 from test_render_mermaid import parse
@@ -186,6 +187,16 @@ def test_markdown_escapes_text_from_the_yaml(runner: CliRunner) -> None:
     assert text.splitlines()[-1] == f'- link changed: s1 -> s2: when "ok" -> "{hostile}"'
 
 
+def test_text_escapes_control_characters_in_changes(runner: CliRunner) -> None:
+    before = BEFORE.replace("next: s2}", 'next: [{to: s2, when: "ok", p: 1}]}')
+    after = before.replace("title: Three", r'title: "x\e[2J\n::error::y"').replace(
+        'when: "ok"', r'when: "ok\r\u202e"')
+    assert diff(runner, before, after).splitlines()[-2:] == [
+        r'- changed: s3 (x\x1b[2J\n::error::y): title "Three" -> "x\x1b[2J\n::error::y"',
+        r'- link changed: s1 -> s2: when "ok" -> "ok\r\u202e"',
+    ]
+
+
 def test_json_lists_metrics_and_changes(runner: CliRunner) -> None:
     doc = json.loads(diff(runner, REVIEW_BEFORE, REVIEW_AFTER, "-f", "json"))
     assert list(doc["metrics"]) == [
@@ -296,3 +307,17 @@ def test_before_after_mermaid(runner: CliRunner) -> None:
     chart = parse(Path("both.mmd").read_text())
     assert chart.classes["s1"] >= {"removed"} and chart.classes["s3"] >= {"added"}
     assert chart.classes["s2"] >= {"moved"}
+
+
+def test_graphviz_that_runs_too_long_names_the_workflows(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_render_cli import slow_dot
+
+    write("w.yaml", CLEAN)
+    slow_dot(tmp_path / "bin", monkeypatch)
+    monkeypatch.setenv("PROCMAP_GRAPHVIZ_TIMEOUT", "0.2")
+    result = runner.invoke(main, ["diff", "w.yaml", "w.yaml", "--diagram", "both.svg"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "procmap: w.yaml -> w.yaml: Graphviz did not finish the svg within 0.2 s")
+    assert not Path("both.svg").exists()

@@ -243,3 +243,48 @@ def test_near_certain_loop_visits_are_exact_and_the_truncated_simulation_says_so
     assert r.metrics.as_json()["simulated"]["truncated"] is True  # type: ignore[index]
     [rework] = [f for f in r.findings if f.rule == "rework"]
     assert "runs 1000000.00 times per case" in rework.message
+
+
+def test_text_report_leads_with_what_a_person_can_quote() -> None:
+    from procmap.analysis.report.text import metrics_line
+
+    r = analyze(workflow(PARALLEL), seed=0)
+    assert metrics_line(r).splitlines() == [
+        "simulated lead time mean 5.0 h, P50 5.0 h, P90 5.0 h; 4.00 handoffs per case, "
+        "our touch 7.0 h per case",
+        "    worst branch (critical path): lead time 5.0 h, touch 5.0 h, PCE 100.0%; 4 steps, "
+        "3 teams, 4 handoff links, 2 ping-pong, 0 rework"]
+
+
+def test_text_report_says_na_for_a_pce_it_cannot_compute() -> None:
+    from procmap.analysis.report.text import metrics_line
+
+    line = metrics_line(analyze(workflow("s1: {title: One, team: a}\n"), simulate=False))
+    assert "PCE n/a;" in line and "0.0%" not in line
+
+
+def test_the_examples_use_the_1_1_fields() -> None:
+    from pathlib import Path
+
+    from procmap.format.loader import load
+
+    examples = Path(__file__).parent.parent / "workflows"
+    order = analyze(load(examples / "order-to-activation.yaml"), simulate=False)
+    assert order.workflow.is_external("customer-setup")
+    assert "customer" not in {t for t, load in order.metrics.load.items()
+                              if load.touch_h_per_case}
+    assert any(f.rule == "overloaded-team" for f in order.findings)
+    partner = analyze(load(examples / "partner-onboarding.yaml"), simulate=False)
+    assert partner.workflow.is_external("partner-signs")
+    assert not [f for f in partner.findings if f.rule == "unused-output" and f.step == "kyc-check"]
+
+
+def test_the_sop_says_when_the_simulation_was_cut_short() -> None:
+    from procmap.docs.sop import write_sop
+
+    text = write_sop(analyze(workflow("""\
+        s1: {title: One, team: a, touch: 1h, next: [{to: s1, p: 0.999999}, {to: s2, p: 0.000001}]}
+        s2: {title: Two, team: a}
+        """)))
+    assert ("| Note | the simulation was cut short (loops ran past its budget): these lead "
+            "times are too low |") in text

@@ -185,6 +185,8 @@ def test_cli_rejects_bad_options_and_bad_files(runner: CliRunner) -> None:
     assert runner.invoke(main, ["simplify", "w.yaml", "--only", "7"]).exit_code == 2
     assert runner.invoke(main, ["simplify", "w.yaml", "--keep", "nope"]).exit_code == 2
     assert runner.invoke(main, ["simplify", "w.yaml", "--fold-max", "5"]).exit_code == 2
+    result = runner.invoke(main, ["simplify", "w.yaml", "--fold-max", "1h\n"])
+    assert result.exit_code == 2 and "--fold-max" in result.output, result.output
     write("bad.yaml", HEADER + "  s1: {title: One, team: zz}\n")
     result = runner.invoke(main, ["simplify", "bad.yaml", "-o", "out.yaml"])
     assert result.exit_code == 2 and "bad.yaml:" in result.output

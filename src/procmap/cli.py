@@ -7,7 +7,6 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from procmap import __version__
+from procmap.printable import one_line
 
 if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
@@ -28,6 +28,19 @@ EXIT_USAGE = 2
 def _colour() -> bool | None:
     # None lets click decide from the terminal; NO_COLOR (no-color.org) wins.
     return False if os.environ.get("NO_COLOR") else None
+
+
+def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
+                    value: Path | None) -> Path | None:
+    """`-o -` is standard output, as if no -o were given."""
+    return None if value is not None and str(value) == "-" else value
+
+
+def _not_dash(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if str(value) == "-":
+        raise click.BadParameter("- (standard output) cannot hold a folder of files: "
+                                 "give the folder to write into")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,8 +60,10 @@ def main() -> None:
               default="text", show_default=True,
               help="text for people; json (the report of analysis.md), sarif (code "
                    "scanning) or github (annotations) for CI.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the report to this file instead of standard output (-: standard "
+                   "output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the lead-time simulation; the same seed gives the same numbers.")
 @click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
@@ -57,7 +72,7 @@ def main() -> None:
                    "Default: from the config file, else error.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
-                   "one from the current folder up to the repository root.")
+                   "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
             no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
     """Check workflows and measure them.
@@ -90,12 +105,13 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     interactive = fmt == "text" and output is None and sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
                                    progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     text = renderer(fmt)(run)
     if output is not None:
         _write(output, text if fmt != "text" else click.unstyle(text))
@@ -109,10 +125,11 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
 @click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "dot", "mermaid"]),
               help="svg or png (drawn by Graphviz), dot (Graphviz source) or mermaid "
                    "(for markdown on GitHub). Default: from the suffix of -o, else svg.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file to write for one workflow (default: standard output, except "
-                   "png); the folder to write into for several, one <workflow id>.<suffix> "
-                   "each.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The file to write for one workflow (default, or -: standard output, "
+                   "except png); the folder to write into for several, one "
+                   "<workflow id>.<suffix> each.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the finding marks.")
 def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
@@ -134,11 +151,12 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, format_for
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for
     from procmap.render import render as draw
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
     if fmt is None:
         fmt = (format_for(output) if output else None) or "svg"
@@ -147,19 +165,23 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
         raise click.UsageError("several workflows need -o FOLDER to write into")
     if not several and output is None and fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for a terminal: give -o FILE.png")
+    failed = False
     for report in run.workflows:
         try:
             data = draw(report, fmt)
         except GraphvizError as e:
-            click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
-            sys.exit(EXIT_USAGE)
+            click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
+            if isinstance(e, GraphvizMissing):
+                sys.exit(EXIT_USAGE)
+            failed = True  # this workflow's drawing only: the others are still drawn
+            continue
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
             _write(target, data)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or failed else 0)
 
 
 _TEMPLATES = click.option(
@@ -171,8 +193,9 @@ _TEMPLATES = click.option(
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The markdown file to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The markdown file to write (default, or -: standard output).")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the open questions.")
@@ -205,7 +228,8 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False, allow_dash=True, path_type=Path),
+              callback=_not_dash,
               help="The folder to write the library into.")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -226,9 +250,12 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
     OUTPUT/manifest.json  what `procmap publish` sends
 
-    Files are replaced atomically; the same input gives the same bytes.
-    Exit status: 0 built, 2 a workflow or a template is invalid (the valid
-    workflows are still built).
+    Files are replaced atomically; the same input gives the same bytes. A
+    second build into a folder in use stops at once. A workflow whose id is
+    `index` is refused: the index would replace its pages.
+    Exit status: 0 built, 2 a workflow or a template is invalid, a workflow's
+    diagram failed, or the folder is in use (the valid workflows are still
+    built).
     """
     from procmap.analysis.analyze import analyze_paths
     from procmap.docs.library import build as build_library
@@ -237,11 +264,12 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     interactive = sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
@@ -250,9 +278,10 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     else:
         built = _templated(lambda: build_library(run, output, templates))
     for warning in built.warnings:
-        click.echo(f"procmap: warning: {warning}", err=True)
+        click.echo(f"procmap: warning: {one_line(warning)}", err=True)
+    _echo_problems(built.errors)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or built.errors else 0)
 
 
 @main.command()
@@ -358,9 +387,10 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
 
 @main.command("simplify")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The simplified workflow (default: standard output, with the change log "
-                   "on standard error).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The simplified workflow (default, or -: standard output, with the change "
+                   "log on standard error).")
 @click.option("--only", "only", default="1,2,3,4,5", show_default=True,
               help="Steps of the Algorithm to apply, by number or name.")
 @click.option("--keep", multiple=True, metavar="STEP",
@@ -403,11 +433,11 @@ def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str
     """
     import json
 
-    from procmap.format.durations import DURATION_PATTERN, hours
+    from procmap.format.durations import hours, is_duration
     from procmap.format.errors import WorkflowError
     from procmap.simplify.simplify import Options, simplify
 
-    if not re.match(DURATION_PATTERN, fold_max):
+    if not is_duration(fold_max):
         raise click.BadParameter("a duration such as 30m, 1h or 2d", param_hint="--fold-max")
     options = Options(_algorithm_steps(only), frozenset(keep), hours(fold_max),
                       config=_config(config_path))
@@ -451,8 +481,8 @@ def _change_log(result: Simplified) -> str:
             saves.append(f"{c.touch_period_h:.1f} touch h per {period}")
         rule = f" [{c.rule}]" if c.rule else ""
         tail = f" (saves {', '.join(saves)})" if saves else ""
-        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {c.step}{rule}: "
-                     f"{c.detail}{tail}")
+        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {one_line(c.step)}"
+                     f"{rule}: {one_line(c.detail)}{tail}")
     b, a = result.before.metrics, result.after.metrics
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
@@ -466,8 +496,9 @@ def _change_log(result: Simplified) -> str:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True,
               help="markdown is made to be posted as a pull-request comment.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write to this file instead of standard output (-: standard output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated lead times.")
 @click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
@@ -500,13 +531,18 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         try:
             _write(diagram, picture(comparison, picture_format))
         except GraphvizError as e:
-            click.echo(f"procmap: {e}", err=True)
+            click.echo(f"procmap: {before} -> {after}: {e}", err=True)
             sys.exit(EXIT_USAGE)
     text = FORMATS[fmt](comparison)
     if output is not None:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _echo_notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        click.echo(f"procmap: note: {note}", err=True)
 
 
 def _echo_problems(problems: Iterable[object]) -> None:
@@ -548,8 +584,9 @@ def _templated(make: Callable[[], T]) -> T:
 @main.command()
 @click.option("--config", "which", flag_value="config",
               help="Print the schema of .procmap.yaml instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the schema to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the schema to this file (default, or -: standard output).")
 def schema(which: str | None, output: Path | None) -> None:
     """Print the JSON Schema of the workflow format.
 
@@ -599,7 +636,7 @@ def run() -> None:
     except Exception as e:  # pragma: no cover - only reached through a bug
         if os.environ.get("PROCMAP_DEBUG"):
             raise
-        click.echo(f"procmap: internal error: {type(e).__name__}: {e}\n"
+        click.echo(f"procmap: internal error: {type(e).__name__}: {one_line(e)}\n"
                    "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
                    "to see the traceback.", err=True)
         sys.exit(EXIT_USAGE)
@@ -620,9 +657,14 @@ def _config(path: Path | None) -> Config:
 
 def _write(path: Path, data: str | bytes) -> None:
     from procmap.atomic import write_bytes
+    from procmap.format.files import NotAFile
 
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
+    except NotAFile as e:
+        click.echo(f"procmap: cannot write {path}: {e}: name a regular file, or - for "
+                   "standard output", err=True)
+        sys.exit(EXIT_USAGE)
     except OSError as e:
         click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)

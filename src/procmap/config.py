@@ -1,7 +1,9 @@
 """Project settings: rule levels and the level that fails a run.
 
 Read from `.procmap.yaml`, or `[tool.procmap]` in pyproject.toml, in the
-current folder or the nearest parent (stopping at the repository root).
+current folder or the nearest parent, stopping at the repository root or the
+home folder: a config above them may be someone else's, and it names the
+templates procmap runs.
 """
 
 from __future__ import annotations
@@ -15,8 +17,17 @@ from typing import Any
 
 from procmap.analysis.rules import RULE_IDS
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import open_regular
 from procmap.format.validate import Validator
-from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
+from procmap.format.yamlnodes import (
+    MAX_BYTES,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    YamlError,
+    compose,
+)
 
 LEVEL_RANK = {"waived": 0, "info": 1, "warning": 2, "error": 3}
 CONFIG_NAMES = (".procmap.yaml", ".procmap.yml")
@@ -89,7 +100,8 @@ def read_config(path: Path) -> Config:
     """Read a `.procmap.yaml` or a pyproject.toml."""
     file = str(path)
     try:
-        data = path.read_bytes()
+        with open_regular(path) as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the config: {e.strerror}")]) \
             from None
@@ -110,14 +122,22 @@ def read_config(path: Path) -> Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest config file from `start` upwards, not past a repository root."""
-    for folder in (start.resolve(), *start.resolve().parents):
+    """The nearest config file from `start` upwards, not past a repository
+    root or the home folder; outside both, only `start` itself is searched:
+    a config in a shared folder above the project (say /tmp) is someone else's."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except RuntimeError:  # no HOME and no password entry
+        home = None
+    chain = (start.resolve(), *start.resolve().parents)
+    top = next((i for i, folder in enumerate(chain)
+                if (folder / ".git").exists() or folder == home), 0)
+    for folder in chain[:top + 1]:
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
                 return folder / name
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.procmap" in pyproject.read_bytes():
             return pyproject
-        if (folder / ".git").exists():
-            return None
+    return None
     return None

@@ -11,48 +11,83 @@ from pathlib import Path
 
 import jinja2
 
-from procmap.analysis.analyze import RunReport
+from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.atomic import write_bytes
 from procmap.docs.portfolio import portfolio
 from procmap.docs.sop import context
 from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
-from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
+from procmap.format.errors import Problem
+from procmap.lock import locked
+from procmap.render import GraphvizError, GraphvizMissing, draw_diagram, layout, to_mermaid
 
 MANIFEST = "manifest.json"
 INDEX = "index.storage.xhtml"
+
+
+# What the library writes for itself, and for each workflow after its id: a
+# workflow whose id gives one of the first names would be overwritten by it.
+_OWN_FILES = ("index.md", INDEX, MANIFEST)
+_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".storage.xhtml")
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
     files: tuple[Path, ...]
     warnings: tuple[str, ...]  # e.g. no Graphviz, so no SVG
+    errors: tuple[Problem, ...] = ()  # workflows left out, or built without a diagram
 
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
           advance: Callable[[int], None] | None = None) -> Built:
     """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
     and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`. Each file is written atomically; `advance(1)` follows
-    each workflow (a progress bar on a terminal). A storage template that
-    gives malformed XHTML is a `jinja2.TemplateError`."""
+    `manifest.json`. Each file is written atomically, and `out` is locked for
+    the run (FolderInUse if another build holds it); `advance(1)` follows
+    each workflow (a progress bar on a terminal). A workflow whose id names a
+    file of the library's own is left out, and one Graphviz cannot draw is
+    built without its SVG and PNG: both are errors of the result. A storage
+    template that gives malformed XHTML is a `jinja2.TemplateError`."""
+    with locked(out):
+        return _build(run, out, templates, advance)
+
+
+def _reserved(report: WorkflowReport) -> Problem | None:
+    w = report.workflow
+    clash = next((f"{w.id}{suffix}" for suffix in _SUFFIXES if f"{w.id}{suffix}" in _OWN_FILES),
+                 None)
+    if clash is None:
+        return None
+    return Problem(w.file, w.pos.line, w.pos.column, f"the id '{w.id}' is reserved: the "
+                   f"library's own {clash} would replace this workflow's", "rename the workflow")
+
+
+def _build(run: RunReport, out: Path, templates: Path | None,
+           advance: Callable[[int], None] | None) -> Built:
     templates = templates or run.config.templates
     # One environment each for the run: jinja2 compiles a template once per environment.
     markdown, storage = environment(templates), storage_environment(templates)
     files: list[Path] = []
     warnings: list[str] = []
+    errors = [p for p in map(_reserved, run.workflows) if p is not None]
+    reports = [r for r in run.workflows if _reserved(r) is None]
     pages: list[dict[str, object]] = []
     graphviz = True
-    for report in run.workflows:
+    for report in reports:
         wid = report.workflow.id
         diagram = layout(report)
         svg = png = None
         if graphviz:
             try:
                 drawn = {fmt: draw_diagram(diagram, fmt) for fmt in ("svg", "png")}
-            except GraphvizError as e:
+            except GraphvizMissing as e:
                 graphviz = False
                 warnings.append(f"no SVG or PNG diagrams: {e}")
+            except GraphvizError as e:
+                # This workflow's own drawing failed: the others still get theirs.
+                w = report.workflow
+                errors.append(Problem(w.file, w.pos.line, w.pos.column,
+                                      f"no SVG or PNG diagram of workflow '{wid}': {e}"))
             else:
                 svg, png = f"{wid}.svg", f"{wid}.png"
                 files += [_write(out / f"{wid}.{fmt}", data) for fmt, data in drawn.items()]
@@ -69,7 +104,7 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
                       "attachments": [name for name in (png, svg) if name]})
         if advance:
             advance(1)
-    library = portfolio(list(run.workflows))
+    library = portfolio(reports)
     index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
     index = _checked(storage.get_template("index.storage.j2").render(library=library),
@@ -79,7 +114,7 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))
-    return Built(tuple(files), tuple(warnings))
+    return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
 def _checked(body: str, what: str) -> str:

@@ -5,6 +5,8 @@ A user's folder comes first; the shipped templates are also reachable as
 and replace one block. Every `{{ value }}` is escaped for markdown unless it
 is `Raw` (markdown procmap built), so a template cannot forget to escape.
 The Confluence templates (`*.storage.j2`) get XML autoescaping instead.
+Both run in jinja2's sandbox: a template found through a config file may be
+someone else's, and must not reach Python objects beyond what it is given.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from procmap.analysis.metrics import percent
 from procmap.docs.markdown import Raw, code, codes, inline, prose
@@ -38,20 +41,22 @@ _LAYOUT = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True,
 
 def environment(user: Path | None = None) -> jinja2.Environment:
     """Markdown templates (`*.md.j2`)."""
-    env = jinja2.Environment(loader=_loader(user), autoescape=False, finalize=inline,
-                             **_LAYOUT)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(loader=_loader(user), autoescape=False, finalize=inline,
+                               **_LAYOUT)
     env.filters.update(hours=lambda h: Raw(short(h)), code=code, codes=codes, prose=prose, raw=Raw,
-                       percent=lambda x: Raw(percent(x)), number=lambda x: Raw(f"{x:g}"))
+                       percent=lambda x: Raw(percent(x)), number=lambda x: Raw(f"{x:g}"),
+                       decimal=lambda x: Raw(f"{x:.2f}"))
     return env
 
 
 def storage_environment(user: Path | None = None) -> jinja2.Environment:
     """Confluence storage-format templates (`*.storage.j2`): XHTML, autoescaped;
     `finalize` drops the characters that XML 1.0 cannot carry at all."""
-    env = jinja2.Environment(loader=_loader(user), autoescape=True, finalize=xml_text,
-                             **_LAYOUT)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(loader=_loader(user), autoescape=True, finalize=xml_text,
+                               **_LAYOUT)
     env.filters.update(hours=short, markdown=markdown_to_xhtml(), cdata=cdata,
-                       percent=percent, number=lambda x: f"{x:g}")
+                       percent=percent, number=lambda x: f"{x:g}",
+                       decimal=lambda x: f"{x:.2f}")
     return env
 
 

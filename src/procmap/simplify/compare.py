@@ -13,6 +13,7 @@ from procmap.docs.markdown import inline
 from procmap.format.durations import short
 from procmap.format.gcpause import paused
 from procmap.format.model import Duration, Requirement, Workflow
+from procmap.printable import one_line
 
 # (label, JSON key, unit) in the order people read them: first what a person
 # can quote (the simulated lead time and handoffs per case), then the worst
@@ -165,18 +166,13 @@ def _delta(unit: str, b: float | None, a: float | None) -> str:
 
 
 def text(c: Comparison) -> str:
-    lines = [f"{c.before.workflow.file} -> {c.after.workflow.file}", ""]
+    lines = [f"{one_line(c.before.workflow.file)} -> {one_line(c.after.workflow.file)}", ""]
     lines.append(f"{'':<19}{'before':>10}{'after':>10}{'change':>12}")
     for label, _, unit, b, a in c.rows():
         lines.append(f"{label:<19}{_value(unit, b):>10}{_value(unit, a):>10}"
                      f"{_delta(unit, b, a):>12}".rstrip())
-    lines += ["", *_changes(c, _plain)]
+    lines += ["", *_changes(c, one_line)]
     return "\n".join(lines) + "\n"
-
-
-def _plain(text: str) -> str:
-    # TODO: the shared control-character escape for text output once it is on main.
-    return text
 
 
 def _changes(c: Comparison, e: Callable[[str], str]) -> list[str]:

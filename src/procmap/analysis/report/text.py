@@ -9,6 +9,7 @@ import click
 from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
+from procmap.printable import one_line
 
 _COLOUR = {"error": "red", "warning": "yellow", "info": "blue", "waived": "bright_black"}
 
@@ -22,36 +23,42 @@ def _hours(h: float) -> str:
 
 
 def metrics_line(w: WorkflowReport) -> str:
+    """The figures of one workflow, those a person can quote first (analysis.md 1.1)."""
     m = w.metrics
-    text = (f"{m.steps} steps, {m.teams} teams, {m.handoffs} handoffs, "
-            f"{m.ping_pong} ping-pong, {m.rework_edges} rework; lead time "
-            f"{_hours(m.lead_time_h)}, touch {_hours(m.touch_time_h)}, PCE {percent(m.pce)}")
+    quotable = []
     if m.simulated:
         s = m.simulated
-        text += (f"; simulated mean {_hours(s.mean_h)}, P50 {_hours(s.p50_h)}, "
-                 f"P90 {_hours(s.p90_h)}")
-    return text
+        quotable.append(f"simulated lead time mean {_hours(s.mean_h)}, P50 {_hours(s.p50_h)}, "
+                        f"P90 {_hours(s.p90_h)}"
+                        + (" (cut short: loops ran past the simulation's budget, so these "
+                           "are too low)" if s.truncated else ""))
+    quotable.append(f"{m.expected_handoffs:.2f} handoffs per case, our touch "
+                    f"{_hours(m.expected_touch_h)} per case")
+    return ("; ".join(quotable) + "\n    " +
+            f"worst branch (critical path): lead time {_hours(m.lead_time_h)}, touch "
+            f"{_hours(m.touch_time_h)}, PCE {percent(m.pce)}; {m.steps} steps, {m.teams} teams, "
+            f"{m.handoffs} handoff links, {m.ping_pong} ping-pong, {m.rework_edges} rework")
 
 
 def render(run: RunReport) -> str:
     lines: list[str] = []
     for e in run.errors:
-        lines.append(f"{click.style(f'{e.file}:{e.line}:{e.column}', bold=True)}: "
-                     f"{click.style('error', fg='red', bold=True)}: {e.message}")
+        lines.append(f"{click.style(f'{one_line(e.file)}:{e.line}:{e.column}', bold=True)}: "
+                     f"{click.style('error', fg='red', bold=True)}: {one_line(e.message)}")
         if e.hint:
-            lines.append(f"  hint: {e.hint}")
+            lines.append(f"  hint: {one_line(e.hint)}")
     if run.errors and run.workflows:
         lines.append("")
     for w in run.workflows:
-        lines.append(click.style(w.workflow.file, bold=True, underline=True)
-                     + f"  {w.workflow.title}")
+        lines.append(click.style(one_line(w.workflow.file), bold=True, underline=True)
+                     + f"  {one_line(w.workflow.title)}")
         for f in w.findings:
             where = f"{f.pos.line}:{f.pos.column}"
             level = click.style(f"{f.level:<7}", fg=_COLOUR[f.level])
             step = f"[{f.algorithm} {ALGORITHM[f.algorithm]}]"
-            lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {f.message}")
+            lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {one_line(f.message)}")
             if f.waiver:
-                lines.append(f"{'':>20}waived: {f.waiver}")
+                lines.append(f"{'':>20}waived: {one_line(f.waiver)}")
         lines.append(click.style(f"  {metrics_line(w)}", dim=True))
         lines.append("")
     counts = Counter(f.level for w in run.workflows for f in w.findings)
@@ -62,7 +69,8 @@ def render(run: RunReport) -> str:
         handoffs = sum(w.metrics.handoffs for w in run.workflows)
         lead = sum(w.metrics.lead_time_h for w in run.workflows)
         touch = sum(w.metrics.touch_time_h for w in run.workflows)
-        summary.append(f"{handoffs} handoffs, overall PCE {touch / lead if lead else 0:.1%}")
+        overall = percent(touch / lead if lead else None)
+        summary.append(f"{handoffs} handoffs, overall PCE {overall}")
     if run.errors:
         files = len({e.file for e in run.errors})
         summary.append(click.style(f"{_plural(files, 'file')} not readable", fg="red",
