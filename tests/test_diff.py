@@ -8,10 +8,17 @@ from pathlib import Path
 import pydot
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
 from helpers import CLEAN, write
+from procmap.analysis.analyze import analyze
 from procmap.cli import main
+from procmap.format.errors import WorkflowError
+from procmap.format.loader import loads
+from procmap.format.model import Workflow
 from procmap.render.dot import CHANGE
+from procmap.simplify.compare import FIELDS, _changes, compare
+from strategies import workflows
 from test_render_mermaid import parse
 from test_sop import tables, tokens
 
@@ -321,3 +328,48 @@ def test_graphviz_that_runs_too_long_names_the_workflows(
     assert result.output.startswith(
         "procmap: w.yaml -> w.yaml: Graphviz did not finish the svg within 0.2 s")
     assert not Path("both.svg").exists()
+
+
+def _loaded(doc: dict[str, object]) -> Workflow | None:
+    try:
+        return loads(json.dumps(doc), "w.yaml")
+    except WorkflowError:
+        return None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workflows(), workflows())
+def test_the_diff_accounts_for_every_difference(doc_b: dict[str, object],
+                                                doc_a: dict[str, object]) -> None:
+    """Applying what the diff reports to the before version gives the after one."""
+    bw, aw = _loaded(doc_b), _loaded(doc_a)
+    if bw is None or aw is None:
+        return
+    c = compare(analyze(bw, simulate=False), analyze(aw, simulate=False))
+    assert [s for s in bw.steps if s not in c.removed] + list(c.added) == [
+        s for s in aw.steps if s in bw.steps] + [s for s in aw.steps if s not in bw.steps]
+    teams = {s.id: bw.teams[s.team].name for s in bw.step_list} | {
+        m.step: m.after for m in c.moved}
+    fields = {s.id: {f: getattr(s, f) for f in FIELDS} for s in bw.step_list}
+    for changed in c.changed:
+        fields[changed.step] |= {f.name: f.after for f in changed.fields}
+    for s in aw.step_list:
+        if s.id in bw.steps:
+            assert teams[s.id] == aw.teams[s.team].name
+            assert fields[s.id] == {f: getattr(s, f) for f in FIELDS}
+
+    def links(w: Workflow) -> dict[tuple[str, str], tuple[str | None, float | None]]:
+        out: dict[tuple[str, str], tuple[str | None, float | None]] = {}
+        for s in w.step_list:
+            for b in s.next:
+                out.setdefault((s.id, b.to), (b.when, b.p))
+        return out
+
+    got = links(bw)
+    for link in c.links_removed:
+        del got[link.source, link.to]
+    got |= {(link.source, link.to): (link.when, link.p) for link in c.links_added}
+    got |= {(r.after.source, r.after.to): (r.after.when, r.after.p) for r in c.links_changed}
+    assert got == links(aw)
+    same = compare(analyze(bw, simulate=False), analyze(bw, simulate=False))
+    assert _changes(same, str) == ["no step or link changed"]
