@@ -184,8 +184,8 @@ def _changes(c: Comparison, e: Callable[[str], str]) -> list[str]:
     out += [f"- changed: {e(s.step)} ({e(s.title)}): "
             + "; ".join(f"{f.name} {_field(f.name, f.before, e)} -> {_field(f.name, f.after, e)}"
                         for f in s.fields) for s in c.changed]
-    out += [f"- link removed: {_link(link, e)}{_when(link, e)}" for link in c.links_removed]
-    out += [f"- link added: {_link(link, e)}{_when(link, e)}" for link in c.links_added]
+    out += [f"- link removed: {_link(link, e)}{_condition(link, e)}" for link in c.links_removed]
+    out += [f"- link added: {_link(link, e)}{_condition(link, e)}" for link in c.links_added]
     out += [f"- link changed: {_link(r.after, e)}: " + "; ".join(_relinked(r, e))
             for r in c.links_changed]
     return out or ["no step or link changed"]
@@ -195,7 +195,7 @@ def _link(link: Link, e: Callable[[str], str]) -> str:
     return f"{e(link.source)} -> {e(link.to)}"
 
 
-def _when(link: Link, e: Callable[[str], str]) -> str:
+def _condition(link: Link, e: Callable[[str], str]) -> str:
     parts = [f'when "{e(link.when)}"'] if link.when is not None else []
     parts += [f"p {link.p:g}"] if link.p is not None else []
     return f" ({', '.join(parts)})" if parts else ""
