@@ -308,10 +308,18 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be created, updated, uploaded or pruned; write nothing.")
+@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=120.0,
+              envvar="PROCMAP_REQUEST_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time one request may take, from connecting "
+                                      "to the last byte of the answer.")
+@click.option("--run-timeout", type=click.FloatRange(0, min_open=True), default=3600.0,
+              envvar="PROCMAP_RUN_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time the whole run may take, waits between "
+                                      "retries included.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
 def publish(site: Path, url: str, space: str, parent: str | None, title: str,
             user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
-            verbose: bool) -> None:
+            request_timeout: float, run_timeout: float, verbose: bool) -> None:
     """Publish a library built by `procmap build` to Confluence.
 
     SITE is the output folder of `procmap build`. One page per workflow goes
@@ -327,8 +335,9 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
 
-    Exit status: 0 published, 1 Confluence refused or a page is in the way,
-    2 the folder is not a built library or the command was misused.
+    Exit status: 0 published, 1 Confluence refused, did not answer in time or
+    answered what is not its API, or a page is in the way, 2 the folder is not
+    a built library or the command was misused.
     """
     from procmap.publish.confluence import ConfluenceError, connect
     from procmap.publish.sync import Action, Publisher, PublishError, read_site
@@ -348,7 +357,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
 
     try:
         api = connect(url, user, token, flavour, log=log if verbose else None,
-                      warn=lambda line: click.echo(f"procmap: {line}", err=True))
+                      warn=lambda line: click.echo(f"procmap: {line}", err=True),
+                      request_timeout=request_timeout, run_timeout=run_timeout)
     except ConfluenceError as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)
