@@ -17,7 +17,7 @@ from procmap.format.errors import WorkflowError
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
 from procmap.render.dot import CHANGE
-from procmap.simplify.compare import FIELDS, _changes, compare
+from procmap.simplify.compare import FIELDS, _changes, _delta, compare
 from strategies import workflows
 from test_render_mermaid import parse
 from test_sop import tables, tokens
@@ -272,6 +272,11 @@ def test_a_figure_that_cannot_be_computed_reads_n_a(runner: CliRunner) -> None:
     assert rows[-1] == ["PCE", "n/a", "n/a", ""]
     doc = json.loads(diff(runner, NO_DURATIONS, after, "-f", "json"))
     assert doc["metrics"]["pce"] == {"before": None, "after": None, "change": None}
+
+
+def test_a_tiny_pce_change_does_not_read_as_zero() -> None:
+    assert [_delta("%", 0.013, a) for a in (0.01299, 0.0134, 0.0137, 0.013)] == [
+        "-<0.01 pts", "+0.04 pts", "+0.1 pts", "0"]
 
 
 def test_same_file_changes_nothing(runner: CliRunner) -> None:

@@ -159,6 +159,8 @@ def _delta(unit: str, b: float | None, a: float | None) -> str:
     sign = "+" if d > 0 else "-"
     if unit == "%":
         points = abs(d) * 100
+        if points < 0.005:  # would print as -0.00: a change too small to show
+            return f"{sign}<0.01 pts"
         return f"{sign}{points:.1f} pts" if points >= 0.05 else f"{sign}{points:.2f} pts"
     if unit == "x":
         return f"{sign}{abs(d):.2f}"
