@@ -373,3 +373,10 @@ def test_conformance_json_carries_counts_and_mapped_figures(tmp_path: Path) -> N
     expected = measure(Flow(load(truth))).expected_handoffs
     assert data["mapped_handoffs_per_case"] == round(expected, 2)
     assert data["handoffs_per_case"] == pytest.approx(expected, abs=0.3)
+
+
+def test_a_bad_workflow_id_is_refused_before_the_log_is_read(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["mine", str(tmp_path / "none.csv"), "--id", "Big One"])
+    assert result.exit_code == 2
+    assert result.output == ("Error: --id 'Big One': a workflow id is lower-case letters, "
+                             "digits and dashes, starting with a letter or digit\n")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from procmap.mining.log import Issue, LogError, open_log
+from procmap.printable import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,9 @@ def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_
     from procmap.mining import conformance
     from procmap.mining.discover import discover, slug
 
+    if workflow_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", workflow_id):
+        raise LogError(f"--id {one_line(workflow_id)!r}: a workflow id is lower-case letters, "
+                       "digits and dashes, starting with a letter or digit")
     workflow = None
     if against is not None:
         from procmap.format.loader import load
