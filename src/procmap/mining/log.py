@@ -244,7 +244,7 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
               "'row ' || rn || ': ' || coalesce(lc, 'empty')")
         _pair(con)
     else:
-        con.execute("""CREATE TEMP TABLE paired AS
+        con.execute("""CREATE TEMP VIEW paired AS
             SELECT case_id, step, team, variant, NULL::TIMESTAMP AS s, ts AS c, rn FROM raw
             WHERE lc IS NULL OR lc = 'complete'""")
     con.execute("""
@@ -286,7 +286,7 @@ def _pair(con: Any) -> None:
     without a start has no touch time (s NULL). One window, no self-join:
     this is the costliest statement on a large log.
     """
-    con.execute("""CREATE TEMP TABLE paired AS
+    con.execute("""CREATE TEMP VIEW paired AS
         SELECT case_id, step, team, variant,
                CASE WHEN lc = 'start' THEN ts WHEN prev_lc = 'start' THEN prev_ts END AS s,
                CASE WHEN lc = 'complete' THEN ts END AS c,
