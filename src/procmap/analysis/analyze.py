@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import Metrics, measure
@@ -14,8 +15,9 @@ from procmap.config import Config
 from procmap.format.discover import Skipped, discover
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.gcpause import paused
-from procmap.format.loader import load
+from procmap.format.loader import load, loads
 from procmap.format.model import Workflow
+from procmap.format.yamlnodes import MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,29 +75,48 @@ def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> W
                           tuple(found))
 
 
+def _from_stdin(stdin: BinaryIO | None, name: str) -> Workflow:
+    if stdin is None:
+        raise WorkflowError([Problem(name, 1, 1, "- (standard input) is not readable here",
+                                     "name a workflow file", "syntax")])
+    data = stdin.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise WorkflowError([Problem(name, 1, 1, f"standard input is more than the "
+                                     f"{MAX_BYTES // 2**20} MB limit",
+                                     "split it into several workflows", "syntax")])
+    return loads(data, name)
+
+
 def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, seed: int = 0,
                   simulate: bool = True,
-                  progress: Callable[[Path], None] | None = None) -> RunReport:
-    """Load every workflow under `paths` and analyse those that load."""
+                  progress: Callable[[Path], None] | None = None,
+                  stdin: BinaryIO | None = None, stdin_name: str = "-") -> RunReport:
+    """Load every workflow under `paths` and analyse those that load; `-` is
+    one workflow read from `stdin`, named `stdin_name` in the report."""
     config = config or Config()
+    exclude = config.exclude_patterns()
     reports: list[WorkflowReport] = []
     errors: list[Problem] = []
     notes: list[str] = []
     seen_ids: dict[str, Workflow] = {}
     for given in paths:
         given = Path(given)
-        if not given.exists():
+        if str(given) == "-":
+            files: Iterable[Path | Skipped] = [given]
+        elif not given.exists():
             errors.append(Problem(str(given), 1, 1, "no such file or folder",
                                   "check the path", "syntax"))
             continue
-        for file in discover(given):
+        else:
+            files = discover(given, exclude)
+        for file in files:
             if isinstance(file, Skipped):
                 notes.append(f"skipped {file.path}: {file.why}")
                 continue
             if progress:
                 progress(file)
             try:
-                workflow = load(file)
+                workflow = _from_stdin(stdin, stdin_name) if str(file) == "-" else load(file)
             except WorkflowError as e:
                 errors.extend(e.problems)
                 continue

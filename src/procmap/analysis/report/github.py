@@ -5,6 +5,8 @@ from __future__ import annotations
 from procmap.analysis.analyze import RunReport
 from procmap.printable import one_line
 
+HELP = "GitHub Actions annotations"
+
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 

@@ -7,6 +7,8 @@ import json
 from procmap import __version__
 from procmap.analysis.analyze import RunReport
 
+HELP = "the JSON report of analysis.md"
+
 
 def as_dict(run: RunReport) -> dict[str, object]:
     return {
