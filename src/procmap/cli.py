@@ -58,6 +58,13 @@ def main() -> None:
     """
 
 
+def _is_workflow_file(path: Path, is_workflow: Callable[[Path], bool]) -> bool:
+    try:
+        return is_workflow(path)
+    except OSError:  # a FIFO or a device: analyze says so
+        return True
+
+
 def _rule_ids(ctx: click.Context, param: click.Parameter,
               value: tuple[str, ...]) -> frozenset[str]:
     """Rule ids given comma-separated, the option repeated or both."""
@@ -80,6 +87,9 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
                    "output).")
 @click.option("--stdin-filename", default="-", metavar="NAME",
               help="The name of the workflow read from - (standard input) in the report.")
+@click.option("--only-workflows", is_flag=True,
+              help="Pass over named files without a top-level `procmap:` key, as a folder "
+                   "search does (pre-commit names every changed YAML file).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the lead-time simulation; the same seed gives the same numbers.")
 @click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
@@ -102,7 +112,7 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
                    "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filename: str,
-            seed: int, no_simulate: bool, fail_on: str | None, select: frozenset[str],
+            only_workflows: bool, seed: int, no_simulate: bool, fail_on: str | None, select: frozenset[str],
             ignore: frozenset[str], exit_zero: bool, max_warnings: int | None, quiet: bool,
             statistics: bool, config_path: Path | None) -> None:
     """Check workflows and measure them.
@@ -131,7 +141,11 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
     from procmap.analysis.analyze import RunReport, analyze_paths
     from procmap.analysis.report import text
     from procmap.analysis.rules import RULE_IDS
+    from procmap.format.discover import is_workflow
 
+    if only_workflows:
+        paths = tuple(p for p in paths if str(p) == "-" or p.is_dir() or not p.exists()
+                      or _is_workflow_file(p, is_workflow))
     config = _config(config_path)
     if fail_on:
         config = replace(config, fail_on=fail_on)
