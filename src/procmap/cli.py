@@ -112,9 +112,10 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
                    "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filename: str,
-            only_workflows: bool, seed: int, no_simulate: bool, fail_on: str | None, select: frozenset[str],
-            ignore: frozenset[str], exit_zero: bool, max_warnings: int | None, quiet: bool,
-            statistics: bool, config_path: Path | None) -> None:
+            only_workflows: bool, seed: int, no_simulate: bool, fail_on: str | None,
+            select: frozenset[str], ignore: frozenset[str], exit_zero: bool,
+            max_warnings: int | None, quiet: bool, statistics: bool,
+            config_path: Path | None) -> None:
     """Check workflows and measure them.
 
     PATHS are workflow files, - (one workflow on standard input), or folders

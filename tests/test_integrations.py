@@ -1,0 +1,56 @@
+"""procmap through pre-commit, as a project that uses it would run it (issue 16)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import CLEAN
+
+ROOT = Path(__file__).parent.parent
+NVA = CLEAN.replace("touch: 2h}", "touch: 2h, value: nva}")
+UNREACHABLE = CLEAN.replace("s2: {title: Two", "s3: {title: Three, team: a}\n  s2: {title: Two")
+PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not PRE_COMMIT.exists():
+        pytest.skip("pre-commit is not installed: pip install -e '.[dev]'")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    return subprocess.run([str(PRE_COMMIT), "try-repo", str(ROOT), "procmap", "--all-files",
+                           "--color", "never"], cwd=repo, env=env, text=True,
+                          capture_output=True, timeout=600)
+
+
+def test_pre_commit_passes_and_fails_as_it_should(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = tmp_path / "project"
+    (repo / "workflows").mkdir(parents=True)
+    (repo / "workflows" / "clean.yaml").write_text(CLEAN)
+    (repo / "ci.yaml").write_text("on: push\njobs: {}\n")  # YAML, not a workflow: passed over
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    passed = try_repo(repo, pre_commit_home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "procmap analyze" in passed.stdout and "Passed" in passed.stdout
+
+    (repo / "workflows" / "clean.yaml").write_text(UNREACHABLE)
+    git(repo, "add", ".")
+    failed = try_repo(repo, pre_commit_home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout
+    assert "workflows/clean.yaml" in failed.stdout and "unreachable" in failed.stdout
