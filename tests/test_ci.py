@@ -251,3 +251,45 @@ def test_sarif_fingerprints_survive_line_moves(runner: CliRunner) -> None:
     write("nva.yaml", NVA.replace("steps:\n", "steps:\n  s0: {title: Zero, team: a, touch: 1h,"
                                               " next: s1}\n"))
     assert fingerprints() == before and len(before) == 1
+
+
+# Baseline
+
+UNREACHABLE = CLEAN.replace("s2: {title: Two", "s3: {title: Three, team: a}\n  s2: {title: Two")
+
+
+def test_a_baseline_keeps_known_findings_from_failing(runner: CliRunner) -> None:
+    write("u.yaml", UNREACHABLE)
+    result = runner.invoke(main, ["analyze", "u.yaml", "--write-baseline", "baseline.json"])
+    assert result.exit_code == 0 and result.output == ""
+    [entry] = json.loads(Path("baseline.json").read_text())["findings"]
+    assert (entry["workflow"], entry["rule"]) == ("clean", "unreachable")
+    # a comment added above moves the finding a line down: still known
+    moved = UNREACHABLE.replace("steps:\n", "# the steps\nsteps:\n")
+    write("u.yaml", moved)
+    result = runner.invoke(main, ["analyze", "u.yaml", "--baseline", "baseline.json"])
+    assert result.exit_code == 0, result.output
+    assert "      8:3  known    unreachable" in result.output
+    assert "0 errors, 0 warnings, 0 info, 0 waived, 1 known (in the baseline)" in result.output
+    data = json.loads(runner.invoke(main, ["analyze", "u.yaml", "--baseline", "baseline.json",
+                                           "-f", "json"]).output)
+    assert data["workflows"][0]["findings"][0]["known"] is True
+    # a new finding fails the run
+    write("u.yaml", moved.replace("s3: {title: Three, team: a}",
+                                  "s3: {title: Three, team: a}\n  s4: {title: Four, team: a}"))
+    result = runner.invoke(main, ["analyze", "u.yaml", "--baseline", "baseline.json", "-f",
+                                  "github"])
+    assert result.exit_code == 1
+    [annotation] = result.output.splitlines()
+    assert annotation.startswith("::error file=u.yaml,line=9,col=3,title=procmap unreachable")
+
+
+def test_a_broken_baseline_is_a_located_usage_error(runner: CliRunner) -> None:
+    write("b.json", '{"procmap-baseline": 1,\n "findings": [}\n')
+    result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN), "--baseline", "b.json"])
+    assert result.exit_code == 2
+    assert result.output.startswith("b.json:2:15: not a baseline: invalid JSON")
+    write("b.json", '{"findings": []}\n')
+    result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
+    assert result.exit_code == 2
+    assert "b.json:1:1: not a baseline: expected procmap-baseline: 1" in result.output

@@ -108,6 +108,11 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
               help="Text format: only the findings, no figures, summary or notes.")
 @click.option("--statistics", is_flag=True,
               help="Print the number of findings of each rule instead of the findings.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Findings recorded in this baseline are reported as known and do not fail.")
+@click.option("--write-baseline", "write_baseline", metavar="FILE",
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Record today's findings in FILE for --baseline, and exit 0.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
                    "one from the current folder up to the repository root or the home folder.")
@@ -115,6 +120,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
             only_workflows: bool, seed: int, no_simulate: bool, fail_on: str | None,
             select: frozenset[str], ignore: frozenset[str], exit_zero: bool,
             max_warnings: int | None, quiet: bool, statistics: bool,
+            baseline_path: Path | None, write_baseline: Path | None,
             config_path: Path | None) -> None:
     """Check workflows and measure them.
 
@@ -168,6 +174,25 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
         click.echo("\r\033[K", nl=False, err=True)
     if not quiet:
         _echo_notes(run.notes)
+    if write_baseline is not None:
+        from procmap.analysis import baseline
+
+        recorded = baseline.dumps(run)
+        if str(write_baseline) == "-":
+            click.echo(recorded, nl=False)
+        else:
+            _write(write_baseline, recorded)
+        _echo_problems(run.errors)
+        sys.exit(run.exit_code if run.errors else 0)
+    if baseline_path is not None:
+        from procmap.analysis import baseline
+        from procmap.format.errors import WorkflowError
+
+        try:
+            run = baseline.apply(run, baseline.read(baseline_path))
+        except WorkflowError as e:
+            _echo_problems(e.problems)
+            sys.exit(EXIT_USAGE)
     if statistics:
         report = text.statistics(run)
     elif fmt == "text":
@@ -179,7 +204,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
     else:
         click.echo(report, nl=False, color=_colour())
     code = run.exit_code
-    warnings = sum(f.level == "warning" for w in run.workflows for f in w.findings)
+    warnings = sum(f.level == "warning" for w in run.workflows for f in w.new_findings())
     if code == 0 and max_warnings is not None and warnings > max_warnings:
         click.echo(f"procmap: {warnings} warnings, more than --max-warnings {max_warnings}",
                    err=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +25,11 @@ class WorkflowReport:
     workflow: Workflow
     metrics: Metrics
     findings: tuple[Finding, ...]
+    # indices of findings in the baseline: reported as known, never failing
+    known: frozenset[int] = frozenset()
+
+    def new_findings(self) -> Iterator[Finding]:
+        return (f for i, f in enumerate(self.findings) if i not in self.known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,8 @@ class RunReport:
         """0 clean, 1 a finding at or above the failing level, 2 an unreadable file."""
         if self.errors:
             return 2
-        failing = any(self.config.fails(f.level) for w in self.workflows for f in w.findings)
+        failing = any(self.config.fails(f.level) for w in self.workflows
+                      for f in w.new_findings())
         return 1 if failing else 0
 
 

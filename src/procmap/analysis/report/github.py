@@ -29,7 +29,7 @@ def render(run: RunReport) -> str:
     out = [_line("error", e.file, e.line, e.column, "procmap: invalid workflow",
                  f"{e.message} ({e.hint})" if e.hint else e.message) for e in run.errors]
     for w in run.workflows:
-        for f in w.findings:
+        for f in w.new_findings():  # known ones (in the baseline) need no annotation
             if f.level in _COMMAND:
                 out.append(_line(_COMMAND[f.level], f.pos.file, f.pos.line, f.pos.column,
                                  f"procmap {f.rule} (Algorithm step {f.algorithm})",

@@ -19,7 +19,8 @@ def as_dict(run: RunReport) -> dict[str, object]:
                 "title": w.workflow.title,
                 "file": w.workflow.file,
                 "metrics": w.metrics.as_json(),
-                "findings": [f.as_json() for f in w.findings],
+                "findings": [{**f.as_json(), **({"known": True} if i in w.known else {})}
+                             for i, f in enumerate(w.findings)],
             }
             for w in run.workflows
         ],

@@ -69,9 +69,10 @@ def render(run: RunReport, quiet: bool = False) -> str:
             continue
         lines.append(click.style(one_line(w.workflow.file), bold=True, underline=True)
                      + f"  {one_line(w.workflow.title)}")
-        for f in w.findings:
+        for i, f in enumerate(w.findings):
             where = f"{f.pos.line}:{f.pos.column}"
-            level = click.style(f"{f.level:<7}", fg=_COLOUR[f.level])
+            level = (click.style("known  ", dim=True) if i in w.known
+                     else click.style(f"{f.level:<7}", fg=_COLOUR[f.level]))
             step = f"[{f.algorithm} {ALGORITHM[f.algorithm]}]"
             lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {one_line(f.message)}")
             if f.waiver:
@@ -81,10 +82,13 @@ def render(run: RunReport, quiet: bool = False) -> str:
         lines.append("")
     if quiet:
         return "\n".join(lines[:-1]) + "\n" if lines else ""
-    counts = Counter(f.level for w in run.workflows for f in w.findings)
+    counts = Counter(f.level for w in run.workflows for f in w.new_findings())
     summary = [_plural(len(run.workflows), "workflow")]
     summary += [click.style(_plural(counts[k], k), fg=_COLOUR[k]) if counts[k]
                 else _plural(0, k) for k in ("error", "warning", "info", "waived")]
+    known = sum(len(w.known) for w in run.workflows)
+    if known:
+        summary.append(f"{known} known (in the baseline)")
     if run.workflows:
         handoffs = sum(w.metrics.handoffs for w in run.workflows)
         lead = sum(w.metrics.lead_time_h for w in run.workflows)
