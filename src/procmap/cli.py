@@ -831,11 +831,18 @@ def schema(which: str | None, output: Path | None) -> None:
 
 
 @main.command("rules")
-def list_rules() -> None:
+@click.option("--markdown", is_flag=True,
+              help="Print each rule's documentation in markdown (docs/rules.md).")
+def list_rules(markdown: bool) -> None:
     """List the rules: id, default level, Algorithm step and what fires them."""
     from procmap.analysis.rules import RULES
     from procmap.analysis.rules.base import ALGORITHM
 
+    if markdown:
+        from procmap.analysis.ruledocs import markdown as rule_docs
+
+        click.echo(rule_docs(), nl=False)
+        return
     for r in RULES:
         click.echo(f"{r.id:<24} {r.level:<8} {r.algorithm} {ALGORITHM[r.algorithm]:<11} "
                    f"{r.summary}")

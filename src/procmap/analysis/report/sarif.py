@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from procmap import __version__
+from procmap.analysis import ruledocs
 from procmap.analysis.fingerprint import fingerprints
 from procmap.analysis.report.uris import SRCROOT, artifact_location, repository_root, root_uri
 from procmap.analysis.rules import RULES
@@ -43,7 +44,7 @@ def as_dict(run: RunReport, root: Path | None = None) -> dict[str, object]:
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": f"{r.summary} (Algorithm step {r.algorithm}: "
                                     f"{ALGORITHM[r.algorithm]})"},
-        "help": {"text": r.summary, "markdown": r.summary},
+        "help": {"text": ruledocs.plain(r), "markdown": ruledocs.body(r)},
         "helpUri": f"{HOMEPAGE}/rules#{r.id}",
         "defaultConfiguration": {"level": _LEVEL[r.level]},
         "properties": {"algorithm": r.algorithm, "tags": [ALGORITHM[r.algorithm]]},
