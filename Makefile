@@ -50,7 +50,7 @@ demo: install
 	@for f in workflows/*.yaml; do \
 	  after=out/simplified/$$(basename $$f); \
 	  $(BIN)/procmap simplify $$f -o $$after > $${after%.yaml}.log || exit 2; \
-	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,13p' || exit 2; \
+	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,15p' || exit 2; \
 	done
 	@echo; echo "Simplified workflows and their change logs: out/simplified/"
 

@@ -26,6 +26,8 @@ from procmap.analysis.analyze import analyze, analyze_paths
 from procmap.format.loader import loads
 from procmap.render import layout, to_dot, to_mermaid
 from procmap.render.graphviz import draw
+from procmap.simplify.compare import compare
+from procmap.simplify.compare import text as diff_text
 
 TEAMS = ["sales", "legal", "finance", "ops", "support"]
 
@@ -94,6 +96,7 @@ def main() -> None:
             no_sim = best_of(runs, lambda text=text: analyze(loads(text, "bench.yaml"),
                                                                 simulate=False))
             print(f"{'':<28} without simulation {no_sim * 1000:9.1f} ms")
+            results.append(diff_row(text, full))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for i in range(1_000):
@@ -110,6 +113,18 @@ def main() -> None:
     print(f"\n{'procmap --version':<28} {version * 1000:.0f} ms (target < 300 ms)")
     results.append({"case": "version", "seconds": version})
     Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def diff_row(text: str, analysis: float) -> dict[str, object]:
+    """`procmap diff` of two 10,000-step files that differ almost everywhere
+    (another seed): two analyses, then a comparison linear in the steps."""
+    after = synthetic(10_000, seed=2)
+    seconds = best_of(3, lambda: diff_text(compare(analyze(loads(text, "before.yaml")),
+                                                   analyze(loads(after, "after.yaml")))))
+    ratio = seconds / analysis
+    print(f"{'':<28} diff of two files  {seconds * 1000:9.1f} ms   x{ratio:5.1f} of analyze"
+          f"   (two analyses: x2)")
+    return {"case": "diff 10,000 steps", "seconds": seconds, "ratio_to_analyze": ratio}
 
 
 def render_rows() -> list[dict[str, object]]:

@@ -360,6 +360,19 @@ def test_csv_round_trip(tmp_path: Path, order: Path) -> None:
     assert FORMATS["csv"].render(again) == first
 
 
+def test_csv_cells_never_start_a_formula_and_still_read_back(tmp_path: Path,
+                                                               order: Path) -> None:
+    # A blocker typed as =HYPERLINK(...) ran as a formula when the CSV was imported.
+    cases = ('case,workflow,step,entered,owner,blocker\n'
+             '"=1+1",order,take,2026-11-22,"@Ann","=HYPERLINK(""http://x"",""y"")"\n')
+    first = FORMATS["csv"].render(tracked(tmp_path, order, cases))
+    row = first.splitlines()[1]
+    assert row.startswith("'=1+1,order,take,2026-11-22,,'@Ann,\"'=HYPERLINK(")
+    again = tracked(tmp_path, order, first, "again.csv")
+    assert [(t.case.id, t.case.owner, t.case.blocker) for t in again.cases] == [
+        ("=1+1", "@Ann", '=HYPERLINK("http://x","y")')]
+
+
 def test_history_round_trips_as_the_current_state(tmp_path: Path, order: Path) -> None:
     history = tracked(tmp_path, order, "case,workflow,step,started,finished,due\n"
                       "A,order,take,2026-11-20,2026-11-21,2026-12-20\n")

@@ -616,10 +616,11 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
                  diagram: Path | None) -> None:
     """Compare two versions of a workflow.
 
-    Metrics side by side with their change (steps, teams, handoffs,
-    ping-pong, rework, lead time, touch time, PCE, simulated P50 and P90),
-    then the steps removed, added and moved between teams, and the links
-    removed and added.
+    Metrics side by side with their change, first the simulated lead time
+    (mean, P50, P90) and handoffs per case, then the worst branch (critical
+    path), steps, teams, handoff links, ping-pong, rework, touch time and
+    PCE; then the steps removed, added, moved between teams and changed
+    (old -> new), and the links removed, added or given another condition.
 
     Exit status: 0 compared, 2 a file is not a valid workflow.
     """

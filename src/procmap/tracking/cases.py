@@ -126,9 +126,18 @@ def _csv_rows(data: bytes, file: str, names: Mapping[str, str]) -> tuple[list[_R
         if not "".join(record).strip():
             continue  # spreadsheets export blank rows
         width = len(record)
-        cells = {f: record[i].strip() for f, i in wanted.items() if i < width}
+        cells = {f: _text(record[i]) for f, i in wanted.items() if i < width}
         rows.append(_Row(number, 1, cells, columns))
     return rows, set(header)
+
+
+def _text(cell: str) -> str:
+    """A cell as written; the apostrophe procmap's CSV puts before text that
+    a spreadsheet would take for a formula is dropped."""
+    from procmap.tracking.report.csv_report import FORMULA_START
+
+    cell = cell.strip()
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def _yaml_rows(data: bytes, file: str, names: Mapping[str, str]) -> tuple[list[_Row], set[str]]:

@@ -21,6 +21,23 @@ COLUMNS = ("case", "workflow", "step", "entered", "due", "owner", "blocker", "st
            "next_handoff", "next_team", "need")
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and
+# Google Sheets: text from the tracker (an owner, a blocker) could run one
+# when the CSV is imported. A leading apostrophe makes it text; procmap's
+# reader drops it again, so the CSV still reads back as a tracker.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """The value as a spreadsheet shows it as text, never as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def _number(x: float) -> str:
     return f"{x:.1f}".removesuffix(".0")
 
@@ -33,12 +50,12 @@ def render(tracker: Tracker) -> str:
         c = t.case
         # A finished case is written at its last step, where it ended.
         step = c.step or (c.history[-1].step if c.history else "")
-        writer.writerow([
+        writer.writerow([cell(v) for v in (
             c.id, c.workflow, step, c.entered, c.due or "", c.owner or "", c.blocker or "",
             t.status, t.team or "", t.in_step_d, _number(t.usual_d), t.forecast,
             t.forecast_p90, "" if t.slack_d is None else t.slack_d,
-            t.handoff[0] if t.handoff else "", t.handoff[1] if t.handoff else "", t.need])
+            t.handoff[0] if t.handoff else "", t.handoff[1] if t.handoff else "", t.need)])
     for p in tracker.problems:
         writer.writerow(["", "", "", "", "", "", "", "error", "", "", "", "", "", "", "", "",
-                         f"{p.file}:{p.line}:{p.column}: {p.message}"])
+                         cell(f"{p.file}:{p.line}:{p.column}: {p.message}")])
     return out.getvalue()
