@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import Metrics, measure
-from procmap.analysis.rules import RULES, Finding
+from procmap.analysis.rules import RULES, Finding, unused_waiver
 from procmap.analysis.rules import automate_before_delete as abd
 from procmap.config import Config
 from procmap.format.discover import Skipped, discover
@@ -55,9 +55,12 @@ def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Find
         level = config.levels.get(f.rule, f.level)
         if level == "off":
             continue
+        # a step's waivers, or the workflow's for findings attached to no step
         step = flow.workflow.steps.get(f.step) if f.step else None
-        if step is not None and f.rule in step.waive:
-            out.append(f.with_level("waived", step.waive[f.rule]))
+        waive = step.waive if step is not None else flow.workflow.waive if f.step is None \
+            else {}
+        if f.rule in waive:
+            out.append(f.with_level("waived", waive[f.rule]))
         else:
             out.append(f.with_level(level))
     return out
@@ -76,6 +79,8 @@ def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> W
     for rule in RULES:
         found.extend(_apply(rule.check(flow), flow, config))
     found.extend(_apply(abd.check_after(flow, found), flow, config))
+    active = [r.id for r in RULES if config.levels.get(r.id, r.level) != "off"]
+    found.extend(_apply(unused_waiver.check_after(flow, found, active), flow, config))
     found.sort(key=lambda f: (f.pos.line, f.pos.column, f.rule, f.steps))
     return WorkflowReport(workflow, measure(flow, flow.simulation if simulate else None),
                           tuple(found))
