@@ -293,3 +293,23 @@ def test_a_broken_baseline_is_a_located_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
     assert result.exit_code == 2
     assert "b.json:1:1: not a baseline: expected procmap-baseline: 1" in result.output
+
+
+def test_under_github_actions_the_text_report_annotates(runner: CliRunner) -> None:
+    write("nva.yaml", NVA)
+    result = runner.invoke(main, ["analyze", "nva.yaml"], env={"GITHUB_ACTIONS": "true"})
+    assert result.output.splitlines()[-1].startswith(
+        "::notice file=nva.yaml,line=7,col=3,title=procmap nva-step")
+    assert "GitHub shows" not in result.output
+    outside = runner.invoke(main, ["analyze", "nva.yaml"], env={"GITHUB_ACTIONS": ""})
+    assert "::notice" not in outside.output
+
+
+def test_under_github_actions_it_says_when_annotations_are_hidden(runner: CliRunner) -> None:
+    steps = "".join(f"  s{i}: {{title: Step {i}, team: a, value: nva"
+                    + (f", next: s{i + 1}}}\n" if i < 12 else "}\n") for i in range(12 + 1))
+    write("many.yaml", CLEAN.split("steps:\n")[0] + "steps:\n" + steps)
+    result = runner.invoke(main, ["analyze", "many.yaml"], env={"GITHUB_ACTIONS": "true"})
+    assert sum(line.startswith("::notice ") for line in result.output.splitlines()) == 13
+    assert ("procmap: GitHub shows 10 annotations of each type per step, so 3 of 13 notices "
+            "are not annotated: the report above lists them all.") in result.output

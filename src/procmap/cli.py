@@ -21,7 +21,7 @@ from procmap.printable import one_line
 from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
-    from procmap.analysis.analyze import WorkflowReport
+    from procmap.analysis.analyze import RunReport, WorkflowReport
     from procmap.config import Config
     from procmap.simplify.simplify import Simplified
     from procmap.tracking.tracker import Tracker
@@ -63,6 +63,17 @@ def _is_workflow_file(path: Path, is_workflow: Callable[[Path], bool]) -> bool:
         return is_workflow(path)
     except OSError:  # a FIFO or a device: analyze says so
         return True
+
+
+def _annotate(run: RunReport) -> None:
+    """Under GitHub Actions the text report also annotates the files, and says
+    when GitHub will hide some annotations."""
+    from procmap.analysis.report import github
+
+    click.echo(github.render(run), nl=False)
+    note = github.hidden_note(run)
+    if note:
+        click.echo(note, err=True)
 
 
 def _rule_ids(ctx: click.Context, param: click.Parameter,
@@ -145,7 +156,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
     from dataclasses import replace
     from types import MappingProxyType
 
-    from procmap.analysis.analyze import RunReport, analyze_paths
+    from procmap.analysis.analyze import analyze_paths
     from procmap.analysis.report import text
     from procmap.analysis.rules import RULE_IDS
     from procmap.format.discover import is_workflow
@@ -203,6 +214,8 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
         _write(output, click.unstyle(report) if fmt == "text" or statistics else report)
     else:
         click.echo(report, nl=False, color=_colour())
+    if fmt == "text" and not statistics and os.environ.get("GITHUB_ACTIONS") == "true":
+        _annotate(run)
     code = run.exit_code
     warnings = sum(f.level == "warning" for w in run.workflows for f in w.new_findings())
     if code == 0 and max_warnings is not None and warnings > max_warnings:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from procmap.analysis.analyze import RunReport
 from procmap.printable import one_line
 
 HELP = "GitHub Actions annotations"
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+# GitHub shows at most this many annotations of each type per step.
+SHOWN_PER_TYPE = 10
 
 
 def _data(text: str) -> str:
@@ -35,3 +39,14 @@ def render(run: RunReport) -> str:
                                  f"procmap {f.rule} (Algorithm step {f.algorithm})",
                                  f.message))
     return "".join(line + "\n" for line in out)
+
+
+def hidden_note(run: RunReport) -> str | None:
+    """What GitHub will not show: it keeps 10 annotations of each type per step."""
+    counts = Counter(line[2:line.index(" ")] for line in render(run).splitlines())
+    hidden = {kind: n - SHOWN_PER_TYPE for kind, n in counts.items() if n > SHOWN_PER_TYPE}
+    if not hidden:
+        return None
+    what = ", ".join(f"{n} of {counts[kind]} {kind}s" for kind, n in sorted(hidden.items()))
+    return (f"procmap: GitHub shows {SHOWN_PER_TYPE} annotations of each type per step, so "
+            f"{what} are not annotated: the report above lists them all.")
