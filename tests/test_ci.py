@@ -1,10 +1,14 @@
 """procmap in CI: discovery, standard input, report options and CI formats (issue 16)."""
 
 import json
+import os
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN, write
@@ -228,8 +232,6 @@ def test_the_examples_pass_the_official_sarif_schema(runner: CliRunner) -> None:
 def test_sarif_uris_are_encoded_and_relative_to_the_repository_root(runner: CliRunner) -> None:
     write("sub dir/billing #1.yaml", NVA)
     Path("elsewhere").mkdir()
-    import os
-
     os.chdir("elsewhere")
     data = sarif(runner, "../sub dir/billing #1.yaml")
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(data)
@@ -313,3 +315,18 @@ def test_under_github_actions_it_says_when_annotations_are_hidden(runner: CliRun
     assert sum(line.startswith("::notice ") for line in result.output.splitlines()) == 13
     assert ("procmap: GitHub shows 10 annotations of each type per step, so 3 of 13 notices "
             "are not annotated: the report above lists them all.") in result.output
+
+
+def test_the_examples_pass_github_code_scanning_rules(runner: CliRunner,
+                                                      tmp_path: Path) -> None:
+    # npm install @microsoft/sarif-multitool puts it in node_modules/.bin
+    tool = os.environ.get("SARIF_MULTITOOL") or shutil.which("sarif-multitool")
+    if tool is None:
+        pytest.skip("sarif-multitool is not installed (npm install @microsoft/sarif-multitool; "
+                    "SARIF_MULTITOOL=path/to/sarif-multitool)")
+    Path("ex.sarif").write_text(json.dumps(sarif(runner, str(EXAMPLES))))
+    done = subprocess.run([tool, "validate", "--rule-kind", "Gh", "--output", "val.sarif",
+                           "ex.sarif"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [run] = json.loads(Path("val.sarif").read_text())["runs"]
+    assert [(r["ruleId"], r["message"]) for r in run["results"]] == []
