@@ -330,3 +330,16 @@ def test_the_examples_pass_github_code_scanning_rules(runner: CliRunner,
     assert done.returncode == 0, done.stdout + done.stderr
     [run] = json.loads(Path("val.sarif").read_text())["runs"]
     assert [(r["ruleId"], r["message"]) for r in run["results"]] == []
+
+
+def test_only_workflows_passes_over_other_yaml(runner: CliRunner) -> None:
+    write("ci.yaml", "on: push\njobs: {}\n")
+    write("nva.yaml", NVA)
+    result = runner.invoke(main, ["analyze", "ci.yaml", "nva.yaml", "-f", "json"])
+    assert result.exit_code == 2  # named, so read as a workflow
+    result = runner.invoke(main, ["analyze", "--only-workflows", "ci.yaml", "nva.yaml", "-f",
+                                  "json"])
+    assert result.exit_code == 0 and files_in(result.output) == ["nva.yaml"]
+    result = runner.invoke(main, ["analyze", "--only-workflows", "ci.yaml"])
+    assert result.exit_code == 0 and result.output.endswith("0 workflows, 0 errors, 0 warnings, "
+                                                            "0 info, 0 waived\n")

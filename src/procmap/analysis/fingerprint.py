@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from procmap.analysis.rules.base import Finding
+if TYPE_CHECKING:
+    from procmap.analysis.rules.base import Finding
 
 
 def fingerprints(workflow_id: str, findings: Iterable[Finding]) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from procmap.analysis.analyze import RunReport
 from procmap.printable import one_line
+
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport
 
 HELP = "GitHub Actions annotations"
 

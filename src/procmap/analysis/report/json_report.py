@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from procmap import __version__
-from procmap.analysis.analyze import RunReport
 
-HELP = "the JSON report of analysis.md"
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport
+
+HELP = "metrics and findings as JSON, for scripts"
 
 
 def as_dict(run: RunReport) -> dict[str, object]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import click
 
-from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
 from procmap.printable import one_line
+
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport, WorkflowReport
 
 HELP = "for people"
 
