@@ -343,3 +343,15 @@ def test_only_workflows_passes_over_other_yaml(runner: CliRunner) -> None:
     result = runner.invoke(main, ["analyze", "--only-workflows", "ci.yaml"])
     assert result.exit_code == 0 and result.output.endswith("0 workflows, 0 errors, 0 warnings, "
                                                             "0 info, 0 waived\n")
+
+
+def test_a_file_outside_the_repository_gets_an_absolute_file_uri(
+        runner: CliRunner, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere") / "a b.yaml"
+    outside.write_text(NVA)
+    data = sarif(runner, str(outside))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(data)
+    [run] = data["runs"]  # type: ignore[index]
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": outside.resolve().as_uri()}
+    assert location["uri"].startswith("file:///") and location["uri"].endswith("/a%20b.yaml")
