@@ -862,6 +862,90 @@ def list_rules(markdown: bool) -> None:
                    f"{r.summary}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Read workflows from other formats."""
+
+
+@import_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the workflows into, one <id>.yaml per pool.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, write nothing) when the model says anything a workflow "
+                   "cannot.")
+def import_bpmn_command(path: Path, output: Path, strict: bool) -> None:
+    """Import a BPMN 2.0 model (Camunda Modeler, bpmn.io, Signavio ...): one
+    workflow per pool.
+
+    Lanes become teams, other pools external teams, tasks steps, exclusive
+    gateways decisions of the step before them, parallel gateways parallel
+    `next`, timers waits. Each file starts with a comment listing what the
+    model says that the workflow cannot, by element id, and the same list is
+    printed; shares the model does not give are an even split marked as a
+    guess. The README has the whole mapping.
+
+    \b
+        procmap import bpmn order.bpmn -o workflows/
+
+    Exit status: 0 written, 1 --strict and something could not be expressed
+    (nothing written), 2 the file is not readable BPMN.
+    """
+    from procmap.bpmn import import_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        imported = import_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    for item in imported:
+        target = output / f"{item.id}.yaml"
+        click.echo(f"{target}: {len(item.losses)} not expressed" if item.losses
+                   else f"{target}: everything expressed")
+        for loss in item.losses:
+            click.echo(f"  {loss.located(str(path))}")
+    if strict and any(item.losses for item in imported):
+        click.echo("procmap: --strict: nothing written", err=True)
+        sys.exit(1)
+    for item in imported:
+        _write(output / f"{item.id}.yaml", item.text)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write workflows in other formats."""
+
+
+@export_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The .bpmn file to write (default: standard output).")
+def export_bpmn_command(path: Path, output: Path | None) -> None:
+    """Export a workflow as BPMN 2.0 with its diagram, for bpmn.io or Camunda Modeler.
+
+    One collaboration: a pool with a lane per team of the company, a pool
+    per external team with message flows for the handoffs to and from it,
+    exclusive gateways for decisions, parallel gateways for parallel work,
+    timer events for waits. procmap import bpmn reads it back whole.
+
+    Exit status: 0 written, 2 the workflow is invalid.
+    """
+    from procmap.bpmn import export_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        data = export_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(output, data)
+
+
 def run() -> None:
     """Entry point: a bug in procmap ends with a short report, not a traceback."""
     try:
