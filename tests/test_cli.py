@@ -172,7 +172,7 @@ def test_rules_command(runner: CliRunner) -> None:
     from procmap.analysis.rules import RULES
 
     out = runner.invoke(main, ["rules"]).output
-    assert len(out.splitlines()) == len(RULES) == 15 and "repeated-check" in out
+    assert len(out.splitlines()) == len(RULES) == 16 and "unused-waiver" in out
 
 
 def test_bad_config_exits_2(runner: CliRunner) -> None:

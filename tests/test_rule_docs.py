@@ -4,10 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from procmap.analysis.analyze import analyze
 from procmap.analysis.ruledocs import markdown
 from procmap.analysis.rules import RULE_IDS
+from procmap.cli import main
 from procmap.format.loader import loads
 
 COMMITTED = Path(__file__).parent.parent / "docs" / "rules.md"
@@ -44,3 +46,8 @@ def test_documented_examples(rule: str) -> None:
     assert rule in {f.rule for f in found}
     found = analyze(loads(workflow_text(quiet)), simulate=False).findings
     assert rule not in {f.rule for f in found}
+
+
+def test_rules_markdown_prints_the_rule_docs(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "--markdown"])
+    assert result.exit_code == 0 and result.output == DOC
