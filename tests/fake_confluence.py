@@ -70,6 +70,7 @@ class Fault:
     repeat: int = 1  # the body is sent this many times over
     trickle: float = 0.0  # seconds between the bytes of the answer, status line included
     sent: int = 0  # bytes of the body the client took before it hung up
+    edit: str | None = None  # a person saves this page just before the request is run
 
 
 class Reply(Exception):
@@ -132,11 +133,13 @@ class FakeConfluence:
 
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1,
              headers: dict[str, str] | None = None, drop: str | None = None,
-             body: bytes | None = None, repeat: int = 1, trickle: float = 0.0) -> Fault:
+             body: bytes | None = None, repeat: int = 1, trickle: float = 0.0,
+             edit: str | None = None) -> Fault:
         """The next `times` requests of `method` ("*": any) whose path matches
-        `pattern` get this answer."""
+        `pattern` get this answer; with `edit`, they are run as usual after a
+        person saved that page (a new version)."""
         fault = Fault(method, pattern, status, times, headers or {}, drop, body, repeat,
-                      trickle)
+                      trickle, edit=edit)
         self.faults.append(fault)
         return fault
 
@@ -177,6 +180,10 @@ class FakeConfluence:
                 raise Reply(401, "Unauthorized; the credentials are not valid")
             if length > MAX_BODY:
                 raise Reply(413, "Request entity too large")
+            if fault and fault.edit:
+                with self.lock:
+                    self.pages[fault.edit]["version"] += 1
+                fault = None
             if fault and fault.drop == "before":
                 h.close_connection = True
                 return
@@ -505,6 +512,7 @@ class FakeConfluence:
         if parent is not None:
             self._page(parent)
         page_id = self.add_page(title, parent, space, _rewrite(body))
+        self._render(self.pages[page_id])
         return page_id
 
     def _update(self, page: dict[str, Any], title: str, parent: str | None,
@@ -517,6 +525,7 @@ class FakeConfluence:
             self._page(parent)
             page["parent"] = parent
         page.update(title=title, version=number, body=_rewrite(body))
+        self._render(page)
 
     def _set_prop(self, page_id: str, data: dict[str, Any], prop_id: str | None) -> dict[str, Any]:
         key = data.get("key")
@@ -570,15 +579,24 @@ class FakeConfluence:
                 raise Reply(400, "Cannot add a new attachment with same file name as an "
                                  f"existing attachment: {name}")
             files[name] = {"id": f"att{next(self.ids)}", "title": name, "version": 1,
-                           "data": data}
+                           "data": data, "minorEdit": form.get("minorEdit")}
             return 200, {"results": [self._att(files[name])], "size": 1}
         att = next((a for a in files.values() if a["id"] == att_id), None)
         if att is None:
             raise Reply(404, f"No attachment with id {att_id}")
         if name != att["title"]:
             raise Reply(400, "The file name must not change")
-        att.update(version=att["version"] + 1, data=data)
+        att.update(version=att["version"] + 1, data=data, minorEdit=form.get("minorEdit"))
         return 200, self._att(att)
+
+    def _render(self, page: dict[str, Any]) -> None:
+        """Cloud can keep an image broken when the body that shows it was
+        stored before the file: `broken` names such files of the version
+        stored last."""
+        if self.flavour == "cloud":
+            files = self.attachments.get(page["id"], {})
+            page["broken"] = {name for name in re.findall(r'ri:filename="([^"]+)"', page["body"])
+                              if name not in files}
 
     @property
     def _stale(self) -> int:
