@@ -26,9 +26,11 @@ OpenAPI documents) and its known behaviour:
   MAX_BODY is 413; bad credentials are 401.
 
 Stored bodies come back rewritten (macro and local ids, entities), as
-Confluence does. `gateway=True` serves a Cloud site as scoped API tokens see
-it, under `/ex/confluence/{cloudId}/wiki`, whose v2 links leave that prefix
-out. `fail()` injects faults.
+Confluence does. Every request it is sent is checked against the OpenAPI
+documents when it stops (tests/contract.py), unless a test that sends
+invalid requests on purpose sets `checked = False`. `gateway=True` serves a
+Cloud site as scoped API tokens see it, under `/ex/confluence/{cloudId}/wiki`,
+whose v2 links leave that prefix out. `fail()` injects faults.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from contract import Request, problems
 from procmap.docs.storage import wrap
 
 USER, TOKEN = "ann@example.com", "s3cr3t-token-42"
@@ -99,6 +102,8 @@ class FakeConfluence:
         self.labels: dict[str, set[str]] = {}
         self.requests: list[tuple[str, str]] = []
         self.authorizations: list[str | None] = []  # of each request, in order
+        self.log: list[Request] = []  # every request under the context path, whole
+        self.checked = True  # whether the requests must be valid by the OpenAPI documents
         self.faults: list[Fault] = []
         for key in self.spaces:
             self.spaces[key]["homepageId"] = self.add_page(f"{key} Home", space=key, parent=None)
@@ -115,9 +120,13 @@ class FakeConfluence:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+        if kind is None and self.checked:
+            wrong = [f"{r.method} {r.path}: {problem}" for r in self.log
+                     for problem in problems(self.flavour, r)]
+            assert not wrong, "requests the OpenAPI documents do not allow:\n" + "\n".join(wrong)
 
     # -- test helpers --------------------------------------------------------
 
@@ -167,6 +176,10 @@ class FakeConfluence:
         v2 = path.startswith(self.context + "/api/v2")
         with self.lock:
             self.requests.append((h.command, h.path))
+            if path.startswith(self.context + "/"):
+                under = path[len(self.context):] + (f"?{parts.query}" if parts.query else "")
+                self.log.append(Request(h.command, under, h.headers.get("Content-Type", ""),
+                                        raw))
             self.authorizations.append(h.headers.get("Authorization"))
             fault = next((f for f in self.faults if f.times > 0
                           and f.method in (h.command, "*") and re.search(f.pattern, path)),

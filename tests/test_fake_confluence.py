@@ -18,6 +18,7 @@ from fake_confluence import CLOUD_ID, MAX_BODY, SPACE, TOKEN, USER, FakeConfluen
 @pytest.fixture(params=["cloud", "dc"])
 def fake(request: pytest.FixtureRequest) -> Iterator[FakeConfluence]:
     with FakeConfluence(request.param) as server:
+        server.checked = False  # these tests send requests the server must refuse
         yield server
 
 
@@ -115,6 +116,7 @@ def test_properties_are_created_once_and_kept_small(fake: FakeConfluence) -> Non
 
 def test_cloud_uploads_need_minor_edit() -> None:
     with FakeConfluence("cloud") as fake:
+        fake.checked = False
         page = fake.add_page("Intake")
         path = f"/rest/api/content/{page}/child/attachment"
         xsrf = {"X-Atlassian-Token": "no-check"}
@@ -132,6 +134,7 @@ def test_cloud_uploads_need_minor_edit() -> None:
 
 def test_an_unknown_space_id_is_refused_not_every_space() -> None:
     with FakeConfluence("cloud") as fake:
+        fake.checked = False
         r = call(fake, "GET", "/api/v2/pages", params={"space-id": "1"})
         assert (r.status_code, message(r)) == (400, "Invalid space-id: 1")
 
@@ -153,6 +156,7 @@ def test_labels_can_be_read(fake: FakeConfluence) -> None:
 
 def test_the_gateway_serves_under_its_prefix_and_links_without_it() -> None:
     with FakeConfluence("cloud", page_size=1, gateway=True) as fake:
+        fake.checked = False
         assert fake.url.endswith(f"/ex/confluence/{CLOUD_ID}/wiki")
         fake.add_page("Intake")
         r = call(fake, "GET", "/api/v2/pages", params={"space-id": "98304"})

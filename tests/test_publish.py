@@ -322,6 +322,7 @@ def test_v1_content_is_gone_on_cloud() -> None:
 # -- the test server keeps Confluence's rules -----------------------------------
 
 def test_server_rules(fake: FakeConfluence) -> None:
+    fake.checked = False  # it sends requests the server must refuse
     publish(fake, TWO)
     api = api_of(fake)
     space = api.space(SPACE)
@@ -625,6 +626,7 @@ def test_cloud_links_are_parsed_not_glued_onto_the_host(evil: FakeConfluence,
     # Glued onto "http://127.0.0.1:PORT" these named another host; parsed, they
     # are paths on the site, which answers 404.
     with FakeConfluence("cloud") as fake:
+        fake.checked = False  # the link names a path no document has, on purpose
         publish(fake, TWO)
         _listing(fake, {"next": link.format(port=urlsplit(evil.url).port)})
         with pytest.raises(ConfluenceError, match=r"pages under id \d+: Confluence answered 404"):

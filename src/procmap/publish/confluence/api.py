@@ -22,7 +22,9 @@ from procmap.publish.confluence.shape import Node, read
 
 KEY = "procmap"  # the content property that says procmap owns a page
 MESSAGE = "Published by procmap"
-STATUSES = "current,archived,trashed"  # the pages whose titles are taken
+# The pages whose titles are taken. v1 takes one status, and `any` is current
+# and trashed: archived pages of Data Center are not seen (v1 has no way).
+STATUSES = "current,archived,trashed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +285,7 @@ class DataCenterApi(_Common):
 
     def find(self, space: Space, title: str) -> Page | None:
         for p in self._titled(self._list("/rest/api/content", f"page {title!r}", {
-                "spaceKey": space.key, "title": title, "type": "page", "status": STATUSES,
+                "spaceKey": space.key, "title": title, "type": "page", "status": "any",
                 "expand": "version,ancestors,space"}), title):
             return self._page(p)
         return None
