@@ -23,18 +23,18 @@ any request.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from procmap.docs.library import MANIFEST
 from procmap.docs.storage import check
-from procmap.printable import one_line
+from procmap.publish import site as built
 from procmap.publish.confluence.api import Api, Attachment, Page, Property, Space, same_title
 from procmap.publish.confluence.http import ConfluenceError
+from procmap.publish.site import Action, PublishError, Site, SitePage, digest, sha
+
+__all__ = ["Action", "PublishError", "Publisher", "Site", "SitePage", "read_site"]
 
 LABEL = "procmap"
 CONFLICT = (400, 409)  # what a write with a stale version may get back
@@ -45,104 +45,9 @@ MARK = '<ac:parameter ac:name="">procmap-library</ac:parameter>'
 MARKER = f'<ac:structured-macro ac:name="anchor">{MARK}</ac:structured-macro>'
 
 
-class PublishError(Exception):
-    """The site folder is unusable, or publishing would touch a page procmap
-    does not own."""
-
-
-@dataclass(frozen=True, slots=True)
-class SitePage:
-    workflow: str
-    title: str
-    body: str
-    attachments: dict[str, bytes] = field(hash=False)
-
-    @property
-    def digest(self) -> str:
-        return digest(self.title, self.body)
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    folder: Path
-    index: str
-    pages: tuple[SitePage, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    verb: str  # create, update, upload, prune, stale, unchanged
-    title: str
-    detail: str = ""
-
-    def __str__(self) -> str:
-        # A stale page's title comes from Confluence: printed escaped.
-        return one_line(f"{self.verb:<9} {self.title}"
-                        + (f" ({self.detail})" if self.detail else ""))
-
-
-def digest(title: str, body: str) -> str:
-    return _sha(json.dumps([title, body], ensure_ascii=False).encode())
-
-
-def _sha(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 def read_site(folder: Path) -> Site:
-    """The library `procmap build` wrote into `folder`, checked before any
-    request is made."""
-    manifest = folder / MANIFEST
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PublishError(f"{manifest}: not found: run `procmap build WORKFLOWS -o {folder}` "
-                           "first; publish sends what build wrote") from None
-    except (OSError, ValueError) as e:
-        raise PublishError(f"{manifest}: unreadable ({e}): run procmap build again") from None
-    if not isinstance(data, dict) or data.get("procmap") != 1:
-        raise PublishError(f"{manifest}: not a manifest of procmap build version 1: "
-                           "run procmap build again")
-    index = _body(folder, str(data.get("index", "")))
-    pages, titles = [], set()
-    for n, entry in enumerate(data.get("pages", []), 1):
-        if not (isinstance(entry, dict) and {"workflow", "title", "body"} <= entry.keys()):
-            raise PublishError(f"{manifest}: page {n} needs workflow, title and body: run "
-                               "procmap build again")
-        title = str(entry["title"])
-        if title.lower() in titles:
-            raise PublishError(f"{manifest}: two workflows are titled {title!r} (ignoring "
-                               "case); Confluence needs one title per page in a space, "
-                               "ignoring case: retitle one of them")
-        titles.add(title.lower())
-        files = {name: _read(folder, name) for name in entry.get("attachments", [])}
-        pages.append(SitePage(str(entry["workflow"]), title, _body(folder, str(entry["body"])),
-                              files))
-    return Site(folder, index, tuple(pages))
-
-
-def _read(folder: Path, name: str) -> bytes:
-    """A file the manifest names: a plain name in `folder`, never a path out of it."""
-    if not name or "/" in name or "\\" in name or name in (".", ".."):
-        raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
-                           "procmap build again")
-    try:
-        return (folder / name).read_bytes()
-    except OSError as e:
-        raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
-
-
-def _body(folder: Path, name: str) -> str:
-    path = folder / name
-    try:
-        body = _read(folder, name).decode("utf-8")
-    except UnicodeDecodeError:
-        raise PublishError(f"{path}: not UTF-8: run procmap build again") from None
-    problem = check(body)
-    if problem:
-        raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"
-                           ": not well-formed storage format; fix the template and build again")
-    return body
+    """The built library, its page bodies checked as Confluence storage format."""
+    return built.read_site(folder, check, "storage format")
 
 
 def _owned(prop: Property | None, kind: str) -> TypeGuard[Property]:
@@ -211,8 +116,14 @@ class Publisher:
     def run(self, site: Site) -> list[Action]:
         api = self.api
         _too_long(self.title, "the library's title (--title)")
+        seen: dict[str, SitePage] = {}
         for p in site.pages:
             _too_long(p.title, f"the title of workflow {p.workflow!r}")
+            other = seen.setdefault(p.title.lower(), p)
+            if other is not p:
+                raise PublishError(f"workflows {other.workflow!r} and {p.workflow!r} are titled "
+                                   f"{other.title!r} and {p.title!r}; Confluence takes them "
+                                   "for one title (it ignores case): retitle one of them")
         if any(same_title(p.title, self.title) for p in site.pages):
             raise PublishError(f"a workflow is titled {self.title!r} like the library page "
                                "(Confluence ignores case): choose another --title")
@@ -338,7 +249,7 @@ class Publisher:
             # A file someone deleted from the page is sent again.
             w.attached = api.attachments(w.page) if w.page is not None else {}
             w.uploads = tuple(n for n, data in source.attachments.items()
-                              if recorded.get(n) != _sha(data) or n not in w.attached)
+                              if recorded.get(n) != sha(data) or n not in w.attached)
             # Cloud may leave an image broken when the body that shows it is
             # stored before the file: a new page gets its body last.
             w.body_last = w.page is None and bool(w.uploads) and api.BODY_LAST
@@ -392,7 +303,7 @@ class Publisher:
             self._ensure_label(page)
         self._set_property(page, w.prop, {
             "kind": "page", "workflow": source.workflow, "digest": source.digest,
-            "attachments": {n: _sha(d) for n, d in source.attachments.items()}})
+            "attachments": {n: sha(d) for n, d in source.attachments.items()}})
 
     def _ensure_label(self, page: Page | None) -> None:
         """A page procmap owns carries its label, though someone removed it or
