@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, move_step, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
@@ -20,3 +22,20 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("ping-pong", "warning", 3,
             "a -> b -> c with team(a) = team(c) != team(b)", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    w = flow.workflow
+    for f in findings:
+        a, b, c = f.steps
+        s, team = w.steps[b], w.steps[a].team
+        # Who checks is the control (segregation of duties): never moved.
+        if s.kind in ("approval", "check", "decision"):
+            continue
+        yield proposal(RULE.id, flow, s, [a, b, c], "review", "move",
+                       f"move '{s.title}' from {w.teams[s.team].name} to "
+                       f"{w.teams[team].name}, which does the work before and after it",
+                       move_step(b, team))
+
+
+RULE = replace(RULE, propose=propose)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, drop_edge, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
@@ -23,3 +25,14 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("redundant-edge", "info", 3,
             "an edge u -> w without p while another path u -> ... -> w exists", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        u, w = f.steps
+        yield proposal(RULE.id, flow, flow.workflow.steps[u], [u, w], "safe", "drop-edge",
+                       f"remove the link '{u}' -> '{w}': '{w}' already waits for '{u}' "
+                       "through another path", drop_edge(u, w))
+
+
+RULE = replace(RULE, propose=propose)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, delete_step, dominates, named_person, proposal
 
 GATES = ("approval", "check")
 
@@ -49,3 +51,21 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("repeated-check", "warning", 2,
             "an approval/check re-reads only artifacts an earlier one read, unchanged", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        b = flow.index[str(f.step)]
+        s = flow.steps[b]
+        earlier = [flow.index[e] for e in f.steps[:-1]]
+        first = next((a for a in earlier if dominates(flow, a, b)), None)
+        safe = first is not None and named_person(flow.workflow, s) is None
+        before = flow.steps[first if first is not None else earlier[0]].id
+        yield proposal(RULE.id, flow, s, [before, s.id], "safe" if safe else "review",
+                       "delete", f"delete the {s.kind} '{s.title}': '{before}' already "
+                       f"checked {', '.join(sorted(set(s.inputs)))} "
+                       + ("on every path to it" if first is not None else "on some paths to it")
+                       + " and nothing changed it since", delete_step(s.id))
+
+
+RULE = replace(RULE, propose=propose)
