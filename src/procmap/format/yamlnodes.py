@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             _PyParser.__init__(self)
 
 
+Parser = _Parser  # the event parser compose uses, for readers of the same events
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 # Aliases let a tiny file stand for an exponential tree ("billion laughs");

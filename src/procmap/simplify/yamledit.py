@@ -10,12 +10,24 @@ their key or indented, flow style, anchors.
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
+from typing import Any
 
-from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, _resolve_plain, compose
+import yaml
+
+from procmap.format.yamlnodes import (
+    Mapping,
+    Node,
+    Parser,
+    Scalar,
+    Sequence,
+    _resolve_plain,
+    compose,
+)
 
 # The line breaks libyaml counts lines by: its columns are code points.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -62,6 +74,7 @@ class Document:
         steps = root.get("steps")
         assert isinstance(steps, Mapping)
         self._steps = steps
+        self._root = root
         self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
         # libyaml skips a byte-order mark without counting it as a column.
         self._bom = 1 if text.startswith("\ufeff") else 0
@@ -72,6 +85,9 @@ class Document:
 
     def _at(self, line: int, column: int) -> int:
         return self._starts[line - 1] + column - 1 + (self._bom if line == 1 else 0)
+
+    def _mark(self, mark: Any) -> int:
+        return self._at(mark.line + 1, mark.column + 1)
 
     def _start(self, node: Node) -> int:
         return self._at(node.line, node.column)
@@ -102,12 +118,50 @@ class Document:
     def text(self) -> str:
         """The text with every edit spliced in."""
         out = self.source
+        self._splices.extend(self._orphans())
         last = len(out) + 1
         for start, end, text in sorted(self._splices, reverse=True):
             if end > last:
                 raise EditError("two edits overlap")
             out = out[:start] + text + out[end:]
             last = start
+        return out
+
+    def _orphans(self) -> list[tuple[int, int, str]]:
+        """An alias whose anchor goes with a removed part gets the value written out."""
+        removed = [(a, b) for a, b, text in self._splices if not text and a < b]
+        if "&" not in self.source or not removed:
+            return []
+        nodes: dict[tuple[int, int], Node] = {}
+        stack: list[Node] = [self._root]
+        while stack:
+            node = stack.pop()
+            if nodes.setdefault((node.line, node.column), node) is not node:
+                continue  # an alias of a node already seen
+            if isinstance(node, Mapping):
+                stack.extend(v for _, v in node.items)
+            elif isinstance(node, Sequence):
+                stack.extend(node.items)
+        anchors: dict[str, tuple[int, Node]] = {}
+        out = []
+        parser: Any = Parser(self.source)
+        try:
+            while True:
+                ev: Any = parser.get_event()
+                if isinstance(ev, yaml.StreamEndEvent):
+                    break
+                start = self._mark(ev.start_mark)
+                if isinstance(ev, yaml.AliasEvent):
+                    at, node = anchors[str(ev.anchor)]
+                    gone = any(a <= at < b for a, b in removed)
+                    if gone and not any(a <= start < b for a, b in removed):
+                        end = self._mark(ev.end_mark)
+                        out.append((start, end, _flow(node)))
+                elif getattr(ev, "anchor", None):
+                    anchors[ev.anchor] = (start, nodes[ev.start_mark.line + 1,
+                                                       ev.start_mark.column + 1])
+        finally:
+            getattr(parser, "dispose", lambda: None)()
         return out
 
     # Nodes
@@ -218,6 +272,23 @@ class Document:
         text = items[0] if len(items) == 1 and isinstance(node, Scalar) else \
             "[" + ", ".join(items) + "]"
         self._splice(self._start(node), self._end(node), text)
+
+
+def _flow(node: Node) -> str:
+    """`node` in flow style, reading back as the same value."""
+    if isinstance(node, Mapping):
+        return "{" + ", ".join(f"{scalar_text(str(k.value))}: {_flow(v)}"
+                               for k, v in node.items) + "}"
+    if isinstance(node, Sequence):
+        return "[" + ", ".join(_flow(i) for i in node.items) + "]"
+    v = node.value
+    if isinstance(v, str):
+        return scalar_text(v)
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return ".nan" if math.isnan(v) else ".inf" if v > 0 else "-.inf"
+    return repr(v)
 
 
 def _subsequence(new: Seq[Branch], old: Seq[Branch]) -> list[int] | None:
