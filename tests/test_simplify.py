@@ -196,3 +196,28 @@ def test_cli_rejects_bad_options_and_bad_files(runner: CliRunner) -> None:
     result = runner.invoke(main, ["simplify", "bad.yaml", "-o", "out.yaml"])
     assert result.exit_code == 2 and "bad.yaml:" in result.output
     assert not Path("out.yaml").exists()
+
+
+@pytest.mark.parametrize("change", [
+    "touch: 20m, wait: 1h, next: s3}",  # the plain case: proposed
+    "touch: 3h, wait: 1h, next: s3}",  # a long step is its team's craft
+    "touch: 20m, systems: [SAP], next: s3}",  # team a does not use SAP
+    "touch: 20m, next: [{to: s3, p: 0.9}, {to: s1, p: 0.1}]}",  # it decides
+])
+def test_a_move_is_proposed_only_for_a_small_step_in_known_systems(change: str) -> None:
+    steps = PING_PONG.replace("touch: 20m, wait: 1h, next: s3}", change)
+    ids = [o.proposal.id for o in run(steps).outcomes]
+    assert ("ping-pong:s2" in ids) == change.startswith("touch: 20m, wait")
+
+
+def test_the_same_title_on_new_material_is_not_a_duplicate() -> None:
+    steps = """\
+        s1: {title: Review, team: a, touch: 1h, inputs: [x], outputs: [r], next: s2}
+        s2: {title: Ask, team: b, touch: 1h, inputs: [r], outputs: [e], next: s3}
+        s3: {title: Review, team: a, touch: 1h, inputs: [e], outputs: [r], next: s4}
+        s4: {title: Decide, team: a, touch: 1h, inputs: [r]}
+        """
+    assert not [o for o in run(steps).outcomes if o.proposal.rule == "duplicate-step"]
+    same = steps.replace("inputs: [e], outputs: [r]", "inputs: [x], outputs: [r]")
+    (o,) = [o for o in run(same).outcomes if o.proposal.rule == "duplicate-step"]
+    assert (o.proposal.id, o.proposal.klass, o.applied) == ("duplicate-step:s3", "safe", True)

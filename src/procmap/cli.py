@@ -457,7 +457,7 @@ def _change_log(result: Simplified) -> str:
         if s.lead_h > 1e-9:
             saves.append(f"{short(s.lead_h)} of lead time")
         if s.handoffs > 1e-9:
-            saves.append(f"{s.handoffs:g} handoffs per case")
+            saves.append(f"{s.handoffs:g} handoffs")  # TODO(1.1): per case, from visits
         tail = f"; saves {', '.join(saves)}" if saves else ""
         if saves and s.share < 1 - 1e-9:
             tail += f" ({s.share:.0%} of cases)"

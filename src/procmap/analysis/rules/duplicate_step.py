@@ -52,6 +52,8 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
     for f in findings:
         a, b = (flow.index[x] for x in f.steps)
         first, later = flow.steps[a], flow.steps[b]
+        if changed_between(flow, a, b):
+            continue  # it works on material made since: not the same work again
         same_work = (first.team, first.kind, frozenset(first.inputs),
                      frozenset(first.outputs)) == (later.team, later.kind,
                                                    frozenset(later.inputs),

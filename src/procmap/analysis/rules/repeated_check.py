@@ -59,13 +59,17 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         s = flow.steps[b]
         earlier = [flow.index[e] for e in f.steps[:-1]]
         first = next((a for a in earlier if dominates(flow, a, b)), None)
-        safe = first is not None and named_person(flow.workflow, s) is None
+        named = named_person(flow.workflow, s)
+        safe = first is not None and named is None
         before = flow.steps[first if first is not None else earlier[0]].id
+        why = ("" if named else "; no person requires it" if s.requirement is None or
+               not s.requirement.by else f"; it is required by '{s.requirement.by}', "
+               "not by a person who could be asked")
         yield proposal(RULE.id, flow, s, [before, s.id], "safe" if safe else "review",
                        "delete", f"delete the {s.kind} '{s.title}': '{before}' already "
                        f"checked {', '.join(sorted(set(s.inputs)))} "
                        + ("on every path to it" if first is not None else "on some paths to it")
-                       + " and nothing changed it since", delete_step(s.id))
+                       + f" and nothing changed it since{why}", delete_step(s.id))
 
 
 RULE = replace(RULE, propose=propose)
