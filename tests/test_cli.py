@@ -81,11 +81,22 @@ def test_json_report_shape(runner: CliRunner) -> None:
     assert data["procmap"] == __version__ and data["errors"] == []
     [w] = data["workflows"]
     assert w["id"] == "nva" and w["file"] == "nva.yaml"
-    assert w["metrics"] == {"steps": 2, "teams": 1, "handoffs": 0, "ping_pong": 0,
-                            "rework_edges": 0, "lead_time_h": 3.0, "touch_time_h": 3.0,
-                            "pce": 1.0, "critical_path": ["s1", "s2"],
-                            "simulated": {"mean_h": 3.0, "p50_h": 3.0, "p90_h": 3.0,
-                                          "cases": 1000, "seed": 0}}
+    # Fields may be added within version 1 (analysis.md); those of 1.0 keep their values.
+    version_1_0 = {"steps": 2, "teams": 1, "handoffs": 0, "ping_pong": 0,
+                   "rework_edges": 0, "lead_time_h": 3.0, "touch_time_h": 3.0,
+                   "pce": 1.0, "critical_path": ["s1", "s2"],
+                   "simulated": {"mean_h": 3.0, "p50_h": 3.0, "p90_h": 3.0,
+                                 "cases": 1000, "seed": 0}}
+    metrics = w["metrics"]
+    assert {k: metrics[k] for k in version_1_0} | {
+        "simulated": {k: metrics["simulated"][k] for k in version_1_0["simulated"]}
+    } == version_1_0
+    assert metrics["simulated"]["truncated"] is False
+    assert {k: metrics[k] for k in ("visits", "expected_handoffs", "expected_touch_h",
+                                    "load")} == {
+        "visits": {"s1": 1.0, "s2": 1.0}, "expected_handoffs": 0.0, "expected_touch_h": 3.0,
+        "load": {"a": {"touch_h_per_case": 3.0, "hours_per_period": None,
+                       "utilisation": None}}}
     [f] = w["findings"]
     assert f == {"rule": "nva-step", "level": "info", "algorithm": 2, "step": "s2",
                  "steps": ["s2"], "message": f["message"], "file": "nva.yaml",
@@ -156,8 +167,10 @@ def test_schema_command(runner: CliRunner) -> None:
 
 
 def test_rules_command(runner: CliRunner) -> None:
+    from procmap.analysis.rules import RULES
+
     out = runner.invoke(main, ["rules"]).output
-    assert len(out.splitlines()) == 13 and "repeated-check" in out
+    assert len(out.splitlines()) == len(RULES) == 15 and "repeated-check" in out
 
 
 def test_bad_config_exits_2(runner: CliRunner) -> None:

@@ -69,9 +69,10 @@ def test_lead_time_goes_to_an_end_not_a_dead_end() -> None:
     assert m.lead_time_h == pytest.approx(2)
 
 
-def test_zero_lead_time_has_zero_pce() -> None:
+def test_zero_lead_time_has_no_pce() -> None:
+    # Issue 12: 0/0 is not 0%: a PCE that cannot be computed is None ("n/a").
     m = metrics("s1: {title: One, team: a}\n")
-    assert (m.lead_time_h, m.pce, m.critical_path) == (0, 0, ("s1",))
+    assert (m.lead_time_h, m.pce, m.critical_path) == (0, None, ("s1",))
 
 
 def test_simulation_of_fixed_durations_equals_lead_time() -> None:

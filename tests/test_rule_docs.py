@@ -14,6 +14,8 @@ SECTIONS = dict(re.findall(r"^## `([a-z-]+)`\n(.*?)(?=^## |\Z)", DOC, re.S | re.
 
 
 def workflow_text(snippet: str) -> str:
+    if snippet.startswith("procmap: 1\n"):
+        return snippet  # a whole workflow, where the example needs top-level fields
     teams = sorted(set(re.findall(r"team: ([a-z-]+)", snippet)))
     return ("procmap: 1\nid: doc\ntitle: Doc example\nteams:\n"
             + "".join(f"  {t}: {t.title()}\n" for t in teams) + snippet + "\n")

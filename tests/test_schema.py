@@ -37,6 +37,14 @@ BASE: dict[str, Any] = {
     },
 }
 
+# Every field of 1.1, so that the differential test below covers them too.
+BASE_1_1: dict[str, Any] = {
+    **copy.deepcopy(BASE), "inputs": ["request"], "records": ["audit-entry"],
+    "hours_per_week": 37.5,
+    "teams": {"a": {"name": "Team A", "staff": 3}, "b": {"name": "Team B", "color": "#fff"},
+              "cust": {"name": "Customer", "external": True}},
+}
+
 SCALARS = st.one_of(
     st.sampled_from(["2d", "30", "1.5h", "0m", "3x", "s1", "s2", "Bad Id", "a", "b", "planned",
                      "check", "nva", "3/week", "", "ping-pong", "#fff", "yes", "1", "2"]),
@@ -61,8 +69,8 @@ def paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> Any:
-    doc = copy.deepcopy(BASE)
+def mutated(draw: st.DrawFn, base: dict[str, Any] = BASE) -> Any:
+    doc = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
         all_paths = paths(doc)
         path = draw(st.sampled_from(all_paths))
@@ -79,7 +87,8 @@ def mutated(draw: st.DrawFn) -> Any:
         elif action == "delete":
             del parent[path[-1]]
         elif isinstance(parent, dict):
-            key = draw(st.sampled_from(["tuoch", "Bad Key", "s9", "kind", "p", "next", "z"]))
+            key = draw(st.sampled_from(["tuoch", "Bad Key", "s9", "kind", "p", "next", "z",
+                                        "external", "staff", "records", "hours_per_week"]))
             parent[key] = draw(VALUES)
     return doc
 
@@ -115,6 +124,21 @@ def test_loader_and_schema_agree(doc: Any) -> None:
     valid = VALIDATOR.is_valid(doc)
     found = schema_problems(text)
     assert valid == (not found), (found, [e.message for e in VALIDATOR.iter_errors(doc)])
+
+
+def test_1_1_document_is_valid_for_both() -> None:
+    assert VALIDATOR.is_valid(BASE_1_1)
+    workflow = loads(json.dumps(BASE_1_1))
+    assert (workflow.inputs[0].id, workflow.records[0].id, workflow.hours_per_week) == (
+        "request", "audit-entry", 37.5)
+    assert [(t.id, t.external, t.staff) for t in workflow.teams.values()] == [
+        ("a", False, 3.0), ("b", False, None), ("cust", True, None)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(BASE_1_1))
+def test_loader_and_schema_agree_on_1_1_fields(doc: Any) -> None:
+    test_loader_and_schema_agree.hypothesis.inner_test(doc)  # type: ignore[attr-defined]
 
 
 def test_every_schema_property_is_known_to_the_model() -> None:

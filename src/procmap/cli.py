@@ -443,6 +443,7 @@ def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
 
 
 def _change_log(result: Simplified) -> str:
+    from procmap.analysis.metrics import percent
     from procmap.format.durations import short
 
     period = result.before.workflow.volume.period if result.before.workflow.volume else None
@@ -457,7 +458,7 @@ def _change_log(result: Simplified) -> str:
         if s.lead_h > 1e-9:
             saves.append(f"{short(s.lead_h)} of lead time")
         if s.handoffs > 1e-9:
-            saves.append(f"{s.handoffs:g} handoffs")  # TODO(1.1): per case, from visits
+            saves.append(f"{s.handoffs:.2g} handoffs per case")
         tail = f"; saves {', '.join(saves)}" if saves else ""
         if saves and s.share < 1 - 1e-9:
             tail += f" ({s.share:.0%} of cases)"
@@ -473,12 +474,9 @@ def _change_log(result: Simplified) -> str:
     counts = {status: sum(o.status == status for o in result.outcomes)
               for status in ("applied", "waiting", "blocked")}
 
-    def pce(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1%}"
-
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
-                 f"PCE {pce(b.pce)} -> {pce(a.pce)}; {counts['applied']} applied, "
+                 f"PCE {percent(b.pce)} -> {percent(a.pce)}; {counts['applied']} applied, "
                  f"{counts['waiting']} wait for a yes (--accept ID), "
                  f"{counts['blocked']} not possible")
     return "\n".join(lines) + "\n"

@@ -45,3 +45,23 @@ def test_one_finding_per_pair() -> None:
         s3: {title: Same, team: a}
         """, "duplicate-step")
     assert [f.steps for f in found] == [("s1", "s2"), ("s1", "s3"), ("s2", "s3")]
+
+
+def test_alternatives_on_exclusive_branches_are_not_duplicates() -> None:
+    assert not findings("""\
+        s1: {title: Triage, team: a, kind: decision,
+             next: [{to: s2, when: P1, p: 0.2}, {to: s3, when: P2, p: 0.8}]}
+        s2: {title: Notify the customer, team: b, next: s4}
+        s3: {title: Notify the customer, team: b, next: s4}
+        s4: {title: Close, team: a}
+        """, "duplicate-step")
+
+
+def test_steps_on_two_parallel_branches_can_both_run() -> None:
+    [f] = findings("""\
+        s1: {title: Split, team: a, next: [s2, s3]}
+        s2: {title: Notify the customer, team: b, next: s4}
+        s3: {title: Notify the customer, team: b, next: s4}
+        s4: {title: Close, team: a}
+        """, "duplicate-step")
+    assert (f.step, f.steps) == ("s3", ("s2", "s3"))

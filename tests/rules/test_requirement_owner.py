@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import findings
+from helpers import HEADER, findings
 
 
 def test_gate_with_a_named_person() -> None:
@@ -27,3 +27,10 @@ def test_gate_owned_by_a_team(by: str) -> None:
     [f] = findings(f"s1: {{title: Check, team: a, kind: approval, requirement: {{by: {by}}}}}\n",
                    "requirement-owner")
     assert "a team, not a person" in f.message
+
+
+def test_external_teams_gates_are_skipped() -> None:
+    assert not findings("s1: {title: Approve the quote, team: c, kind: approval}\n",
+                        "requirement-owner",
+                        header=HEADER.replace("  c: Team C",
+                                              "  c: {name: Customer, external: true}"))

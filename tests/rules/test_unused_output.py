@@ -36,3 +36,9 @@ def test_a_step_does_not_read_its_own_output() -> None:
     [f] = findings("s1: {title: One, team: a, inputs: [doc], outputs: [doc]}\n",
                    "unused-output")
     assert f.step == "s1"
+
+
+def test_records_count_as_consumed() -> None:
+    assert not findings("s1: {title: Log the refund, team: a, outputs: [audit-entry]}\n",
+                        "unused-output",
+                        header=HEADER.replace("steps:", "records: [audit-entry]\nsteps:"))

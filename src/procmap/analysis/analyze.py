@@ -62,18 +62,14 @@ def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
 
 
 def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> WorkflowReport:
-    flow = Flow(workflow)
+    flow = Flow(workflow, seed)
     found: list[Finding] = []
     for rule in RULES:
         found.extend(_apply(rule.check(flow), flow, config))
     found.extend(_apply(abd.check_after(flow, found), flow, config))
     found.sort(key=lambda f: (f.pos.line, f.pos.column, f.rule, f.steps))
-    simulated = None
-    if simulate:
-        from procmap.analysis.simulate import simulate as run_simulation
-
-        simulated = run_simulation(flow, seed)
-    return WorkflowReport(workflow, measure(flow, simulated), tuple(found))
+    return WorkflowReport(workflow, measure(flow, flow.simulation if simulate else None),
+                          tuple(found))
 
 
 def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, seed: int = 0,

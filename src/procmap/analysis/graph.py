@@ -9,9 +9,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procmap.format.model import Workflow
+
+if TYPE_CHECKING:
+    from procmap.analysis.metrics import Simulated
 
 
 def _edges(workflow: Workflow) -> list[tuple[str, str]]:
@@ -55,19 +58,45 @@ def _adjacency(workflow: Workflow) -> tuple[dict[str, int], list[list[int]]]:
     return index, succ
 
 
-def rework_edges(workflow: Workflow) -> list[tuple[str, str]]:
-    """Rework edges as (source id, target id), in file order of the source."""
+def endless_loops(workflow: Workflow) -> list[tuple[tuple[str, str], list[str]]]:
+    """Loops that no decision branch leads out of, each at its first rework edge.
+
+    A case leaves a loop with probability 1 when its strongly connected
+    component has a decision branch with p > 0 to a step outside it (1.1).
+    A loop that nothing at all leaves, and whose every way back is a decision
+    branch with p < 1, was valid in 1.0 and stays so: it is the `dead-end`
+    finding (a half-written workflow can still be drawn).
+    """
     index, succ = _adjacency(workflow)
     ids = list(index)
-    _, _, component = _components(len(ids), succ)
-    return [(ids[u], ids[v]) for u, v in sorted(_rework(succ, component))]
+    _, components, component = _components(len(ids), succ)
+    rework = sorted(_rework(succ, component))
+    out = []
+    for c, members in enumerate(components):
+        if len(members) == 1 and not any(m in succ[m] for m in members):
+            continue
+        leaves = any(b.p for m in members for b in workflow.steps[ids[m]].next
+                     if component[index[b.to]] != c)
+        inner = [(u, v) for u, v in rework if component[u] == c]
+        dead_end = not any(component[v] != c for m in members for v in succ[m]) and all(
+            (b.p or 1) < 1 for u, v in inner for b in workflow.steps[ids[u]].next
+            if b.to == ids[v])
+        if not leaves and not dead_end:
+            first = inner[0]
+            out.append(((ids[first[0]], ids[first[1]]), [ids[m] for m in sorted(members)]))
+    return sorted(out, key=lambda item: (index[item[0][0]], index[item[0][1]]))
 
 
 class Flow:
-    """Read-only graph views of one workflow, computed on first use."""
+    """Read-only graph views of one workflow, computed on first use.
 
-    def __init__(self, workflow: Workflow) -> None:
+    `seed` fixes the simulated cases, so that every figure drawn from them
+    (lead time, and visits where there is parallel work) comes from one run.
+    """
+
+    def __init__(self, workflow: Workflow, seed: int = 0) -> None:
         self.workflow = workflow
+        self.seed = seed
         self.steps = workflow.step_list
         self.n = len(self.steps)
         self.index, self.succ = _adjacency(workflow)
@@ -89,6 +118,47 @@ class Flow:
         self.fpred = [[u for u in self.pred[v] if (u, v) not in self.rework]
                       for v in range(self.n)]
         self.start = self.index[workflow.start]
+
+    def component_of(self, i: int) -> int:
+        return self._component[i]
+
+    @cached_property
+    def components_in_order(self) -> list[list[int]]:
+        """The strongly connected components (members ascending), sources first."""
+        import networkx as nx
+
+        cond = nx.condensation(self._graph, scc=self._components)
+        return [sorted(self._components[c]) for c in nx.topological_sort(cond)]
+
+    @cached_property
+    def simulation(self) -> Simulated:
+        from procmap.analysis.simulate import simulate
+
+        return simulate(self, self.seed)
+
+    @cached_property
+    def visits(self) -> list[float]:
+        """Expected runs per case of each step (format 1.1)."""
+        from procmap.analysis.visits import chain_visits, has_parallel_work
+
+        if has_parallel_work(self):
+            return list(self.simulation.visits)
+        return chain_visits(self)
+
+    def both_run(self, a: int, b: int) -> bool:
+        """Whether steps a and b can both run in one case (workflow-format.md 1.1)."""
+        if a == b or (self.reach[a] >> b) & 1 or (self.reach[b] >> a) & 1:
+            return True
+        # A parallel split that reaches a by one successor and b by another.
+        for u in range(self.n):
+            succ = self.succ[u]
+            if len(succ) < 2 or self.steps[u].is_decision:
+                continue
+            to_a = [v for v in succ if v == a or (self.reach[v] >> a) & 1]
+            to_b = [v for v in succ if v == b or (self.reach[v] >> b) & 1]
+            if to_a and to_b and (len(set(to_a) | set(to_b)) > 1):
+                return True
+        return False
 
     def edges(self) -> list[tuple[int, int]]:
         return [(u, v) for u in range(self.n) for v in self.succ[u]]
@@ -168,17 +238,15 @@ class Flow:
     @cached_property
     def reach(self) -> list[int]:
         """Steps each step reaches through at least one edge, rework edges included."""
-        import networkx as nx
-
-        g, components, component = self._graph, self._components, self._component
-        cond = nx.condensation(g, scc=components)
-        comp_bits = [sum(1 << m for m in members) for members in components]
-        comp_reach = [0] * len(components)
-        for c in reversed(list(nx.topological_sort(cond))):
+        component = self._component
+        comp_bits = [0] * len(self._components)
+        comp_reach = [0] * len(self._components)
+        for members in reversed(self.components_in_order):
+            c = component[members[0]]
+            comp_bits[c] = sum(1 << m for m in members)
             bits = 0
-            for d in cond.successors(c):
+            for d in {component[v] for m in members for v in self.succ[m]} - {c}:
                 bits |= comp_reach[d] | comp_bits[d]
-            members = components[c]
             cyclic = len(members) > 1 or any(m in self.succ[m] for m in members)
             comp_reach[c] = bits | (comp_bits[c] if cyclic else 0)
         return [comp_reach[component[i]] for i in range(self.n)]

@@ -64,6 +64,7 @@ class _Run:
         for u, t in sorted(flow.rework):
             self.rework_out.setdefault(u, []).append(t)
         self.bodies: dict[tuple[int, int], list[int]] = {}
+        self.runs = np.zeros(flow.n)  # step runs summed over all cases
         self.budget = max(MIN_REPEAT_BUDGET, REPEAT_BUDGET_PER_STEP * flow.n)
         self.truncated = False
 
@@ -98,12 +99,13 @@ class _Run:
             self.finish[v] = done
         else:
             self.finish[v] = np.where(mask, done, self.finish[v])
+        live = ~np.isnan(done)
+        if mask is not None:
+            live &= mask
+        self.runs[v] += np.count_nonzero(live)
         if v in self.targets:
             targets = self.targets[v]
             picked = np.searchsorted(self.cum[v], self.rng.random(self.cases), side="right")
-            live = ~np.isnan(done)
-            if mask is not None:
-                live &= mask
             for k, t in enumerate(targets):
                 now = live & (picked == k) if k < len(targets) - 1 else live & (picked >= k)
                 if mask is None:
@@ -123,7 +125,10 @@ class _Run:
     def step(self, v: int, mask: Any, entry: Any = None, depth: int = 0) -> None:
         self.evaluate(v, mask, entry)
         for t in self.rework_out.get(v, ()):
-            looping = self.taken[(v, t)]
+            # A plain `next` back (fix -> review) sends back every case that ran v.
+            looping = self.taken.get((v, t))
+            if looping is None:
+                looping = ~np.isnan(self.finish[v])
             if mask is not None:
                 looping = looping & mask
             if not looping.any():
@@ -167,4 +172,5 @@ def simulate(flow: Flow, seed: int = DEFAULT_SEED, cases: int | None = None) -> 
         cases=cases,
         seed=seed,
         truncated=run.truncated,
+        visits=tuple(float(x) for x in run.runs / cases),
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from procmap.analysis.metrics import percent
 from procmap.docs.markdown import Raw, code, codes, inline, prose
 from procmap.docs.storage import cdata, markdown_to_xhtml, xml_text
 from procmap.format.durations import short
@@ -40,7 +41,8 @@ def environment(user: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=_loader(user), autoescape=False, finalize=inline,
                              **_LAYOUT)  # type: ignore[arg-type]
     env.filters.update(hours=lambda h: Raw(short(h)), code=code, codes=codes, prose=prose, raw=Raw,
-                       percent=lambda x: Raw(f"{x:.1%}"), number=lambda x: Raw(f"{x:g}"))
+                       percent=lambda x: Raw(percent(x)), number=lambda x: Raw(f"{x:g}"),
+                       decimal=lambda x: Raw(f"{x:.2f}"))
     return env
 
 
@@ -50,7 +52,8 @@ def storage_environment(user: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=_loader(user), autoescape=True, finalize=xml_text,
                              **_LAYOUT)  # type: ignore[arg-type]
     env.filters.update(hours=short, markdown=markdown_to_xhtml(), cdata=cdata,
-                       percent=lambda x: f"{x:.1%}", number=lambda x: f"{x:g}")
+                       percent=percent, number=lambda x: f"{x:g}",
+                       decimal=lambda x: f"{x:.2f}")
     return env
 
 

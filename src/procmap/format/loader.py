@@ -112,8 +112,11 @@ class _Builder:
         for key, value in teams_node.items:
             tid = str(key.value)
             if isinstance(value, Mapping):
+                external, staff = value.get("external"), value.get("staff")
                 teams[tid] = Team(tid, str(_text(value.get("name"))), self.pos(key),
-                                  _text(value.get("color")))
+                                  _text(value.get("color")),
+                                  external=bool(external is not None and external.value),  # type: ignore[union-attr]
+                                  staff=None if staff is None else float(staff.value))  # type: ignore[union-attr, arg-type]
             else:
                 teams[tid] = Team(tid, str(_text(value)), self.pos(key))
         steps_node = root.get("steps")
@@ -135,10 +138,7 @@ class _Builder:
         if volume_node is not None:
             count, period = str(_text(volume_node)).split("/")
             volume = Volume(float(count), period)  # type: ignore[arg-type]
-        outputs_node = root.get("outputs")
-        outputs = tuple(Artifact(str(n.value), self.pos(n))  # type: ignore[union-attr]
-                        for n in (outputs_node.items if isinstance(outputs_node, Sequence)
-                                  else ()))
+        hours_node = root.get("hours_per_week")
         workflow = Workflow(
             id=str(_text(root.get("id"))),
             title=str(_text(root.get("title"))),
@@ -150,14 +150,21 @@ class _Builder:
             owner=_text(root.get("owner")),
             description=_text(root.get("description")),
             volume=volume,
-            outputs=outputs,
+            outputs=self.artifacts(root.get("outputs")),
             tags=_strings(root.get("tags")),
+            inputs=self.artifacts(root.get("inputs")),
+            records=self.artifacts(root.get("records")),
+            hours_per_week=40.0 if hours_node is None else float(hours_node.value),  # type: ignore[union-attr, arg-type]
         )
         if not self.problems:
             self.check_rework(workflow)
         if self.problems:
             raise WorkflowError(sorted(self.problems, key=lambda p: (p.line, p.column)))
         return workflow
+
+    def artifacts(self, node: Node | None) -> tuple[Artifact, ...]:
+        items = node.items if isinstance(node, Sequence) else ()
+        return tuple(Artifact(str(n.value), self.pos(n)) for n in items)  # type: ignore[union-attr]
 
     def step(self, index: int, key: Scalar, node: Mapping, teams: dict[str, Team],
              ids: dict[str, int]) -> Step:
@@ -239,6 +246,10 @@ class _Builder:
             if branch.to not in ids:
                 self.problem(to_node, f"steps.{sid}.next: unknown step '{branch.to}'",
                              _hint(branch.to, ids, "steps"))
+            elif any(b.to == branch.to for b in out):
+                self.problem(to_node, f"steps.{sid}.next: '{branch.to}' is named twice",
+                             "name each following step once; a decision gives each "
+                             "outcome its own step")
             out.append(branch)
         given = [b for b in out if b.p is not None]
         missing = [b for b in out if b.p is None]
@@ -263,21 +274,19 @@ class _Builder:
         return tuple(out)
 
     def check_rework(self, workflow: Workflow) -> None:
-        # Only a branch back to an earlier (or the same) step without p < 1 can
-        # be an endless loop; the cycle search runs only when there is one.
+        # A loop needs an edge back to an earlier (or the same) step; the
+        # search for loops runs only when there is one.
         index = {sid: i for i, sid in enumerate(workflow.steps)}
-        suspects = [(step, b) for step in workflow.steps.values() for b in step.next
-                    if index[b.to] <= step.index and (b.p is None or b.p >= 1)]
-        if not suspects:
+        if not any(index[b.to] <= step.index for step in workflow.steps.values()
+                   for b in step.next):
             return
-        from procmap.analysis.graph import rework_edges
+        from procmap.analysis.graph import endless_loops
 
-        rework = set(rework_edges(workflow))
-        for step, branch in suspects:
-            if (step.id, branch.to) in rework:
-                self.problems.append(Problem(
-                    self.file, branch.pos.line, branch.pos.column,
-                    f"steps.{step.id}.next: '{step.id}' -> '{branch.to}' goes back to an "
-                    "earlier step (rework) without a probability below 1: the loop never "
-                    "ends", "make it a decision branch {to: ..., when: ..., p: 0.2} beside "
-                    "the way forward"))
+        for (source, target), members in endless_loops(workflow):
+            branch = next(b for b in workflow.steps[source].next if b.to == target)
+            names = ", ".join(f"'{m}'" for m in members)
+            self.problems.append(Problem(
+                self.file, branch.pos.line, branch.pos.column,
+                f"steps.{source}.next: the loop never ends: no decision branch leads out "
+                f"of {names}", "give a decision on the loop a branch out of it, such as "
+                "{to: next-step, when: approved, p: 0.8} beside the way back"))

@@ -68,6 +68,10 @@ class Team:
     name: str
     pos: Pos
     color: str | None = None
+    # A party outside the company (customer, partner, regulator): its steps
+    # count in lead time and handoffs but never in the company's effort.
+    external: bool = False
+    staff: float | None = None  # people who work this team's steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,15 @@ class Workflow:
     volume: Volume | None = None
     outputs: tuple[Artifact, ...] = ()
     tags: tuple[str, ...] = ()
+    inputs: tuple[Artifact, ...] = ()  # come from outside the process
+    records: tuple[Artifact, ...] = ()  # kept in a system of record: consumed by being kept
+    hours_per_week: float = 40.0
 
     @property
     def step_list(self) -> tuple[Step, ...]:
         return tuple(self.steps.values())
+
+    def is_external(self, step: str) -> bool:
+        """Whether the step belongs to a party outside the company."""
+        team = self.teams.get(self.steps[step].team)
+        return team is not None and team.external

@@ -132,11 +132,21 @@ def workflow_schema(rule_ids: tuple[str, ...]) -> dict[str, Any]:
                 "type": "object",
                 "required": ["name"],
                 "additionalProperties": False,
-                "properties": {"name": _string("team name"),
-                               "color": _string("lane colour, e.g. #8e44ad")},
+                "properties": {
+                    "name": _string("team name"),
+                    "color": _string("lane colour, e.g. #8e44ad"),
+                    "external": {"type": "boolean",
+                                 "description": "a party outside the company (customer, "
+                                 "partner, regulator): counted in lead time and handoffs, "
+                                 "never in the company's touch time, cost or automation"},
+                    "staff": {"type": "number", "exclusiveMinimum": 0,
+                              "description": "people who work this team's steps, for the "
+                              "load figures",
+                              "errorMessage": "staff is a number of people above 0"},
+                },
             },
         ],
-        "errorMessage": "a team is a name or {name, color}",
+        "errorMessage": "a team is a name or {name, color, external, staff}",
     }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -158,9 +168,18 @@ def workflow_schema(rule_ids: tuple[str, ...]) -> dict[str, Any]:
                        "N/month or N/year",
                        "description": "cases per period"},
             "outputs": _ids("artifacts the process delivers"),
+            "inputs": _ids("artifacts that come from outside the process; no step need "
+                           "produce them"),
+            "records": _ids("artifacts kept in a system of record or an audit trail; "
+                            "they count as consumed"),
+            "hours_per_week": {"type": "number", "exclusiveMinimum": 0, "maximum": 168,
+                               "description": "working hours of one person per week, for "
+                               "the load figures; default 40",
+                               "errorMessage": "hours_per_week is a number of hours above 0 "
+                               "and at most 168"},
             "teams": {"type": "object", "propertyNames": {"$ref": "#/definitions/id"},
                       "additionalProperties": {"$ref": "#/definitions/team"},
-                      "description": "team id -> name or {name, color}"},
+                      "description": "team id -> name or {name, color, external, staff}"},
             "steps": {"type": "object", "minProperties": 1,
                       "propertyNames": {"$ref": "#/definitions/id"},
                       "additionalProperties": {"$ref": "#/definitions/step"},

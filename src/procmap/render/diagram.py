@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from procmap.analysis.analyze import WorkflowReport
 from procmap.analysis.graph import Flow
+from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import LEVELS, Finding
 from procmap.format.durations import short
 from procmap.format.model import Step
@@ -112,7 +113,7 @@ def summary(report: WorkflowReport) -> str:
     m = report.metrics
     handoffs = f"{m.handoffs} handoff" + ("" if m.handoffs == 1 else "s")
     return (f"lead time {short(m.lead_time_h)} · touch time {short(m.touch_time_h)} · "
-            f"PCE {m.pce:.1%} · {handoffs}")
+            f"PCE {percent(m.pce)} · {handoffs}")
 
 
 def wrap(text: str, width: int) -> tuple[str, ...]:

@@ -9,12 +9,12 @@ and only their edits are spliced into the text, once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from procmap.analysis.analyze import WorkflowReport, analyze
 from procmap.analysis.graph import Flow
-from procmap.analysis.metrics import critical_path
 from procmap.analysis.rules import RULES
 from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Proposal
@@ -22,6 +22,7 @@ from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
+from procmap.simplify.weigh import Diff, Figures, Weigher
 from procmap.simplify.yamledit import Branch, Document, EditError
 
 EPSILON = 1e-9
@@ -98,71 +99,13 @@ def _encode(bom: bytes, text: str) -> bytes:
                              "utf-16-be" if bom == b"\xfe\xff" else "utf-8")
 
 
-# What is measured for each proposal: no YAML, no simulation.
-
-@dataclass(frozen=True, slots=True)
-class _Measure:
-    lead_h: float
-    handoffs: float
-
-
-def _external(w: Workflow, team: str) -> bool:
-    return bool(getattr(w.teams.get(team), "external", False))  # TODO(1.1): Team.external
-
-
-def _measure(flow: Flow) -> _Measure:
-    # TODO(1.1): handoffs per case (Metrics.expected_handoffs) once it is on main.
-    handoffs = sum(1 for u, v in flow.edges() if flow.is_handoff(u, v))
-    return _Measure(critical_path(flow)[0], float(handoffs))
-
-
-def _produced(w: Workflow) -> set[str]:
-    return {a for s in w.step_list for a in s.outputs}
-
-
-def _never(before: Workflow, after: Workflow) -> str | None:
-    """What `after` does that simplify never does (simplify.md), else None."""
-    for s in before.step_list:
-        targets = {b.to for b in s.next}
-        if len(targets) > 1 and (s.kind == "decision" or s.is_decision):
-            t = after.steps.get(s.id)
-            if t is None:
-                return f"it would delete the decision '{s.id}'"
-            if len(t.next) < len(s.next) or len({b.to for b in t.next}) < len(targets):
-                return f"it would drop a branch of the decision '{s.id}'"
-        t = after.steps.get(s.id)
-        if t is not None and t.team != s.team:
-            if s.kind in _GATES:
-                return (f"it would move the {s.kind} '{s.id}' to another team: who checks "
-                        "is the control")
-            if _external(before, s.team) or _external(before, t.team):
-                return f"it would move '{s.id}' into or out of an external team"
-    produced_before, produced_after = _produced(before), _produced(after)
-    for a in (*before.outputs, *getattr(before, "records", ())):  # TODO(1.1): records
-        if a.id in produced_before and a.id not in produced_after:
-            return f"no step would make the process output '{a.id}' any more"
-    for s in after.step_list:
-        lost = [a for a in s.inputs if a in produced_before and a not in produced_after]
-        if lost:
-            return f"'{s.id}' would read '{lost[0]}', which nothing makes any more"
-    return None
-
-
-def _worse(old: _Measure, new: _Measure) -> str | None:
-    if new.lead_h > old.lead_h + EPSILON:
-        return "it would make the lead time longer"
-    if new.handoffs > old.handoffs + EPSILON:
-        return "it would add handoffs"
-    return None
-
-
-def _saving(before: WorkflowReport, after: Workflow, old: _Measure, new: _Measure) -> Saving:
-    w = before.workflow
-    visits: dict[str, float] = dict(getattr(before.metrics, "visits", {}))  # TODO(1.1)
-    gone = [s for s in w.step_list if s.id not in after.steps]
-    touch = sum(visits.get(s.id, 1.0) * s.touch.mean for s in gone
-                if not _external(w, s.team))
-    share = max((visits.get(s.id, 1.0) for s in gone), default=1.0)
+def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
+    w, old = weigher.workflow, weigher.figures
+    gone = [w.steps[sid] for sid in d.deleted]
+    # The hands-on time of external teams is theirs, not ours to save.
+    touch = math.fsum(weigher.visits.get(s.id, 1.0) * s.touch.mean for s in gone
+                      if not w.teams[s.team].external)
+    share = max((weigher.visits.get(s.id, 1.0) for s in gone), default=1.0)
     return Saving(old.lead_h - new.lead_h, old.handoffs - new.handoffs, touch,
                   touch * w.volume.count if w.volume else None, share)
 
@@ -189,10 +132,10 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     options = options or Options()
     raw = data.encode() if isinstance(data, str) else data
     workflow = loads(raw, file)  # every problem located, before anything else reads it
-    report = analyze(workflow, options.config, simulate=False)
-    base = _measure(Flow(workflow))
+    report = analyze(workflow, options.config)
+    weigher = Weigher(Flow(workflow), report.metrics.visits)
     outcomes: list[Outcome] = []
-    current, now = workflow, base
+    chosen: list[Proposal] = []
     seen: set[tuple[str, str]] = set()
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(proposals(report, options.algorithm), key=lambda p: p.klass != "safe"):
@@ -201,24 +144,52 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
             continue
         seen.add((p.action, p.step))
         kept = sorted(options.keep.intersection(p.steps))
-        measure = _measure(Flow(alone))
+        d = weigher.diff(alone)
+        figures = weigher.measure(alone, d)
         blocked = (f"kept: {', '.join(kept)} (--keep)" if kept else
-                   _never(workflow, alone) or _worse(base, measure))
-        saving = _saving(report, alone, base, measure)
-        applied = False
+                   weigher.never(alone, d) or weigher.worse(figures))
         if blocked is None and options.accepts(p):
-            together = p.edit(current)
-            if together is not None and _never(workflow, together) is None \
-                    and _worse(now, new := _measure(Flow(together))) is None:
-                current, now, applied = together, new, True
-            else:
-                blocked = "it cannot be combined with the changes applied in this run"
-        outcomes.append(Outcome(p, applied, saving, blocked))
+            chosen.append(p)
+        outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked))
+    current, refused = _combine(weigher, chosen)
+    ids = {p.id for p in chosen}
+    outcomes = [replace(o, applied=o.proposal.id not in refused,
+                        blocked=refused.get(o.proposal.id))
+                if o.proposal.id in ids else o for o in outcomes]
     bom, text = _decode(raw)
-    out = _edit(text, workflow, current, file)
-    final = loads(_encode(bom, out), file)
-    return Simplified(_encode(bom, out), analyze(workflow, options.config),
-                      analyze(final, options.config), tuple(outcomes))
+    out, final = _edit(text, workflow, current, file)
+    return Simplified(_encode(bom, out), report,
+                      report if final is workflow else analyze(final, options.config),
+                      tuple(outcomes))
+
+
+def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[str, str]]:
+    """All chosen changes applied together, and those refused with the reason.
+
+    Each was weighed alone; applied together they are checked once, and only
+    when that fails one by one, keeping each that still holds."""
+    refused: dict[str, str] = {}
+    current = weigher.workflow
+    for p in chosen:
+        together = p.edit(current)
+        if together is None:
+            refused[p.id] = "it cannot be combined with the changes applied in this run"
+        else:
+            current = together
+    d = weigher.diff(current)
+    if weigher.never(current, d) is None and weigher.worse(weigher.measure(current, d)) is None:
+        return current, refused
+    refused, current, now = {}, weigher.workflow, weigher.figures
+    for p in chosen:
+        together = p.edit(current)
+        if together is not None:
+            d = weigher.diff(together)
+            new = weigher.measure(together, d)
+            if weigher.never(together, d) is None and weigher.worse(new, now) is None:
+                current, now = together, new
+                continue
+        refused[p.id] = "it cannot be combined with the changes applied in this run"
+    return current, refused
 
 
 def _branches(w: Workflow, sid: str) -> list[Branch]:
@@ -226,10 +197,10 @@ def _branches(w: Workflow, sid: str) -> list[Branch]:
             for b in w.steps[sid].next]
 
 
-def _edit(text: str, before: Workflow, after: Workflow, file: str) -> str:
-    """`text` with the changes from `before` to `after` spliced in."""
+def _edit(text: str, before: Workflow, after: Workflow, file: str) -> tuple[str, Workflow]:
+    """`text` with the changes from `before` to `after` spliced in, and what it loads as."""
     if after is before:
-        return text
+        return text, before
     doc = Document(text)
     try:
         for s in before.step_list:
@@ -250,4 +221,4 @@ def _edit(text: str, before: Workflow, after: Workflow, file: str) -> str:
             {s: (t.team, _branches(after, s)) for s, t in after.steps.items()}:
         raise WorkflowError([Problem(file, 1, 1, "simplify cannot edit this file in place",
                                      "write anchors and aliases out in the steps it changes")])
-    return out
+    return out, written

@@ -7,6 +7,7 @@ from collections import Counter
 import click
 
 from procmap.analysis.analyze import RunReport, WorkflowReport
+from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
 
 _COLOUR = {"error": "red", "warning": "yellow", "info": "blue", "waived": "bright_black"}
@@ -21,15 +22,21 @@ def _hours(h: float) -> str:
 
 
 def metrics_line(w: WorkflowReport) -> str:
+    """The figures of one workflow, those a person can quote first (analysis.md 1.1)."""
     m = w.metrics
-    text = (f"{m.steps} steps, {m.teams} teams, {m.handoffs} handoffs, "
-            f"{m.ping_pong} ping-pong, {m.rework_edges} rework; lead time "
-            f"{_hours(m.lead_time_h)}, touch {_hours(m.touch_time_h)}, PCE {m.pce:.1%}")
+    quotable = []
     if m.simulated:
         s = m.simulated
-        text += (f"; simulated mean {_hours(s.mean_h)}, P50 {_hours(s.p50_h)}, "
-                 f"P90 {_hours(s.p90_h)}")
-    return text
+        quotable.append(f"simulated lead time mean {_hours(s.mean_h)}, P50 {_hours(s.p50_h)}, "
+                        f"P90 {_hours(s.p90_h)}"
+                        + (" (cut short: loops ran past the simulation's budget, so these "
+                           "are too low)" if s.truncated else ""))
+    quotable.append(f"{m.expected_handoffs:.2f} handoffs per case, our touch "
+                    f"{_hours(m.expected_touch_h)} per case")
+    return ("; ".join(quotable) + "\n    " +
+            f"worst branch (critical path): lead time {_hours(m.lead_time_h)}, touch "
+            f"{_hours(m.touch_time_h)}, PCE {percent(m.pce)}; {m.steps} steps, {m.teams} teams, "
+            f"{m.handoffs} handoff links, {m.ping_pong} ping-pong, {m.rework_edges} rework")
 
 
 def render(run: RunReport) -> str:
@@ -61,7 +68,8 @@ def render(run: RunReport) -> str:
         handoffs = sum(w.metrics.handoffs for w in run.workflows)
         lead = sum(w.metrics.lead_time_h for w in run.workflows)
         touch = sum(w.metrics.touch_time_h for w in run.workflows)
-        summary.append(f"{handoffs} handoffs, overall PCE {touch / lead if lead else 0:.1%}")
+        overall = percent(touch / lead if lead else None)
+        summary.append(f"{handoffs} handoffs, overall PCE {overall}")
     if run.errors:
         files = len({e.file for e in run.errors})
         summary.append(click.style(f"{_plural(files, 'file')} not readable", fg="red",

@@ -6,8 +6,10 @@ from procmap.analysis.rules import (
     automate_before_delete,
     dead_end,
     duplicate_step,
+    missing_input,
     missing_output,
     nva_step,
+    overloaded_team,
     ping_pong,
     redundant_edge,
     repeated_check,
@@ -33,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     rework.RULE,
     serial_independent.RULE,
     automate_before_delete.RULE,
+    missing_input.RULE,
+    overloaded_team.RULE,
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 BY_ID = {r.id: r for r in RULES}

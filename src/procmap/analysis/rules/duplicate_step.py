@@ -36,6 +36,8 @@ def check(flow: Flow) -> Iterator[Finding]:
             pairs.setdefault((a, b), "the same title" if key[0] == "title"
                              else "the same kind, inputs and outputs")
     for (a, b), why in sorted(pairs.items(), key=lambda item: (item[0][1], item[0][0])):
+        if not flow.both_run(a, b):
+            continue  # alternatives on exclusive branches of a decision (1.1)
         first, later = flow.steps[a], flow.steps[b]
         yield RULE.at(flow, b, [a, b], (
             f"'{later.id}' repeats '{first.id}' ({why}, both by team '{later.team}'): "
@@ -44,7 +46,8 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 
 RULE = Rule("duplicate-step", "warning", 2,
-            "two steps of one team have the same title, or the same kind, inputs and outputs",
+            "two steps of one team that can both run in one case have the same title, or "
+            "the same kind, inputs and outputs",
             check)
 
 
@@ -63,7 +66,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         yield proposal(RULE.id, flow, later, [first.id, later.id], "safe" if safe else "review",
                        "delete", f"delete '{later.title}': it repeats '{first.id}'"
                        + (" on the same material, which runs on every path to it" if safe
-                          else ""), delete_step(later.id))
+                          else ""), delete_step(later.id, flow))
 
 
 RULE = replace(RULE, propose=propose)

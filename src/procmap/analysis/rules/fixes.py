@@ -83,49 +83,69 @@ def changed_between(flow: Flow, a: int, b: int) -> bool:
 
 # The edits. Each returns None when the workflow does not allow it.
 
-def _with_steps(workflow: Workflow, steps: Iterable[Step]) -> Workflow:
-    return replace(workflow, steps=MappingProxyType(
-        {s.id: s if s.index == i else replace(s, index=i) for i, s in enumerate(steps)}))
+def _with(workflow: Workflow, steps: dict[str, Step]) -> Workflow:
+    # Steps keep their `index` (their place in the file as written) and stay
+    # the same objects unless changed, so a change is found by identity. The
+    # result is for weighing and writing back, not for building a Flow.
+    return replace(workflow, steps=MappingProxyType(steps))
 
 
-def delete_step(sid: str) -> Edit:
-    """Remove a step with one way on; its predecessors go that way instead."""
+def _preds(w: Workflow, sid: str, flow: Flow | None) -> list[Step]:
+    """The steps with a link to `sid`; from the graph when `w` is its workflow."""
+    if flow is not None and w is flow.workflow:
+        return [flow.steps[u] for u in flow.pred[flow.index[sid]]]
+    return [s for s in w.steps.values() if any(b.to == sid for b in s.next)]
+
+
+def delete_step(sid: str, flow: Flow | None = None) -> Edit:
+    """Remove a step; its predecessors go where it went instead.
+
+    A step that starts parallel work hands that split to its predecessors,
+    which can take it only on a plain link (not on a decision's branch).
+    """
     def edit(w: Workflow) -> Workflow | None:
         s = w.steps.get(sid)
-        if s is None or sid == w.start or len(s.next) != 1:
+        if s is None or sid == w.start or not s.next or (
+                len(s.next) > 1 and any(b.p is not None or b.when for b in s.next)):
             return None
-        successor = s.next[0].to
-        out = []
-        for step in w.step_list:
-            if step.id == sid:
-                continue
-            if any(b.to == sid for b in step.next):
-                if step.id == successor:
-                    return None  # the loop would close on itself
-                branches: list[Branch] = []
-                for b in step.next:
-                    b = replace(b, to=successor) if b.to == sid else b
+        after = {b.to for b in s.next}
+        steps = dict(w.steps)
+        del steps[sid]
+        for step in _preds(w, sid, flow):
+            if step.id in after or step.id == sid:
+                return None  # the loop would close on itself
+            branches: list[Branch] = []
+            for old in step.next:
+                if old.to != sid:
+                    new = [old]
+                elif len(s.next) == 1:
+                    new = [replace(old, to=s.next[0].to)]
+                elif old.p is None and not old.when:
+                    new = [Branch(b.to, old.pos) for b in s.next]
+                else:
+                    return None
+                for b in new:
                     twin = next((t for t in branches if t.to == b.to), None)
                     if twin is None:
                         branches.append(b)
                     elif twin.p is not None or b.p is not None or twin.when or b.when:
                         return None  # two outcomes of a decision would merge into one
-                step = replace(step, next=tuple(branches))
-            out.append(step)
-        return _with_steps(w, out)
+            steps[step.id] = replace(step, next=tuple(branches))
+        return _with(w, steps)
     return edit
 
 
-def drop_edge(source: str, target: str) -> Edit:
+def drop_edges(source: str, targets: Iterable[str]) -> Edit:
+    gone = frozenset(targets)
+
     def edit(w: Workflow) -> Workflow | None:
         s = w.steps.get(source)
         if s is None:
             return None
-        kept = tuple(b for b in s.next if not (b.to == target and b.p is None))
+        kept = tuple(b for b in s.next if not (b.to in gone and b.p is None))
         if len(kept) == len(s.next) or not kept:
             return None
-        return _with_steps(w, (replace(x, next=kept) if x.id == source else x
-                               for x in w.step_list))
+        return _with(w, {**w.steps, source: replace(s, next=kept)})
     return edit
 
 
@@ -134,26 +154,26 @@ def move_step(sid: str, team: str) -> Edit:
         s = w.steps.get(sid)
         if s is None or s.team == team:
             return None
-        return _with_steps(w, (replace(x, team=team) if x.id == sid else x
-                               for x in w.step_list))
+        return _with(w, {**w.steps, sid: replace(s, team=team)})
     return edit
 
 
-def side_by_side(first: str, second: str) -> Edit:
+def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
     """P -> first -> second -> C becomes P -> [first, second], first -> C."""
     def edit(w: Workflow) -> Workflow | None:
         a, b = w.steps.get(first), w.steps.get(second)
         if a is None or b is None or first == w.start or len(a.next) != 1 \
-                or a.next[0].to != second or a.next[0].p is not None or not b.next:
+                or a.next[0].to != second or a.next[0].p is not None or not b.next \
+                or any(x.to == first for x in b.next):
             return None
-        preds = [s for s in w.step_list if any(x.to == first for x in s.next)]
+        preds = _preds(w, first, flow)
         if not preds or any(x.to == second or x.p is not None or x.when
                             for p in preds for x in p.next):
             return None
-        pred_ids = {p.id for p in preds}
+        steps = dict(w.steps)
         extra = Branch(second, b.pos)
-        return _with_steps(w, (
-            replace(s, next=(*s.next, extra)) if s.id in pred_ids
-            else replace(s, next=b.next) if s.id == first else s
-            for s in w.step_list))
+        for p in preds:
+            steps[p.id] = replace(p, next=(*p.next, extra))
+        steps[first] = replace(a, next=b.next)
+        return _with(w, steps)
     return edit

@@ -28,7 +28,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         yield proposal(RULE.id, flow, s, [s.id], "safe" if safe else "review", "delete",
                        f"delete '{s.title}': marked non-value-added"
                        + (" and no requirement keeps it" if safe else ""),
-                       delete_step(s.id))
+                       delete_step(s.id, flow))
 
 
 RULE = replace(RULE, propose=propose)

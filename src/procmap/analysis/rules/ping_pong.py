@@ -11,8 +11,11 @@ from procmap.analysis.rules.fixes import Proposal, move_step, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
+    teams = flow.workflow.teams
     for a, b, c in flow.ping_pong:
         sa, sb, sc = flow.steps[a], flow.steps[b], flow.steps[c]
+        if teams[sa.team].external:
+            continue  # customer -> us -> customer is service, not waste (1.1)
         yield RULE.at(flow, b, [a, b, c], (
             f"work bounces {sa.team} -> {sb.team} -> {sc.team} through '{sb.id}' "
             f"('{sa.id}' -> '{sb.id}' -> '{sc.id}'): every handoff adds a queue and a "
@@ -21,7 +24,8 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 
 RULE = Rule("ping-pong", "warning", 3,
-            "a -> b -> c with team(a) = team(c) != team(b)", check)
+            "a -> b -> c with team(a) = team(c) != team(b), and that team not external",
+            check)
 
 
 MOVE_MAX_H = 1.0  # a step this small costs less than the queue before it

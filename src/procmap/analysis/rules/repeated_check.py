@@ -69,7 +69,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
                        "delete", f"delete the {s.kind} '{s.title}': '{before}' already "
                        f"checked {', '.join(sorted(set(s.inputs)))} "
                        + ("on every path to it" if first is not None else "on some paths to it")
-                       + f" and nothing changed it since{why}", delete_step(s.id))
+                       + f" and nothing changed it since{why}", delete_step(s.id, flow))
 
 
 RULE = replace(RULE, propose=propose)

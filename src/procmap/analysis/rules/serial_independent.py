@@ -41,7 +41,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         s = flow.workflow.steps[b]
         yield proposal(RULE.id, flow, s, [a, b], "review", "parallel",
                        f"run '{s.title}' side by side with '{a}': it reads nothing '{a}' "
-                       "makes", side_by_side(a, b))
+                       "makes", side_by_side(a, b, flow))
 
 
 RULE = replace(RULE, propose=propose)

@@ -13,7 +13,8 @@ from procmap.analysis.rules.fixes import Proposal, delete_step, proposal
 
 def unused(flow: Flow) -> Iterator[tuple[int, str]]:
     """(step, artifact) for each output that no step it reaches reads."""
-    promised = {a.id for a in flow.workflow.outputs}
+    # Process outputs are delivered; records are kept, which is why they are written.
+    promised = {a.id for a in (*flow.workflow.outputs, *flow.workflow.records)}
     readers: defaultdict[str, int] = defaultdict(int)
     for i, s in enumerate(flow.steps):
         for artifact in s.inputs:
@@ -30,11 +31,13 @@ def check(flow: Flow) -> Iterator[Finding]:
         yield RULE.at(flow, i, [i], (
             f"'{s.id}' outputs '{artifact}' but no later step reads it and the "
             "process does not deliver it: work nobody uses is waste. Stop producing "
-            "it, or add it to the `inputs` of the step that needs it."))
+            "it, add it to the `inputs` of the step that needs it, or list it in "
+            "`records` if keeping it on record is the point."))
 
 
 RULE = Rule("unused-output", "warning", 2,
-            "an output is read by no step it reaches and is no process output", check)
+            "an output is read by no step it reaches and is no process output or record",
+            check)
 
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
@@ -46,7 +49,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         if set(s.outputs) <= unread[sid]:
             yield proposal(RULE.id, flow, s, [sid], "review", "delete",
                            f"delete '{s.title}': no later step reads what it makes "
-                           f"({', '.join(dict.fromkeys(s.outputs))})", delete_step(sid))
+                           f"({', '.join(dict.fromkeys(s.outputs))})", delete_step(sid, flow))
 
 
 RULE = replace(RULE, propose=propose)
