@@ -132,3 +132,15 @@ def test_a_doubled_byte_order_mark_reads_as_in_analyze_and_stays(runner: CliRunn
     assert result.exit_code == 0, result.output
     assert Path("out.yaml").read_bytes() == text.replace("next: s2}", "next: s3}").replace(
         "s2: {title: Two, team: a, value: nva, next: s3}, ", "").encode()
+
+
+def test_steps_removed_side_by_side_in_a_flow_mapping() -> None:
+    from procmap.simplify.simplify import simplify
+
+    text = ("{procmap: 1, id: w, title: W, teams: {a: A}, steps: {"
+            "s0: {title: A, team: a, next: s1}, s3: {title: D, team: a}, "
+            "s1: {title: B, team: a, value: nva, next: s2}, "
+            "s2: {title: C, team: a, value: nva, next: s3}}}\n")
+    assert simplify(text, "w.yaml").text == (
+        "{procmap: 1, id: w, title: W, teams: {a: A}, steps: {"
+        "s0: {title: A, team: a, next: s3}, s3: {title: D, team: a}}}\n")

@@ -80,6 +80,7 @@ class Document:
         self._bom = 1 if text.startswith("\ufeff") else 0
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self._splices: list[tuple[int, int, str]] = []
+        self._dropped: dict[int, tuple[Mapping | Sequence, set[int]]] = {}
 
     # Positions
 
@@ -115,9 +116,33 @@ class Document:
             raise EditError(f"line {first.line}: more than one item on the line")
         return line_start, self._after_line(end)
 
+    def _drop(self, node: Mapping | Sequence, i: int) -> None:
+        """Remove item i of a flow collection (with its comma, once all are known)."""
+        self._dropped.setdefault(id(node), (node, set()))[1].add(i)
+
+    def _flow_splices(self) -> None:
+        for node, gone in self._dropped.values():
+            spans = [(self._start(k), max(self._end(k), self._end(v)))
+                     for k, v in node.items] if isinstance(node, Mapping) else \
+                [(self._start(v), self._end(v)) for v in node.items]
+            if len(gone) == len(spans):
+                raise EditError(f"line {node.line}: every item would go")
+            for i in sorted(gone):
+                if i - 1 in gone:
+                    continue  # part of a run that starts earlier
+                j = i
+                while j + 1 in gone:
+                    j += 1
+                if j + 1 < len(spans):  # the comma after the run goes with it
+                    self._splice(spans[i][0], spans[j + 1][0], "")
+                else:  # the run ends the collection: the comma before it goes
+                    self._splice(spans[i - 1][1], spans[j][1], "")
+        self._dropped.clear()
+
     def text(self) -> str:
         """The text with every edit spliced in."""
         out = self.source
+        self._flow_splices()
         self._splices.extend(self._orphans())
         last = len(out) + 1
         for start, end, text in sorted(self._splices, reverse=True):
@@ -188,10 +213,7 @@ class Document:
         key, value = steps.items[i]
         end = max(self._end(key), self._end(value))
         if steps.flow:
-            if i + 1 < len(steps.items):
-                self._splice(self._start(key), self._start(steps.items[i + 1][0]), "")
-            else:
-                self._splice(self._end(steps.items[i - 1][1]), end, "")
+            self._drop(steps, i)
             return
         self._splice(*self._whole_lines(key, self._start(key), end), "")
 
@@ -232,10 +254,7 @@ class Document:
     def _remove_item(self, seq: Sequence, i: int) -> None:
         items = seq.items
         if seq.flow:
-            if i + 1 < len(items):
-                self._splice(self._start(items[i]), self._start(items[i + 1]), "")
-            else:
-                self._splice(self._end(items[i - 1]), self._end(items[i]), "")
+            self._drop(seq, i)
             return
         self._splice(*self._whole_lines(items[i], self._start(items[i]), self._end(items[i])),
                      "")
