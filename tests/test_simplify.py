@@ -177,8 +177,8 @@ def test_cli_writes_the_workflow_and_prints_the_log(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1] == (
         "blocked  safe    nva-step:legal-file-copy: delete 'File a copy of the agreement': "
-        "marked non-value-added and no requirement keeps it; saves 5.3 touch hours per week, "
-        "1d of lead time, 0.8 handoffs per case (80% of cases). Not possible: no step would "
+        "marked non-value-added and no requirement keeps it; saves 5.3 touch hours per week "
+        "(80% of cases), 1d of lead time, 0.8 handoffs per case. Not possible: no step would "
         "make 'archived-agreement', an output or record of the process, any more")
     assert result.output.splitlines()[2].startswith(
         "waiting  review  ping-pong:send-agreement: ask Dana Reyes: move 'Send affiliate "

@@ -452,16 +452,15 @@ def _change_log(result: Simplified) -> str:
         p, s = o.proposal, o.saving
         saves = []
         if s.touch_h > 1e-9:
-            saves.append(f"{s.touch_period_h:.1f} touch hours per {period}"
-                         if s.touch_period_h is not None else f"{short(s.touch_h)} of touch "
-                         "per case")
+            share = f" ({s.share:.0%} of cases)" if s.share < 1 - 1e-9 else ""
+            saves.append((f"{s.touch_period_h:.1f} touch hours per {period}"
+                          if s.touch_period_h is not None else f"{short(s.touch_h)} of touch "
+                          "per case") + share)
         if s.lead_h > 1e-9:
             saves.append(f"{short(s.lead_h)} of lead time")
         if s.handoffs > 1e-9:
             saves.append(f"{s.handoffs:.2g} handoffs per case")
         tail = f"; saves {', '.join(saves)}" if saves else ""
-        if saves and s.share < 1 - 1e-9:
-            tail += f" ({s.share:.0%} of cases)"
         ask = ""
         if p.klass == "review" and not o.applied:
             quote = f" (\"{p.why}\")" if p.why else ""
