@@ -18,6 +18,7 @@ from strategies import workflows
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 ALL = Options(accept=frozenset({"all"}))
 SLACK = 1e-9
+NOISE = 0.1
 
 
 def made(w: Workflow) -> set[str]:
@@ -47,11 +48,14 @@ def assert_never(result: Simplified) -> None:
     b, a = result.before.metrics, result.after.metrics
     assert a.lead_time_h <= b.lead_time_h + SLACK
     assert a.handoffs <= b.handoffs
-    expected = getattr(b, "expected_handoffs", None)
-    if expected is not None:
-        assert a.expected_handoffs <= expected + SLACK  # type: ignore[attr-defined]
+    # The simulated mean, and handoffs per case where parallel work makes
+    # visits come from the simulation, are estimates from a fixed number of
+    # random cases: with other steps the same seed draws other numbers. No
+    # edit lengthens a case or adds a handoff (lead time and links above are
+    # exact), so only that noise may move them.
+    assert a.expected_handoffs <= b.expected_handoffs * (1 + NOISE) + SLACK
     assert b.simulated is not None and a.simulated is not None
-    assert a.simulated.mean_h <= b.simulated.mean_h + SLACK
+    assert a.simulated.mean_h <= b.simulated.mean_h * (1 + NOISE) + SLACK
 
 
 def assert_only_safe(result: Simplified) -> None:
@@ -68,6 +72,15 @@ def assert_idempotent(result: Simplified, options: Options) -> None:
     again = simplify(result.data, "after.yaml", options)
     assert [o.proposal.id for o in again.outcomes if o.applied] == []
     assert again.data == result.data
+
+
+def assert_only_cascades_later(result: Simplified, options: Options) -> None:
+    """Run again on its output, simplify applies only what the first run made
+    possible (a cascade, simplify.md), never a change it proposed and held back."""
+    first = {(o.proposal.id, o.proposal.steps) for o in result.outcomes}
+    again = simplify(result.data, "after.yaml", options)
+    assert not [o.proposal.id for o in again.outcomes
+                if o.applied and (o.proposal.id, o.proposal.steps) in first]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -92,4 +105,4 @@ def test_random_workflows_hold_the_never_list(doc: dict[str, object]) -> None:
     default = simplify(text, "fuzz.yaml")
     assert_never(default)
     assert_only_safe(default)
-    assert_idempotent(default, Options())
+    assert_only_cascades_later(default, Options())

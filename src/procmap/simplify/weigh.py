@@ -258,8 +258,8 @@ class Weigher:
         given = {a.id for a in before.inputs}
         for a in sorted({a for sid in d.deleted for a in before.steps[sid].outputs} - given):
             for r in sorted(self.readers[a] - d.deleted):
-                if self._made_before(a, r, frozenset()) and \
-                        not self._made_before(a, r, d.deleted):
+                if a in lost or (self._made_before(a, r, frozenset())
+                                 and not self._made_before(a, r, d.deleted)):
                     return (f"'{r}' would read '{a}', which no step before it makes any "
                             "more" if a not in lost else
                             f"'{r}' would read '{a}', which nothing makes any more")

@@ -97,16 +97,30 @@ def _preds(w: Workflow, sid: str, flow: Flow | None) -> list[Step]:
     return [s for s in w.steps.values() if any(b.to == sid for b in s.next)]
 
 
-def delete_step(sid: str, flow: Flow | None = None) -> Edit:
-    """Remove a step; its predecessors go where it went instead.
+def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
+               branches: list[Branch]) -> tuple[Branch, ...]:
+    """`branches` without the plain links the deletion of `gone` added to what
+    `step` already waits for another way: they would be redundant, a
+    proposal this run made possible (known only on the graph's own workflow)."""
+    if flow is None or w is not flow.workflow:
+        return tuple(branches)
+    had = {b.to for b in step.next}
+    u, d = flow.index[step.id], flow.index[gone]
+    ways = [v for v in (*flow.fsucc[u], *flow.fsucc[d]) if v != d]
+    out = []
+    for b in branches:
+        t = flow.index[b.to]
+        if b.to in had or b.p is not None or b.when or not any(
+                v != t and (flow.desc[v] >> t) & 1 for v in ways):
+            out.append(b)
+    return tuple(out)
 
-    A step that starts parallel work hands that split to its predecessors,
-    which can take it only on a plain link (not on a decision's branch).
-    """
+
+def delete_step(sid: str, flow: Flow | None = None) -> Edit:
+    """Remove a step with one way on; its predecessors go that way instead."""
     def edit(w: Workflow) -> Workflow | None:
         s = w.steps.get(sid)
-        if s is None or sid == w.start or not s.next or (
-                len(s.next) > 1 and any(b.p is not None or b.when for b in s.next)):
+        if s is None or sid == w.start or len(s.next) != 1:
             return None
         after = {b.to for b in s.next}
         steps = dict(w.steps)
@@ -116,21 +130,14 @@ def delete_step(sid: str, flow: Flow | None = None) -> Edit:
                 return None  # the loop would close on itself
             branches: list[Branch] = []
             for old in step.next:
-                if old.to != sid:
-                    new = [old]
-                elif len(s.next) == 1:
-                    new = [replace(old, to=s.next[0].to)]
-                elif old.p is None and not old.when:
-                    new = [Branch(b.to, old.pos) for b in s.next]
-                else:
-                    return None
+                new = [old] if old.to != sid else [replace(old, to=s.next[0].to)]
                 for b in new:
                     twin = next((t for t in branches if t.to == b.to), None)
                     if twin is None:
                         branches.append(b)
                     elif twin.p is not None or b.p is not None or twin.when or b.when:
                         return None  # two outcomes of a decision would merge into one
-            steps[step.id] = replace(step, next=tuple(branches))
+            steps[step.id] = replace(step, next=_unimplied(flow, w, step, sid, branches))
         return _with(w, steps)
     return edit
 
