@@ -104,3 +104,105 @@ def test_without_graphviz_the_library_has_no_svg_and_says_so(
         "manifest.json"]
     assert json.loads(Path("site/manifest.json").read_text())["pages"][0]["attachments"] == []
     assert "![" not in Path("site/clean.md").read_text()
+
+
+def test_an_id_that_is_a_library_file_is_refused_and_the_rest_built(runner: CliRunner) -> None:
+    write("wf/a.yaml", CLEAN)
+    write("wf/index.yaml", PING.replace("id: ping", "id: index"))
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 2
+    assert "wf/index.yaml:2:1: the id 'index' is reserved: the library's own index.md " \
+        "would replace this workflow's\n  hint: rename the workflow" in result.output
+    manifest = json.loads(Path("site/manifest.json").read_text())
+    assert [p["workflow"] for p in manifest["pages"]] == ["clean"]
+    assert "Ping" not in Path("site/index.md").read_text()
+
+
+def fake_dot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `dot` that fails on one workflow (whose title says so) and draws the others."""
+    folder.mkdir()
+    script = folder / "dot"
+    script.write_text(f"""#!/bin/sh
+input=$({shutil.which('cat')})
+case "$input" in
+  *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
+esac
+echo "<svg>drawn</svg>"
+""")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+
+
+def test_one_diagram_that_fails_fails_its_workflow_only(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write("wf/a.yaml", CLEAN)
+    write("wf/b.yaml", PING.replace("Ping | pong", "Undrawable"))
+    write("wf/c.yaml", PING.replace("id: ping", "id: third"))
+    fake_dot(tmp_path / "bin", monkeypatch)
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 2, result.output
+    assert "wf/b.yaml:2:1: no SVG or PNG diagram of workflow 'ping': Graphviz failed: " \
+        "Error: syntax error in line 1\n" in result.output
+    assert "warning" not in result.output
+    names = {p.name for p in Path("site").iterdir()}
+    assert {"clean.svg", "clean.png", "third.svg", "third.png", "ping.md"} <= names
+    assert not {"ping.svg", "ping.png"} & names
+    pages = json.loads(Path("site/manifest.json").read_text())["pages"]
+    assert {p["workflow"]: p["attachments"] for p in pages} == {
+        "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
+
+
+def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:
+    from procmap.lock import locked
+
+    write("wf/a.yaml", CLEAN)
+    with locked(Path("site")):  # as a build running in another process
+        result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "procmap: cannot write site: in use by another `procmap build`: wait for it to "
+        "finish, or build into another folder\n")
+    assert list(Path("site").iterdir()) == []
+    again = runner.invoke(main, ["build", "wf", "-o", "site"])  # the lock went with its holder
+    assert again.exit_code == 0, again.output
+
+
+def test_a_full_disk_names_the_file(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    write("wf/a.yaml", CLEAN)
+    monkeypatch.setenv("PATH", os.devnull)  # no Graphviz: the .mmd is the first file written
+    real = tempfile.mkstemp
+
+    def on_a_full_disk(*args: str, **kwargs: str) -> tuple[int, str]:
+        fd, name = real(*args, **kwargs)  # type: ignore[call-overload]
+        full = os.open("/dev/full", os.O_WRONLY)  # every write: ENOSPC
+        os.dup2(full, fd)
+        os.close(full)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", on_a_full_disk)
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "procmap: cannot write site/clean.mmd: No space left on device\n")
+    assert list(Path("site").iterdir()) == []
+
+
+def test_a_build_running_in_another_process_holds_the_folder(runner: CliRunner) -> None:
+    import subprocess
+    import sys
+
+    write("wf/a.yaml", CLEAN)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path\n"
+         "from procmap.lock import locked\n"
+         "with locked(Path('site')):\n    print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        busy = runner.invoke(main, ["build", "wf", "-o", "site"])
+    finally:
+        holder.communicate("")
+    assert busy.exit_code == 2 and "cannot write site: in use by another" in busy.output
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0

@@ -1,8 +1,10 @@
 """The command line, through click's test runner."""
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN, write
@@ -189,3 +191,49 @@ def test_unwritable_output_is_a_clear_error(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(main, ["analyze", write("c.yaml", CLEAN), "-o", f"{blocker}/r.txt"])
     assert result.exit_code == 2 and "cannot write" in result.output
     assert Path(blocker).read_text() == "a file, not a folder"
+
+
+def test_a_huge_duration_never_reaches_the_json_report(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN.replace("touch: 1h", "touch: " + "9" * 400 + "h"))
+    result = runner.invoke(main, ["analyze", "w.yaml", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(c))
+    assert report["workflows"] == []
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (6, 36, "steps.s1.touch: the duration is too large")]
+
+
+def test_the_json_report_refuses_nan_rather_than_write_invalid_json() -> None:
+    import dataclasses
+    import math
+
+    from helpers import report
+    from procmap.analysis.analyze import RunReport
+    from procmap.analysis.report import renderer
+    from procmap.config import Config
+
+    good = report("s1: {title: One, team: a, touch: 1h}\n")
+    bad = dataclasses.replace(good, metrics=dataclasses.replace(good.metrics,
+                                                                lead_time_h=math.inf))
+    renderer("json")(RunReport((good,), (), Config()))
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        renderer("json")(RunReport((bad,), (), Config()))
+
+
+def test_a_fifo_in_a_folder_is_skipped_with_a_note(runner: CliRunner) -> None:
+    write("flows/a.yaml", CLEAN)
+    os.mkfifo("flows/pipe.yaml")  # opening it to read would wait for a writer forever
+    result = runner.invoke(main, ["analyze", "flows", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert [w["file"] for w in json.loads(result.stdout)["workflows"]] == ["flows/a.yaml"]
+    assert result.stderr == "procmap: note: skipped flows/pipe.yaml: a FIFO, not a file\n"
+
+
+def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) -> None:
+    os.mkfifo("pipe.yaml")
+    result = runner.invoke(main, ["analyze", "pipe.yaml"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "pipe.yaml:1:1: error: cannot read a FIFO: procmap reads workflows from files\n"
+        "  hint: name a YAML file\n")
+

@@ -1,8 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from helpers import report
+from helpers import CLEAN, report, write
+from procmap.cli import main
 from procmap.config import Config, find_config, read_config
 from procmap.format.errors import WorkflowError
 
@@ -66,3 +69,37 @@ def test_find_config_walks_up_to_the_repository_root(tmp_path: Path) -> None:
     assert find_config(repo / "sub") is None
     (repo / "pyproject.toml").write_text("[tool.procmap]\n")
     assert find_config(repo / "sub") == repo / "pyproject.toml"
+
+
+def test_a_config_that_is_a_fifo_is_an_error_not_a_wait(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    os.mkfifo("fifo.yaml")
+    result = runner.invoke(main, ["analyze", "w.yaml", "--config", "fifo.yaml"])
+    assert result.exit_code == 2
+    assert result.output == "fifo.yaml:1:1: cannot read the config: a FIFO, not a file\n"
+
+
+def test_find_config_stops_at_the_home_folder(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config above the home folder (say in a shared /tmp) is someone else's.
+    (tmp_path / ".procmap.yaml").write_text("templates: evil\n")
+    home = tmp_path / "home"
+    (home / "project" / "sub").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    assert find_config(home / "project" / "sub") is None
+    (home / ".procmap.yaml").write_text("fail-on: info\n")
+    assert find_config(home / "project" / "sub") == home / ".procmap.yaml"
+    (home / "project" / ".git").mkdir()
+    assert find_config(home / "project" / "sub") is None
+
+
+def test_find_config_outside_a_repository_and_home_reads_only_the_folder_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 14: a project in /tmp/x, not in git, picked up /tmp/.procmap.yaml.
+    (tmp_path / ".procmap.yaml").write_text("templates: evil\n")
+    project = tmp_path / "x"
+    project.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    assert find_config(project) is None
+    (project / ".procmap.yaml").write_text("fail-on: info\n")
+    assert find_config(project) == project / ".procmap.yaml"

@@ -275,3 +275,71 @@ def test_deeply_nested_aliases_in_a_workflow(tmp_path: Path) -> None:
     lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]
     found = problems("\n".join(lines) + "\n")
     assert "expands" in found[0].message
+
+
+# A trailing newline is not the end of an id or a duration: `$` alone would
+# let "w\n" through (Python's `$` matches before a final newline).
+@pytest.mark.parametrize(("old", "new", "where", "what"), [
+    ("id: w", 'id: "w\\n"', (2, 5), "id: 'w\\n': ids use"),
+    ("touch: 30m", 'touch: "30m\\n"', (11, 12), "steps.first.touch: '30m\\n': a duration"),
+    ("likely: 2h", 'likely: "2h\\n"', (12, 29), "steps.first.wait.likely: '2h\\n': a duration"),
+    ("  second:", '  "second\\n":', (14, 3), "steps: 'second\\n': ids use"),
+    ("team: fin", 'team: "fin\\n"', (16, 11), "steps.second.team: 'fin\\n': ids use"),
+    ("title: W", 'title: W\nvolume: "3/week\\n"', (4, 9), "volume: '3/week\\n': volume is"),
+])
+def test_a_trailing_newline_is_a_located_error(old: str, new: str, where: tuple[int, int],
+                                               what: str) -> None:
+    found = problems(GOOD.replace(old, new, 1))
+    assert [(p.line, p.column) for p in found][:1] == [where]
+    assert found[0].message.startswith(what), found[0].message
+
+
+HUGE = "9" * 400
+
+
+# A number that overflows a float would put Infinity or NaN into the JSON
+# report, which is then not JSON; a huge integer cannot even be printed.
+@pytest.mark.parametrize(("old", "new", "where", "what"), [
+    ("touch: 30m", f"touch: {HUGE}h", (11, 12), "steps.first.touch: the duration is too large"),
+    ("max: 6h", f"max: {HUGE}.5w", (12, 38), "steps.first.wait.max: the duration is too large"),
+    ("title: W", f"title: W\nvolume: {HUGE}/week", (4, 9), "volume: the volume is too large"),
+    ("title: W", "title: W\nvolume: 1e400/week", (4, 9), "volume: '1e400/week': volume is"),
+    ("next: second", f"next: [{{to: second, p: {HUGE}}}]", (13, 28), "the number is too large"),
+    ("next: second", "next: [{to: second, p: 1e400}]", (13, 28), "the number is too large"),
+    ("title: W", "title: 0x" + "f" * 5000, (3, 8), "the number is too large"),
+    ("title: W", "title: " + "9" * 5000, (3, 8), "the number is too large"),
+])
+def test_a_number_too_large_is_a_located_error(old: str, new: str, where: tuple[int, int],
+                                               what: str) -> None:
+    found = problems(GOOD.replace(old, new, 1))
+    assert [(p.line, p.column) for p in found] == [where], found
+    assert found[0].message.startswith(what), found[0].message
+
+
+def test_the_largest_duration_and_volume_still_load() -> None:
+    wf = workflow("""\
+        s1: {title: One, team: a, touch: 1000000000h, wait: 5952380.9w}
+        """, header=GOOD.split("teams:")[0].replace("title: W", "title: W\nvolume: "
+                                                     "1000000000000/day") + "teams: {a: A}\n"
+                 "steps:\n")
+    assert wf.steps["s1"].touch.likely == 1e9 and wf.volume is not None
+
+
+def test_the_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    import tracemalloc
+
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.write(GOOD.encode())
+        f.truncate(200 * 2**20)  # sparse: 200 MB that take no room on the disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(WorkflowError) as info:
+            load(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [str(p) for p in info.value.problems] == [
+        f"{big}:1:1: file is 200.0 MB, more than the 10 MB limit\n"
+        "  hint: split it into several workflows"]
+    assert peak < 2**20  # the file was never read

@@ -79,3 +79,52 @@ def test_help_explains_the_picture(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for words in ("One lane per team", "critical path", "mermaid", "Graphviz is"):
         assert words in " ".join(result.output.split())
+
+
+def slow_dot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `dot` on PATH that never finishes, as Graphviz on a huge fan-out."""
+    folder.mkdir()
+    script = folder / "dot"
+    script.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 60\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+
+
+def test_graphviz_that_runs_too_long_is_stopped_and_named(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write("clean.yaml", CLEAN)
+    slow_dot(tmp_path / "bin", monkeypatch)
+    monkeypatch.setenv("PROCMAP_GRAPHVIZ_TIMEOUT", "0.2")
+    result = runner.invoke(main, ["render", "clean.yaml", "-o", "c.svg"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "procmap: clean.yaml: Graphviz did not finish the svg within 0.2 s: set "
+        "PROCMAP_GRAPHVIZ_TIMEOUT to more seconds, or use --format dot or "
+        "mermaid, which need no Graphviz\n")
+    assert not Path("c.svg").exists()
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf"])
+def test_a_bad_graphviz_timeout_says_what_it_takes(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    write("clean.yaml", CLEAN)
+    monkeypatch.setenv("PROCMAP_GRAPHVIZ_TIMEOUT", value)
+    result = runner.invoke(main, ["render", "clean.yaml", "-o", "c.svg"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"procmap: clean.yaml: PROCMAP_GRAPHVIZ_TIMEOUT is {value!r}: give a number of "
+        "seconds above 0\n")
+
+
+def test_one_workflow_graphviz_cannot_draw_leaves_the_others_drawn(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_build import fake_dot
+
+    write("wf/a.yaml", CLEAN.replace("title: Clean", "title: Undrawable"))
+    write("wf/b.yaml", CLEAN.replace("id: clean", "id: second"))
+    fake_dot(tmp_path / "bin", monkeypatch)
+    result = runner.invoke(main, ["render", "wf", "-f", "svg", "-o", "out"])
+    assert result.exit_code == 2
+    assert result.output == ("procmap: wf/a.yaml: Graphviz failed: Error: syntax error in "
+                             "line 1\n")
+    assert sorted(p.name for p in Path("out").iterdir()) == ["second.svg"]

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import xml.dom.minidom
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,3 +237,91 @@ def test_random_workflows_lay_out_in_their_lanes(doc: dict[str, object]) -> None
         assert bottom < y < top
         places.add((x, y))
     assert len(places) == len(workflow.steps)
+
+
+def test_a_colour_with_a_trailing_newline_is_ignored_like_any_non_hex_colour() -> None:
+    from procmap.render.dot import tint
+
+    assert tint("#000") == "#d1d1d1"
+    assert tint("#fff\n") is None
+
+
+# Values that pydot passed through unquoted because they already looked quoted
+# or HTML-like: each added attributes or statements of its own.
+INJECTIONS = ['"x", URL="javascript:alert(document.cookie)", tooltip="Refund"',
+              '"y", image="/etc/passwd"', '"]; node [shape=none', "<<B>big</B>>",
+              '"a\\"', "\\", 'ends with a backslash \\"']
+
+
+def test_no_text_from_the_yaml_adds_attributes_to_the_dot() -> None:
+    titles = [json.dumps(t) for t in INJECTIONS]
+    steps = "".join(f"s{i}: {{title: {t}, team: a, touch: 1h"
+                    f"{f', next: s{i + 1}' if i + 1 < len(titles) else ''}}}\n"
+                    for i, t in enumerate(titles))
+    r = report(steps, header=f"procmap: 1\nid: t\ntitle: {titles[0]}\n"
+                             f"teams: {{a: {titles[2]}}}\nsteps:\n")
+    d = drawing(r)
+    assert [n.get_name() for n in d.graph.get_nodes()] == [
+        "node", "edge", "corner_low", "corner_high", "lane0", "legend",
+        *[f"s{i}" for i in range(len(INJECTIONS))]]
+    for i, title in enumerate(INJECTIONS):
+        node = d.node(f"s{i}")
+        assert set(node.get_attributes()) == {"shape", "style", "label", "pos", "id",
+                                              "fillcolor", "tooltip", "color", "penwidth"}
+        tooltip = node.get("tooltip")[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        assert tooltip == title.replace("\\", "\\\u200b")
+        assert label_text(node.get("label")).replace(" ", "").startswith(
+            title.replace(" ", "")[:10])
+    assert set(d.graph.get_attributes()) == {
+        "layout", "overlap", "splines", "outputorder", "bgcolor", "pad", "fontname", "label",
+        "labelloc", "labeljust", "_background"}
+
+
+@needs_graphviz
+def test_the_svg_links_nowhere_and_embeds_no_file() -> None:
+    title = json.dumps(INJECTIONS[0])
+    r = report(f"""\
+        s1: {{title: {title}, team: a, touch: 1h, next: s2}}
+        s2: {{title: {json.dumps(INJECTIONS[1])}, team: a, touch: 1h}}
+        """)
+    root = ET.fromstring(render(r, "svg"))
+    hrefs = [v for e in root.iter() for k, v in e.attrib.items() if k.endswith("href")]
+    assert hrefs == []
+    assert not list(root.iter("{http://www.w3.org/2000/svg}image"))
+
+
+@needs_graphviz
+def test_blank_titles_and_names_draw_their_ids() -> None:
+    r = report("""\
+        s1: {title: "", team: a, touch: 1h, next: s2}
+        s2: {title: "  ", team: b, touch: 1h}
+        """, header="procmap: 1\nid: blank\ntitle: ' '\nteams: {a: '', b: B}\nsteps:\n")
+    d = drawing(r)
+    assert label_text(d.node("s0").get("label")).startswith("s1 ")
+    assert label_text(d.node("s1").get("label")).startswith("s2 ")
+    assert label_text(d.node("lane0").get("label")) == "a"
+    assert label_text(d.graph.get("label")).startswith("blank ")
+    svg = render(r, "svg").decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "s1" in texts and "s2" in texts and "blank" in texts
+
+
+def test_long_texts_are_wrapped_and_cut_in_the_drawing() -> None:
+    long = json.dumps("word " * 1000)
+    r = report(f"""\
+        s1: {{title: {long}, team: a, touch: 1h, kind: decision,
+              next: [{{to: s2, when: {long}, p: 0.5}}, {{to: s3, p: 0.5}}]}}
+        s2: {{title: x, team: a, touch: 1h}}
+        s3: {{title: y, team: a, touch: 1h}}
+        """, header=f"procmap: 1\nid: t\ntitle: {long}\nteams: {{a: {long}}}\nsteps:\n")
+    d = drawing(r)
+
+    def lines(label: str) -> list[str]:
+        return [re.sub(r"<[^>]*>", "", line).strip("<>") for line in re.split("<BR[^>]*>", label)]
+
+    title = lines(d.node("s0").get("label").split("</B>")[0])
+    assert len(title) == 10 and title[-1].endswith("…") and max(map(len, title)) <= 16
+    assert len(lines(d.node("lane0").get("label"))) == 10
+    assert len(lines(d.graph.get("label").split("</B>")[0])) == 3
+    xlabel = lines(d.edges()["s0", "s1"]["xlabel"])
+    assert len(xlabel) == 6 and max(map(len, xlabel)) <= 28

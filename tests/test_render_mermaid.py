@@ -142,3 +142,12 @@ def test_hostile_text_round_trips_and_breaks_nothing() -> None:
     # The title is a JSON string in the front matter, which Mermaid shows as text.
     body = text.split("\n---\n", 1)[1]
     assert "<img" not in body and "```" not in body
+
+
+def test_no_directive_reaches_the_front_matter() -> None:
+    title = '%%{init: {"theme": "dark"}}%% x'
+    r = report("s1: {title: a, team: a, touch: 1h}\n",
+               header=f"procmap: 1\nid: t\ntitle: {json.dumps(title)}\nteams: {{a: A}}\nsteps:\n")
+    text = to_mermaid(layout(r))
+    assert "%" not in text
+    assert json.loads(text.splitlines()[1].removeprefix("title: ")).startswith(title)

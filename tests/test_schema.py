@@ -47,7 +47,8 @@ BASE_1_1: dict[str, Any] = {
 
 SCALARS = st.one_of(
     st.sampled_from(["2d", "30", "1.5h", "0m", "3x", "s1", "s2", "Bad Id", "a", "b", "planned",
-                     "check", "nva", "3/week", "", "ping-pong", "#fff", "yes", "1", "2"]),
+                     "check", "nva", "3/week", "", "ping-pong", "#fff", "yes", "1", "2",
+                     "s1\n", "2d\n", "3/week\n"]),
     st.integers(-3, 3), st.floats(-2, 2, allow_nan=False), st.booleans(), st.none(),
 )
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
@@ -152,3 +153,25 @@ def test_every_schema_property_is_known_to_the_model() -> None:
 def test_compose_of_json_matches_json() -> None:
     node = compose(json.dumps(BASE))
     assert node is not None
+
+
+def _patterns(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+        return own + [p for v in schema.values() for p in _patterns(v)]
+    if isinstance(schema, list):
+        return [p for v in schema for p in _patterns(v)]
+    return []
+
+
+@pytest.mark.parametrize("value", ["w", "1h", "1.5d", "3/week", "s1"])
+def test_no_pattern_accepts_a_trailing_newline(value: str) -> None:
+    # An ECMA `$` (editors) ends the text; Python's `$` (jsonschema, the
+    # loader) also matches before a final newline. The patterns must mean the
+    # same in both.
+    import re
+
+    patterns = _patterns(SCHEMA)
+    assert patterns
+    assert [p for p in patterns if re.search(p, value + "\n")] == []
+    assert not VALIDATOR.is_valid({**BASE, "id": "w\n"})

@@ -14,7 +14,7 @@ from markdown_it.token import Token
 from helpers import CLEAN, report, write
 from procmap.analysis.analyze import analyze
 from procmap.cli import main
-from procmap.docs.markdown import inline
+from procmap.docs.markdown import inline, prose
 from procmap.docs.sop import revision, write_sop
 from procmap.format.loader import load
 
@@ -218,3 +218,62 @@ def test_the_override_example_in_the_docs_works(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     toks = tokens(result.output)
     assert headings(toks, "h2")[:2] == ["Why we do this", "Scope"]
+
+
+# Descriptions that a CommonMark renderer with raw HTML on turned into live
+# HTML, script links, headings or code blocks (issue 14, point 5).
+HOSTILE_PROSE = [
+    "\\<img src=x onerror=alert(5)>", "\\\\<img src=x onerror=alert(5)>",
+    "[x](javascript:alert(1))", "[x](JavaScript:alert(1))", "[x](<javascript:alert(1)>)",
+    "[x](javascript&colon;alert(1))", "[x](java\\script:alert(1))", "[x]( vbscript:x)",
+    "![x](data:image/png;base64,AAAA)", "[x](data:text/html,<script>x</script>)",
+    "[a]: javascript:alert(1)\n\n[a]", "[a][b]\n\n[b]: javascript:alert(1)",
+    "<javascript:alert(1)>", "<https://example.com>", "[x](file:///etc/passwd)",
+    "Text\n===", "Text\n---", "- Foo\n  ===", "- # h", "1. ## h", "  ### h",
+    "- ```\n  code", "~~~\ncode", "\\```\ncode", "<div>\n*x*\n</div>", "&lt;b&gt;",
+]
+
+
+def links(toks: list[Token]) -> list[str]:
+    children = [c for t in toks for c in (t.children or [])]
+    return [str(c.attrs.get("href") or c.attrs.get("src")) for c in children
+            if c.type in ("link_open", "image")]
+
+
+@pytest.mark.parametrize("text", HOSTILE_PROSE)
+def test_prose_keeps_out_raw_html_script_links_headings_and_fences(text: str) -> None:
+    lax = MarkdownIt("commonmark", {"html": True})
+    lax.validateLink = lambda url: True  # a renderer that trusts every scheme
+    toks = lax.parse(f"Before.\n\n{prose(text)}\n\nAfter.\n")
+    assert no_html(toks)
+    assert not [t for t in toks if t.type in ("heading_open", "fence", "code_block")]
+    assert links(toks) == []
+    assert [t.type for t in toks][-3:] == ["paragraph_open", "inline", "paragraph_close"]
+    assert toks[-2].content == "After."
+
+
+def test_prose_keeps_http_and_mailto_links() -> None:
+    text = ("See [the policy](https://example.com/p?a=1&b=2), [mail](mailto:ops@example.com)"
+            " and ![chart](http://example.com/c.png), not [x](javascript:y).")
+    toks = tokens(prose(text))
+    assert links(toks) == ["https://example.com/p?a=1&b=2", "mailto:ops@example.com",
+                           "http://example.com/c.png"]
+    assert [c.type for c in toks[1].children or []].count("image") == 0
+    assert plain(toks, 1) == ("See the policy, mail and !chart, not [x](javascript:y).")
+
+
+@pytest.mark.parametrize("code", [
+    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
+    "{{ sop.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{% for s in sop.steps %}{{ s.step.__init__.__globals__ }}{% endfor %}",
+])
+def test_user_templates_run_in_a_sandbox(runner: CliRunner, code: str) -> None:
+    write("clean.yaml", CLEAN)
+    write("tpl/sop.md.j2", f"# ok\n\n{code}\n")
+    result = runner.invoke(main, ["sop", "clean.yaml", "--templates", "tpl", "-o", "o.md"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("procmap: template error: ")
+    assert "sop.md.j2:3: " in result.output and "unsafe" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("PWNED").exists() and not Path("o.md").exists()

@@ -54,6 +54,15 @@ def test_markdown_becomes_xhtml_without_raw_html() -> None:
     assert all(a.get("href", "").startswith("javascript:") is False for a in root.iter("a"))
 
 
+def test_markdown_links_only_to_web_and_mail_addresses() -> None:
+    html = markdown_to_xhtml()("![i](data:image/png;base64,AAAA) [f](file:///etc/passwd) "
+                               "[w](https://example.com) [m](mailto:a@example.com)")
+    root = parse(html)
+    assert [a.get("href") for a in root.iter("a")] == ["https://example.com",
+                                                       "mailto:a@example.com"]
+    assert root.find(".//img") is None
+
+
 def test_characters_xml_cannot_carry_are_dropped() -> None:
     assert xml_text("a\x0bb\x00c\ufffe") == "ab" + "c"
     assert check("<p>a\x0bb</p>") is not None and check("<p>ab</p>") is None

@@ -109,4 +109,4 @@ def test_merge_keys_are_refused() -> None:
 
 
 def test_huge_integer_is_an_error_not_a_crash() -> None:
-    assert "too long" in error("a: " + "9" * 5000 + "\n").message
+    assert "too large" in error("a: " + "9" * 5000 + "\n").message

@@ -6,23 +6,38 @@ import os
 import tempfile
 from pathlib import Path
 
+from procmap.format.files import NotAFile, kind_of
+
 
 def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temporary file beside the file `path` names, then rename it into
+    place. A symlink is written through: its target is replaced and the link
+    stays. Anything but a regular file (a device, a FIFO, a folder) is refused
+    with NotAFile: replacing /dev/null, or a FIFO someone reads, with a file
+    would break it."""
+    try:
+        mode: int | None = os.stat(path).st_mode  # follows links
+    except FileNotFoundError:
+        mode = None  # a new file, or a link to one not written yet
+    if mode is not None:
+        kind = kind_of(mode)
+        if kind is not None:
+            raise NotAFile(kind, str(path))
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         # mkstemp makes the file private (0600); give it the mode of the file
         # it replaces, else what the umask allows, like any other new file.
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
+        os.chmod(tmp, mode & 0o7777 if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.filename is None:
+            e.filename = str(path)  # a failed write (a full disk) names no file itself
         raise
-
 
 
 def _umask() -> int:

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from procmap import __version__
+from procmap.printable import one_line
+from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
     from procmap.config import Config
     from procmap.simplify.simplify import Simplified
+    from procmap.tracking.tracker import Tracker
 
 EXIT_USAGE = 2
 
@@ -27,6 +30,19 @@ EXIT_USAGE = 2
 def _colour() -> bool | None:
     # None lets click decide from the terminal; NO_COLOR (no-color.org) wins.
     return False if os.environ.get("NO_COLOR") else None
+
+
+def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
+                    value: Path | None) -> Path | None:
+    """`-o -` is standard output, as if no -o were given."""
+    return None if value is not None and str(value) == "-" else value
+
+
+def _not_dash(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if str(value) == "-":
+        raise click.BadParameter("- (standard output) cannot hold a folder of files: "
+                                 "give the folder to write into")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,8 +62,10 @@ def main() -> None:
               default="text", show_default=True,
               help="text for people; json (the report of analysis.md), sarif (code "
                    "scanning) or github (annotations) for CI.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the report to this file instead of standard output (-: standard "
+                   "output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the lead-time simulation; the same seed gives the same numbers.")
 @click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
@@ -56,7 +74,7 @@ def main() -> None:
                    "Default: from the config file, else error.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
-                   "one from the current folder up to the repository root.")
+                   "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
             no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
     """Check workflows and measure them.
@@ -89,12 +107,13 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     interactive = fmt == "text" and output is None and sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
                                    progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     text = renderer(fmt)(run)
     if output is not None:
         _write(output, text if fmt != "text" else click.unstyle(text))
@@ -108,10 +127,11 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
 @click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "dot", "mermaid"]),
               help="svg or png (drawn by Graphviz), dot (Graphviz source) or mermaid "
                    "(for markdown on GitHub). Default: from the suffix of -o, else svg.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file to write for one workflow (default: standard output, except "
-                   "png); the folder to write into for several, one <workflow id>.<suffix> "
-                   "each.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The file to write for one workflow (default, or -: standard output, "
+                   "except png); the folder to write into for several, one "
+                   "<workflow id>.<suffix> each.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the finding marks.")
 def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
@@ -133,11 +153,12 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, format_for
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for
     from procmap.render import render as draw
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
     if fmt is None:
         fmt = (format_for(output) if output else None) or "svg"
@@ -146,19 +167,23 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
         raise click.UsageError("several workflows need -o FOLDER to write into")
     if not several and output is None and fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for a terminal: give -o FILE.png")
+    failed = False
     for report in run.workflows:
         try:
             data = draw(report, fmt)
         except GraphvizError as e:
-            click.echo(f"procmap: {report.workflow.file}: {e}", err=True)
-            sys.exit(EXIT_USAGE)
+            click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
+            if isinstance(e, GraphvizMissing):
+                sys.exit(EXIT_USAGE)
+            failed = True  # this workflow's drawing only: the others are still drawn
+            continue
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
             _write(target, data)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or failed else 0)
 
 
 _TEMPLATES = click.option(
@@ -170,8 +195,9 @@ _TEMPLATES = click.option(
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The markdown file to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The markdown file to write (default, or -: standard output).")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the open questions.")
@@ -204,13 +230,16 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False, allow_dash=True, path_type=Path),
+              callback=_not_dash,
               help="The folder to write the library into.")
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the findings shown.")
+@click.option("--tracker", "cases", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tracker of these cases (as `procmap track`) as a page.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
-          config_path: Path | None) -> None:
+          config_path: Path | None, cases: Path | None) -> None:
     """Build the process library: an SOP and diagrams per workflow, and an index,
     in markdown and in Confluence storage format for `procmap publish`.
 
@@ -223,11 +252,15 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
                           lead time, PCE, findings by level), the handoffs
                           between each pair of teams and the worst ping-pong
     OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
+    OUTPUT/tracker.md     with --tracker: the cases against the workflows
     OUTPUT/manifest.json  what `procmap publish` sends
 
-    Files are replaced atomically; the same input gives the same bytes.
-    Exit status: 0 built, 2 a workflow or a template is invalid (the valid
-    workflows are still built).
+    Files are replaced atomically; the same input gives the same bytes. A
+    second build into a folder in use stops at once. A workflow whose id is
+    `index` is refused: the index would replace its pages.
+    Exit status: 0 built, 2 a workflow or a template is invalid, a workflow's
+    diagram failed, or the folder is in use (the valid workflows are still
+    built).
     """
     from procmap.analysis.analyze import analyze_paths
     from procmap.docs.library import build as build_library
@@ -236,22 +269,26 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     interactive = sys.stderr.isatty()
 
     def progress(file: Path) -> None:
-        click.echo(f"\r\033[Kanalysing {file}", nl=False, err=True)
+        click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run = analyze_paths(paths, config, progress=progress if interactive else None)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
+    _echo_notes(run.notes)
     _echo_problems(run.errors)
+    tracker = _tracker(cases, paths, config) if cases else None
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
                                file=sys.stderr) as bar:
-            built = _templated(lambda: build_library(run, output, templates, bar.update))
+            built = _templated(lambda: build_library(run, output, templates, bar.update,
+                                                     tracker))
     else:
-        built = _templated(lambda: build_library(run, output, templates))
+        built = _templated(lambda: build_library(run, output, templates, tracker=tracker))
     for warning in built.warnings:
-        click.echo(f"procmap: warning: {warning}", err=True)
+        click.echo(f"procmap: warning: {one_line(warning)}", err=True)
+    _echo_problems(built.errors)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
-    sys.exit(EXIT_USAGE if run.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or built.errors or (tracker and tracker.problems) else 0)
 
 
 @main.command()
@@ -278,10 +315,18 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be created, updated, uploaded or pruned; write nothing.")
+@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=120.0,
+              envvar="PROCMAP_REQUEST_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time one request may take, from connecting "
+                                      "to the last byte of the answer.")
+@click.option("--run-timeout", type=click.FloatRange(0, min_open=True), default=3600.0,
+              envvar="PROCMAP_RUN_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time the whole run may take, waits between "
+                                      "retries included.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
 def publish(site: Path, url: str, space: str, parent: str | None, title: str,
             user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
-            verbose: bool) -> None:
+            request_timeout: float, run_timeout: float, verbose: bool) -> None:
     """Publish a library built by `procmap build` to Confluence.
 
     SITE is the output folder of `procmap build`. One page per workflow goes
@@ -297,8 +342,9 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
 
-    Exit status: 0 published, 1 Confluence refused or a page is in the way,
-    2 the folder is not a built library or the command was misused.
+    Exit status: 0 published, 1 Confluence refused, did not answer in time or
+    answered what is not its API, or a page is in the way, 2 the folder is not
+    a built library or the command was misused.
     """
     from procmap.publish.confluence import ConfluenceError, connect
     from procmap.publish.sync import Action, Publisher, PublishError, read_site
@@ -318,7 +364,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
 
     try:
         api = connect(url, user, token, flavour, log=log if verbose else None,
-                      warn=lambda line: click.echo(f"procmap: {line}", err=True))
+                      warn=lambda line: click.echo(f"procmap: {line}", err=True),
+                      request_timeout=request_timeout, run_timeout=run_timeout)
     except ConfluenceError as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)
@@ -357,9 +404,10 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
 
 @main.command("simplify")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The simplified workflow (default: standard output, with the change log "
-                   "on standard error).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="The simplified workflow (default, or -: standard output, with the change "
+                   "log on standard error).")
 @click.option("--accept", multiple=True, metavar="ID",
               help="Apply this review proposal too, e.g. unused-output:ask-deposit "
                    "(repeatable); 'all' applies every one.")
@@ -468,7 +516,7 @@ def _change_log(result: Simplified) -> str:
         line = f"{o.status:<8} {p.klass:<7} {p.id}: {ask}{p.reason}{tail}"
         if o.blocked:
             line += f". Not possible: {o.blocked}"
-        lines.append(line)
+        lines.append(one_line(line))  # titles and names are the author's text
     b, a = result.before.metrics, result.after.metrics
     counts = {status: sum(o.status == status for o in result.outcomes)
               for status in ("applied", "waiting", "blocked")}
@@ -487,8 +535,9 @@ def _change_log(result: Simplified) -> str:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True,
               help="markdown is made to be posted as a pull-request comment.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write to this file instead of standard output (-: standard output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated lead times.")
 @click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
@@ -499,10 +548,11 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
                  diagram: Path | None) -> None:
     """Compare two versions of a workflow.
 
-    Metrics side by side with their change (steps, teams, handoffs,
-    ping-pong, rework, lead time, touch time, PCE, simulated P50 and P90),
-    then the steps removed, added and moved between teams, and the links
-    removed and added.
+    Metrics side by side with their change, first the simulated lead time
+    (mean, P50, P90) and handoffs per case, then the worst branch (critical
+    path), steps, teams, handoff links, ping-pong, rework, touch time and
+    PCE; then the steps removed, added, moved between teams and changed
+    (old -> new), and the links removed, added or given another condition.
 
     Exit status: 0 compared, 2 a file is not a valid workflow.
     """
@@ -520,13 +570,126 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         try:
             _write(diagram, picture(comparison, picture_format))
         except GraphvizError as e:
-            click.echo(f"procmap: {e}", err=True)
+            click.echo(f"procmap: {before} -> {after}: {e}", err=True)
             sys.exit(EXIT_USAGE)
     text = FORMATS[fmt](comparison)
     if output is not None:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    import datetime as dt
+
+    from procmap.tracking.cases import parse_date
+
+    try:
+        return parse_date(value) if value else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> object:
+    from procmap.tracking.cases import FIELDS
+
+    out = {}
+    for item in value:
+        field, sep, name = item.partition("=")
+        if not sep or field not in FIELDS or not name.strip():
+            raise click.BadParameter(f"{item!r}: write FIELD=COLUMN, FIELD one of "
+                                     f"{', '.join(FIELDS)}")
+        out[field] = name.strip()
+    return out
+
+
+@main.command("track")
+@click.argument("cases", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workflows", "workflows", required=True, type=click.Path(path_type=Path),
+              help="The workflows the cases run through: a folder or a file.")
+@click.option("--today", callback=_today, metavar="DATE",
+              help="The date to track on, YYYY-MM-DD (default: today), for output that "
+                   "does not change from day to day.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(TRACK_FORMATS)), default="text",
+              show_default=True,
+              help="text for people, json for scripts, csv to import into a spreadsheet, "
+                   "markdown with a gantt chart per case.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["late", "blocked", "at-risk", "never"]),
+              default="at-risk", show_default=True,
+              help="The least severe status that fails the run (exit 1): late > blocked > "
+                   "at-risk.")
+@click.option("--column", "columns", multiple=True, callback=_columns, metavar="FIELD=NAME",
+              help="Read FIELD from the column NAME (repeatable), over `track: columns:` in "
+                   "the config.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the simulations of the remaining time.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file with `track:` columns and calendar.")
+def track_command(cases: Path, workflows: Path, today: object, fmt: str, output: Path | None,
+                  fail_on: str, columns: dict[str, str], seed: int,
+                  config_path: Path | None) -> None:
+    """Track live cases against their workflows: dates, risk and escalations.
+
+    CASES is a CSV (as Smartsheet, Salesforce or Excel export it) or YAML
+    file with a row per case: case, workflow, step, entered (the date the
+    case entered the step), and optionally due, owner and blocker. A history
+    instead (columns started and finished, a row per step run) gives the
+    current state itself.
+
+    Each case gets its expected and P90 finish, simulated from its current
+    step, a status (late, blocked, at-risk, on-track), its time in the step
+    against the usual and its next handoff; then come the escalations,
+    worst first, work in progress per team and step, and the steps where
+    cases are stuck most.
+
+    \b
+        procmap track trackers/partners.csv --workflows workflows/ --today 2026-11-23
+
+    Exit status: 0 nothing at or above --fail-on, 1 a case is, 2 a row or
+    workflow could not be read (the other rows are still tracked and the
+    bad ones listed in every format) or the command was misused.
+    """
+    import datetime as dt
+
+    from procmap.format.errors import WorkflowError
+    from procmap.tracking.tracker import track
+
+    assert isinstance(today, dt.date)  # from _today
+    config = _config(config_path)
+    try:
+        tracker = track(cases, workflows, today, config, columns, seed)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    text = _templated(lambda: TRACK_FORMATS[fmt].render(tracker))
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if output is not None or fmt != "text":
+        _echo_problems(tracker.problems)
+    sys.exit(tracker.exit_code(fail_on))
+
+
+def _tracker(cases: Path, workflows: Iterable[Path], config: Config) -> Tracker:
+    """The tracker that `build --tracker` writes; its bad rows go to standard error."""
+    from procmap.format.errors import WorkflowError
+    from procmap.tracking.tracker import track
+
+    try:
+        tracker = track(cases, workflows, config=config)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    _echo_problems(p for p in tracker.problems if p.file == str(cases))
+    return tracker
+
+
+def _echo_notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        click.echo(f"procmap: note: {note}", err=True)
 
 
 def _echo_problems(problems: Iterable[object]) -> None:
@@ -568,8 +731,9 @@ def _templated(make: Callable[[], T]) -> T:
 @main.command()
 @click.option("--config", "which", flag_value="config",
               help="Print the schema of .procmap.yaml instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the schema to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              callback=_dash_is_stdout,
+              help="Write the schema to this file (default, or -: standard output).")
 def schema(which: str | None, output: Path | None) -> None:
     """Print the JSON Schema of the workflow format.
 
@@ -610,6 +774,90 @@ def list_rules() -> None:
                    f"{r.summary}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Read workflows from other formats."""
+
+
+@import_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the workflows into, one <id>.yaml per pool.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, write nothing) when the model says anything a workflow "
+                   "cannot.")
+def import_bpmn_command(path: Path, output: Path, strict: bool) -> None:
+    """Import a BPMN 2.0 model (Camunda Modeler, bpmn.io, Signavio ...): one
+    workflow per pool.
+
+    Lanes become teams, other pools external teams, tasks steps, exclusive
+    gateways decisions of the step before them, parallel gateways parallel
+    `next`, timers waits. Each file starts with a comment listing what the
+    model says that the workflow cannot, by element id, and the same list is
+    printed; shares the model does not give are an even split marked as a
+    guess. The README has the whole mapping.
+
+    \b
+        procmap import bpmn order.bpmn -o workflows/
+
+    Exit status: 0 written, 1 --strict and something could not be expressed
+    (nothing written), 2 the file is not readable BPMN.
+    """
+    from procmap.bpmn import import_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        imported = import_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    for item in imported:
+        target = output / f"{item.id}.yaml"
+        click.echo(f"{target}: {len(item.losses)} not expressed" if item.losses
+                   else f"{target}: everything expressed")
+        for loss in item.losses:
+            click.echo(f"  {loss.located(str(path))}")
+    if strict and any(item.losses for item in imported):
+        click.echo("procmap: --strict: nothing written", err=True)
+        sys.exit(1)
+    for item in imported:
+        _write(output / f"{item.id}.yaml", item.text)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write workflows in other formats."""
+
+
+@export_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The .bpmn file to write (default: standard output).")
+def export_bpmn_command(path: Path, output: Path | None) -> None:
+    """Export a workflow as BPMN 2.0 with its diagram, for bpmn.io or Camunda Modeler.
+
+    One collaboration: a pool with a lane per team of the company, a pool
+    per external team with message flows for the handoffs to and from it,
+    exclusive gateways for decisions, parallel gateways for parallel work,
+    timer events for waits. procmap import bpmn reads it back whole.
+
+    Exit status: 0 written, 2 the workflow is invalid.
+    """
+    from procmap.bpmn import export_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        data = export_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(output, data)
+
+
 def run() -> None:
     """Entry point: a bug in procmap ends with a short report, not a traceback."""
     try:
@@ -619,7 +867,7 @@ def run() -> None:
     except Exception as e:  # pragma: no cover - only reached through a bug
         if os.environ.get("PROCMAP_DEBUG"):
             raise
-        click.echo(f"procmap: internal error: {type(e).__name__}: {e}\n"
+        click.echo(f"procmap: internal error: {type(e).__name__}: {one_line(e)}\n"
                    "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
                    "to see the traceback.", err=True)
         sys.exit(EXIT_USAGE)
@@ -640,9 +888,14 @@ def _config(path: Path | None) -> Config:
 
 def _write(path: Path, data: str | bytes) -> None:
     from procmap.atomic import write_bytes
+    from procmap.format.files import NotAFile
 
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
+    except NotAFile as e:
+        click.echo(f"procmap: cannot write {path}: {e}: name a regular file, or - for "
+                   "standard output", err=True)
+        sys.exit(EXIT_USAGE)
     except OSError as e:
         click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)

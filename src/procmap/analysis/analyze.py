@@ -11,7 +11,7 @@ from procmap.analysis.metrics import Metrics, measure
 from procmap.analysis.rules import RULES, Finding
 from procmap.analysis.rules import automate_before_delete as abd
 from procmap.config import Config
-from procmap.format.discover import discover
+from procmap.format.discover import Skipped, discover
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.gcpause import paused
 from procmap.format.loader import load
@@ -30,6 +30,7 @@ class RunReport:
     workflows: tuple[WorkflowReport, ...]
     errors: tuple[Problem, ...]
     config: Config
+    notes: tuple[str, ...] = ()  # what was passed over, e.g. a FIFO named like a workflow
 
     @property
     def exit_code(self) -> int:
@@ -79,6 +80,7 @@ def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, see
     config = config or Config()
     reports: list[WorkflowReport] = []
     errors: list[Problem] = []
+    notes: list[str] = []
     seen_ids: dict[str, Workflow] = {}
     for given in paths:
         given = Path(given)
@@ -87,6 +89,9 @@ def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, see
                                   "check the path", "syntax"))
             continue
         for file in discover(given):
+            if isinstance(file, Skipped):
+                notes.append(f"skipped {file.path}: {file.why}")
+                continue
             if progress:
                 progress(file)
             try:
@@ -104,4 +109,4 @@ def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, see
                 continue
             seen_ids[workflow.id] = workflow
             reports.append(analyze(workflow, config, seed, simulate))
-    return RunReport(tuple(reports), tuple(errors), config)
+    return RunReport(tuple(reports), tuple(errors), config, tuple(notes))

@@ -8,51 +8,96 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
-from procmap.analysis.analyze import RunReport
+from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.atomic import write_bytes
 from procmap.docs.portfolio import portfolio
 from procmap.docs.sop import context
 from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
-from procmap.render import GraphvizError, draw_diagram, layout, to_mermaid
+from procmap.format.errors import Problem
+from procmap.lock import locked
+from procmap.render import GraphvizError, GraphvizMissing, draw_diagram, layout, to_mermaid
+
+if TYPE_CHECKING:
+    from procmap.tracking.tracker import Tracker
 
 MANIFEST = "manifest.json"
 INDEX = "index.storage.xhtml"
+# The tracker's page in the manifest: not a workflow id, so it never names one.
+TRACKER = ":tracker"
+
+
+# What the library writes for itself, and for each workflow after its id: a
+# workflow whose id gives one of the first names would be overwritten by it.
+_OWN_FILES = ("index.md", INDEX, MANIFEST)
+_TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
+_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".storage.xhtml")
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
     files: tuple[Path, ...]
     warnings: tuple[str, ...]  # e.g. no Graphviz, so no SVG
+    errors: tuple[Problem, ...] = ()  # workflows left out, or built without a diagram
 
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
-          advance: Callable[[int], None] | None = None) -> Built:
+          advance: Callable[[int], None] | None = None,
+          tracker: Tracker | None = None) -> Built:
     """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
     and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`. Each file is written atomically; `advance(1)` follows
-    each workflow (a progress bar on a terminal). A storage template that
-    gives malformed XHTML is a `jinja2.TemplateError`."""
+    `manifest.json`; with a `tracker`, `tracker.md` and `tracker.storage.xhtml`
+    too (a page of the manifest). Each file is written atomically, and `out` is locked for
+    the run (FolderInUse if another build holds it); `advance(1)` follows
+    each workflow (a progress bar on a terminal). A workflow whose id names a
+    file of the library's own is left out, and one Graphviz cannot draw is
+    built without its SVG and PNG: both are errors of the result. A storage
+    template that gives malformed XHTML is a `jinja2.TemplateError`."""
+    with locked(out):
+        return _build(run, out, templates, advance, tracker)
+
+
+def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Problem | None:
+    w = report.workflow
+    clash = next((f"{w.id}{suffix}" for suffix in _SUFFIXES if f"{w.id}{suffix}" in own),
+                 None)
+    if clash is None:
+        return None
+    return Problem(w.file, w.pos.line, w.pos.column, f"the id '{w.id}' is reserved: the "
+                   f"library's own {clash} would replace this workflow's", "rename the workflow")
+
+
+def _build(run: RunReport, out: Path, templates: Path | None,
+           advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
     templates = templates or run.config.templates
     # One environment each for the run: jinja2 compiles a template once per environment.
     markdown, storage = environment(templates), storage_environment(templates)
     files: list[Path] = []
     warnings: list[str] = []
+    own = _OWN_FILES + (_TRACKER_FILES if tracker else ())
+    errors = [p for p in (_reserved(r, own) for r in run.workflows) if p is not None]
+    reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     graphviz = True
-    for report in run.workflows:
+    for report in reports:
         wid = report.workflow.id
         diagram = layout(report)
         svg = png = None
         if graphviz:
             try:
                 drawn = {fmt: draw_diagram(diagram, fmt) for fmt in ("svg", "png")}
-            except GraphvizError as e:
+            except GraphvizMissing as e:
                 graphviz = False
                 warnings.append(f"no SVG or PNG diagrams: {e}")
+            except GraphvizError as e:
+                # This workflow's own drawing failed: the others still get theirs.
+                w = report.workflow
+                errors.append(Problem(w.file, w.pos.line, w.pos.column,
+                                      f"no SVG or PNG diagram of workflow '{wid}': {e}"))
             else:
                 svg, png = f"{wid}.svg", f"{wid}.png"
                 files += [_write(out / f"{wid}.{fmt}", data) for fmt, data in drawn.items()]
@@ -69,17 +114,28 @@ def build(run: RunReport, out: Path, templates: Path | None = None,
                       "attachments": [name for name in (png, svg) if name]})
         if advance:
             advance(1)
-    library = portfolio(list(run.workflows))
+    library = portfolio(reports)
     index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
     index = _checked(storage.get_template("index.storage.j2").render(library=library),
                      "index.storage.j2")
     files.append(_write(out / INDEX, index.encode()))
+    if tracker is not None:
+        from procmap.tracking.report.markdown import view
+
+        cases = view(tracker)
+        text = markdown.get_template("tracker.md.j2").render(tracker=cases)
+        files.append(_write(out / "tracker.md", text.encode()))
+        page = _checked(storage.get_template("tracker.storage.j2").render(tracker=cases),
+                        "tracker.storage.j2")
+        files.append(_write(out / "tracker.storage.xhtml", page.encode()))
+        pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
+                      "body": "tracker.storage.xhtml", "attachments": []})
     manifest = {"procmap": 1, "index": INDEX,
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))
-    return Built(tuple(files), tuple(warnings))
+    return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
 def _checked(body: str, what: str) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from procmap.docs.markdown import safe_link
+
 # Characters XML 1.0 cannot carry even as references: C0 controls other than
 # tab and newlines, lone surrogates, U+FFFE and U+FFFF. YAML lets a title hold
 # them through escapes such as "\x0b".
@@ -43,8 +45,10 @@ def cdata(text: str) -> Markup:
 def markdown_to_xhtml() -> Callable[[str], Markup]:
     """A filter that turns the author's markdown (`description`,
     `instructions`) into XHTML. Raw HTML in it stays text: a description
-    must not inject macros or scripts into the page."""
+    must not inject macros or scripts into the page, and links go to web and
+    mail addresses only, as in the markdown SOP."""
     md = MarkdownIt("commonmark", {"xhtmlOut": True, "html": False}).enable("table")
+    md.validateLink = safe_link  # type: ignore[method-assign]  # markdown-it documents this
 
     def convert(text: str) -> Markup:
         return Markup(_NOT_XML.sub("", md.render(str(text))).strip())

@@ -5,6 +5,8 @@ A user's folder comes first; the shipped templates are also reachable as
 and replace one block. Every `{{ value }}` is escaped for markdown unless it
 is `Raw` (markdown procmap built), so a template cannot forget to escape.
 The Confluence templates (`*.storage.j2`) get XML autoescaping instead.
+Both run in jinja2's sandbox: a template found through a config file may be
+someone else's, and must not reach Python objects beyond what it is given.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from procmap.analysis.metrics import percent
 from procmap.docs.markdown import Raw, code, codes, inline, prose
@@ -38,8 +41,8 @@ _LAYOUT = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True,
 
 def environment(user: Path | None = None) -> jinja2.Environment:
     """Markdown templates (`*.md.j2`)."""
-    env = jinja2.Environment(loader=_loader(user), autoescape=False, finalize=inline,
-                             **_LAYOUT)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(loader=_loader(user), autoescape=False, finalize=inline,
+                               **_LAYOUT)
     env.filters.update(hours=lambda h: Raw(short(h)), code=code, codes=codes, prose=prose, raw=Raw,
                        percent=lambda x: Raw(percent(x)), number=lambda x: Raw(f"{x:g}"),
                        decimal=lambda x: Raw(f"{x:.2f}"))
@@ -49,8 +52,8 @@ def environment(user: Path | None = None) -> jinja2.Environment:
 def storage_environment(user: Path | None = None) -> jinja2.Environment:
     """Confluence storage-format templates (`*.storage.j2`): XHTML, autoescaped;
     `finalize` drops the characters that XML 1.0 cannot carry at all."""
-    env = jinja2.Environment(loader=_loader(user), autoescape=True, finalize=xml_text,
-                             **_LAYOUT)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(loader=_loader(user), autoescape=True, finalize=xml_text,
+                               **_LAYOUT)
     env.filters.update(hours=short, markdown=markdown_to_xhtml(), cdata=cdata,
                        percent=percent, number=lambda x: f"{x:g}",
                        decimal=lambda x: f"{x:.2f}")
@@ -61,8 +64,9 @@ def describe(error: jinja2.TemplateError) -> str:
     """Where a template failed and why, for people: `file:line: what`."""
     if isinstance(error, jinja2.TemplateNotFound):
         return (f"template {error.name!r} not found in the --templates folder or among the "
-                "shipped ones: name it sop.md.j2, index.md.j2, sop.storage.j2 or "
-                'index.storage.j2, or extend "procmap/<name>"')
+                "shipped ones: name it sop.md.j2, index.md.j2, sop.storage.j2, "
+                'index.storage.j2, tracker.md.j2 or tracker.storage.j2, or extend '
+                '"procmap/<name>"')
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"{error.filename or error.name}:{error.lineno}: {error.message}"
     # jinja2 rewrites tracebacks so that frames point at template lines.

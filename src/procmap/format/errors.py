@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from procmap.printable import one_line
+
 # "syntax": the YAML itself; "schema": what the JSON Schema also rejects;
 # "semantic": cross-references and arithmetic the schema cannot express.
 Kind = Literal["syntax", "schema", "semantic"]
@@ -20,8 +22,8 @@ class Problem:
     kind: Kind = "semantic"
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        text = f"{one_line(self.file)}:{self.line}:{self.column}: {one_line(self.message)}"
+        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
 
 
 class WorkflowError(Exception):

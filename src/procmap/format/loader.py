@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from procmap.format import durations
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import NotAFile, open_regular
 from procmap.format.gcpause import paused
 from procmap.format.model import (
     ZERO,
@@ -26,7 +28,15 @@ from procmap.format.model import (
     Workflow,
 )
 from procmap.format.validate import Validator
-from procmap.format.yamlnodes import Mapping, Node, Scalar, Sequence, YamlError, compose
+from procmap.format.yamlnodes import (
+    MAX_BYTES,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    YamlError,
+    compose,
+)
 
 P_TOLERANCE = 0.001
 
@@ -43,7 +53,19 @@ def load(path: str | Path, name: str | None = None) -> Workflow:
     """Load one workflow file; raise WorkflowError listing every problem."""
     file = name or str(path)
     try:
-        data = Path(path).read_bytes()
+        with open_regular(path) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_BYTES:
+                raise WorkflowError([Problem(
+                    file, 1, 1, f"file is {size / 2**20:.1f} MB, more than the "
+                    f"{MAX_BYTES // 2**20} MB limit", "split it into several workflows",
+                    "syntax")])
+            # A file that grows meanwhile is still read no further than the limit.
+            data = f.read(MAX_BYTES + 1)
+    except NotAFile as e:
+        raise WorkflowError([Problem(file, 1, 1, f"cannot read {e.kind}: procmap reads "
+                                     "workflows from files", "name a YAML file", "syntax")]) \
+            from None
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the file: {e.strerror}",
                                      "check the path and its permissions", "syntax")]) from None
@@ -138,6 +160,10 @@ class _Builder:
         if volume_node is not None:
             count, period = str(_text(volume_node)).split("/")
             volume = Volume(float(count), period)  # type: ignore[arg-type]
+            if volume.count > durations.MAX_VOLUME:
+                self.problem(volume_node, "volume: the volume is too large",
+                             f"a volume is at most {durations.MAX_VOLUME:,.0f} cases per "
+                             "period: check the number")
         hours_node = root.get("hours_per_week")
         workflow = Workflow(
             id=str(_text(root.get("id"))),
@@ -213,11 +239,14 @@ class _Builder:
         if node is None:
             return ZERO
         if isinstance(node, Scalar):
-            h = durations.hours(str(node.value))
+            h = self.hours(node, where)
             return Duration(h, h, h)
         assert isinstance(node, Mapping)
-        low, likely, high = (durations.hours(str(_text(node.get(k))))
+        known = len(self.problems)
+        low, likely, high = (self.hours(node.get(k), f"{where}.{k}")
                              for k in ("min", "likely", "max"))
+        if len(self.problems) > known:
+            return ZERO  # a bound too large: its order against the others means nothing
         if low > likely:
             self.problem(node.get("likely") or node, f"{where}: min is more than likely",
                          "a range needs min <= likely <= max")
@@ -225,6 +254,15 @@ class _Builder:
             self.problem(node.get("max") or node, f"{where}: likely is more than max",
                          "a range needs min <= likely <= max")
         return Duration(low, likely, high)
+
+    def hours(self, node: Node | None, where: str) -> float:
+        assert isinstance(node, Scalar)
+        h = durations.hours(str(node.value))
+        if h > durations.MAX_HOURS:
+            self.problem(node, f"{where}: the duration is too large",
+                         f"a duration is at most {durations.MAX_HOURS:,.0f} hours (about "
+                         "114,000 years): check the number")
+        return h
 
     def branches(self, sid: str, node: Node | None, ids: dict[str, int]) -> tuple[Branch, ...]:
         if node is None:

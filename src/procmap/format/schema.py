@@ -13,7 +13,7 @@ from typing import Any
 
 from procmap.format.durations import DURATION_PATTERN, VOLUME_PATTERN
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$(?!\n)"  # `$(?!\n)`: see durations.py
 SCHEMA_ID = "https://procmap.dev/schema/workflow-v1.json"
 
 _ID_MESSAGE = "ids use lower-case letters, digits and '-', and start with a letter or digit"

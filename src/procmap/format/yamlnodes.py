@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import yaml
 
@@ -96,13 +97,14 @@ class Sequence:
 Node = Union[Scalar, Mapping, Sequence]  # noqa: UP007 - a runtime alias, not an annotation
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT10 = re.compile(r"^[-+]?[0-9]+$")
-_INT8 = re.compile(r"^0o[0-7]+$")
-_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_INT10 = re.compile(r"^[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"^0o[0-7]+\Z")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)\Z")
 _TAG = "tag:yaml.org,2002:"
+_Number = TypeVar("_Number", int, float)
 
 
 _WORDS: dict[str, bool | None] = {**_BOOL, "~": None, "null": None, "Null": None,
@@ -116,13 +118,13 @@ def _resolve_plain(text: str) -> str | int | float | bool | None:
     if text[0] not in _NUMERIC_START:
         return text  # the common case: ids, titles and durations such as "2d"
     if _INT10.match(text):
-        return int(text)
+        return _finite(int(text))
     if _INT8.match(text):
-        return int(text[2:], 8)
+        return _finite(int(text[2:], 8))
     if _INT16.match(text):
-        return int(text[2:], 16)
+        return _finite(int(text[2:], 16))
     if _FLOAT.match(text):
-        return float(text)
+        return _finite(float(text))
     if _INF.match(text):
         return -math.inf if text.startswith("-") else math.inf
     if _NAN.match(text):
@@ -130,12 +132,23 @@ def _resolve_plain(text: str) -> str | int | float | bool | None:
     return text
 
 
+def _finite(value: _Number) -> _Number:
+    # A number written out that a float cannot hold becomes infinity (or, as
+    # an int, cannot even be compared with one): NaN and Infinity would follow
+    # into the reports, which JSON cannot hold. `.inf` is written as such.
+    if abs(value) > sys.float_info.max:
+        raise ValueError("too large")
+    return value
+
+
 def _scalar_value(ev: Any) -> str | int | float | bool | None:
     try:
         return _typed_value(ev)
-    except ValueError:  # an integer too long for Python to convert
-        raise YamlError("the number is too long", ev.start_mark.line + 1,
-                        ev.start_mark.column + 1, "quote it if it is text") from None
+    except ValueError:  # too many digits for Python to convert, or beyond a float
+        raise YamlError("the number is too large", ev.start_mark.line + 1,
+                        ev.start_mark.column + 1,
+                        "numbers go up to about 1.8e308: check it, or quote it if it is "
+                        "text") from None
 
 
 def _typed_value(ev: Any) -> str | int | float | bool | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from procmap.analysis.analyze import WorkflowReport
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.graphviz import GraphvizError, draw
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, draw
 from procmap.render.mermaid import to_mermaid
 
 FORMATS = ("svg", "png", "dot", "mermaid")
@@ -20,8 +20,8 @@ def format_for(path: Path) -> str | None:
     return _BY_SUFFIX.get(path.suffix.lower())
 
 
-__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "draw_diagram", "format_for",
-           "layout", "render", "to_dot", "to_mermaid"]
+__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "GraphvizMissing", "draw_diagram",
+           "format_for", "layout", "render", "to_dot", "to_mermaid"]
 
 
 def render(report: WorkflowReport, fmt: str) -> bytes:

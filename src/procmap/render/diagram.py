@@ -32,6 +32,9 @@ ROW_GAP = 26.0
 LINE = 13.0
 WRAP = {"decision": 16, "check": 16}
 WRAP_DEFAULT = 22
+# Lines of a step's title in a drawing; the tooltip and the SOP carry the
+# rest. A title of thousands of characters made a PNG of 10,000 pixels.
+TITLE_LINES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,21 @@ def summary(report: WorkflowReport) -> str:
             f"PCE {percent(m.pce)} · {handoffs}")
 
 
-def wrap(text: str, width: int) -> tuple[str, ...]:
-    """Lines of at most `width` characters; the author's own line breaks are kept."""
+def wrap(text: str, width: int, most: int | None = None) -> tuple[str, ...]:
+    """Lines of at most `width` characters; the author's own line breaks are
+    kept. Beyond `most` lines the text is cut, and the last line ends in "…"."""
     out: list[str] = []
     for line in text.splitlines() or [""]:
         out.extend(textwrap.wrap(line, width) or [""])
+    if most is not None and len(out) > most:
+        out[most - 1:] = [out[most - 1][:width - 1] + "…"]
     return tuple(out)
+
+
+def shown(text: str, fallback: str) -> str:
+    """What a diagram draws for a title or name: a blank one would draw
+    nothing (and Graphviz refuses the empty <B></B> it makes), so the id stands in."""
+    return text if text.strip() else fallback
 
 
 def _columns(flow: Flow) -> list[int]:
@@ -175,7 +187,8 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
 
-    lines = [wrap(s.title, WRAP.get(s.kind, WRAP_DEFAULT)) for s in flow.steps]
+    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
+             for s in flow.steps]
     pitch = [0.0] * len(teams)
     for i, s in enumerate(flow.steps):
         pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)
@@ -184,7 +197,8 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for lane, team_id in enumerate(teams):
         height = rows[lane] * (pitch[lane] or 40.0) + LANE_GAP
         team = workflow.teams[team_id]
-        lanes.append(Lane(team_id, team.name, team.color, -(top + height), height))
+        lanes.append(Lane(team_id, shown(team.name, team_id), team.color, -(top + height),
+                          height))
         top += height
     # Graphviz measures y upwards from the bottom: shift every lane above 0.
     lanes = [Lane(ln.team, ln.name, ln.color, ln.bottom + top, ln.height) for ln in lanes]
@@ -203,5 +217,5 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
                        (flow.steps[u].id, flow.steps[v].id) in removed_edges)
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
-    return Diagram(workflow.id, workflow.title, summary(report), tuple(lanes), tuple(nodes),
-                   edges, width, top)
+    return Diagram(workflow.id, shown(workflow.title, workflow.id), summary(report),
+                   tuple(lanes), tuple(nodes), edges, width, top)

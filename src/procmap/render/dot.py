@@ -1,4 +1,4 @@
-"""The swimlane diagram as Graphviz DOT, built with pydot.
+"""The swimlane diagram as Graphviz DOT.
 
 Positions are pinned and the graph asks for the neato engine, so `dot -Tsvg`
 (or any Graphviz front end) draws the file exactly as laid out by
@@ -6,19 +6,19 @@ Positions are pinned and the graph asks for the neato engine, so `dot -Tsvg`
 Orthogonal routing reads like a swimlane chart and stays fast: curved
 splines took 11 s for 200 steps, orthogonal edges 0.1 s.
 Text from the YAML only ever reaches the file inside HTML-like labels,
-escaped, or inside escString attributes with backslashes doubled.
+escaped, or inside double-quoted strings that procmap quotes itself: a DOT
+library that passes a value through when it already looks quoted (pydot
+does) lets a title such as `"x", URL="javascript:..."` add attributes.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from typing import Any
+from collections.abc import Mapping
 
-import pydot
-
-from procmap.render.diagram import LANE_HEADER, Diagram, Edge, Node, wrap
+from procmap.printable import printable
+from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, wrap
 
 CRITICAL = "#d35400"
 HANDOFF = "#2471a3"
@@ -31,6 +31,10 @@ CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
 LEGEND_HEIGHT = 48.0
 LEGEND_WIDTH = 640.0
 FONT = "Helvetica,Arial,sans-serif"
+# (characters per line, lines) of the header and of branch labels: an
+# unwrapped 3,000-character title drew a PNG 32,000 pixels wide, in 50 s.
+WRAP_HEADER = (90, 3)
+WRAP_BRANCH = (28, 6)
 
 SHAPES: dict[str, dict[str, str]] = {
     "task": {"shape": "box", "style": "rounded,filled"},
@@ -41,14 +45,42 @@ SHAPES: dict[str, dict[str, str]] = {
     "end": {"shape": "box", "style": "rounded,filled", "peripheries": "2"},
 }
 
-_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
+# DOT IDs that need no quotes: ASCII names and numerals (keywords excepted).
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?(\.[0-9]+|[0-9]+(\.[0-9]*)?)")
+_KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"})
 
 
-def printable(text: str) -> str:
-    """Control characters (other than line breaks) become spaces: Graphviz's
-    XML parser rejects them in HTML-like labels, and no one means them."""
-    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\r\n" else c
-                   for c in text)
+class Html(str):
+    """An HTML-like label that procmap built, every text in it escaped."""
+
+    __slots__ = ()
+
+
+Attrs = Mapping[str, "str | Html"]
+
+
+def quote(value: str | Html) -> str:
+    """A DOT attribute value: an HTML-like label in <...>, any other text as a
+    string that nothing in it can end early. Line breaks become escString's
+    `\\n`, so a value holds one line of DOT."""
+    if isinstance(value, Html):
+        return f"<{value}>"
+    if _BARE.fullmatch(value) and value.lower() not in _KEYWORDS:
+        return value
+    body = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "\\n".join(body.splitlines()) + '"'
+
+
+def _name(name: str) -> str:
+    # Node names are procmap's own (s0, lane1, legend); YAML ids never are.
+    if not _BARE.fullmatch(name):
+        raise ValueError(f"not a DOT node name: {name!r}")
+    return name
+
+
+def _statement(head: str, attrs: Attrs) -> str:
+    return f"{head} [{', '.join(f'{k}={quote(v)}' for k, v in attrs.items())}];"
 
 
 def html_line(text: str) -> str:
@@ -69,10 +101,9 @@ def html_text(text: str) -> str:
 
 
 def esc_string(text: str) -> str:
-    r"""Text for an escString attribute (tooltip): pydot escapes quotes, so
-    only backslashes (which would start \N, \G, \L...) and line breaks remain."""
-    return "\\n".join(_unexpandable(printable(line)).replace("\\", "\\\\")
-                      for line in text.splitlines())
+    r"""Text for an escString attribute (tooltip): `quote` doubles backslashes,
+    but \N, \G, \L... need the same guard as in labels."""
+    return "\n".join(_unexpandable(printable(line)) for line in text.splitlines())
 
 
 def tint(color: str | None, amount: float = 0.18) -> str | None:
@@ -109,14 +140,14 @@ def _pos(x: float, y: float) -> str:
     return f"{x / 72:.3f},{(y + LEGEND_HEIGHT) / 72:.3f}!"
 
 
-def _node(n: Node) -> pydot.Node:
+def _node(n: Node) -> str:
     title = '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in n.title_lines)
     if n.change == "removed":
         title = f"<S>{title}</S>"
     note = f'<BR/><FONT POINT-SIZE="9"><I>{n.change}</I></FONT>' if n.change else ""
-    attrs: dict[str, Any] = dict(SHAPES[n.step.kind])
-    attrs["label"] = (f'<<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>'
-                      f"{note}>")
+    attrs: dict[str, str] = dict(SHAPES[n.step.kind])
+    attrs["label"] = Html(f'<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>'
+                          f"{note}")
     attrs["pos"] = _pos(n.x, n.y)
     attrs["id"] = f"step-{n.step.id}"
     attrs["fillcolor"] = FILL.get(n.level or "", "white")
@@ -129,11 +160,11 @@ def _node(n: Node) -> pydot.Node:
         attrs.update(fillcolor=fill, color=border, penwidth="2.5")
         if n.change == "removed":
             attrs.update(fontcolor=border, style=attrs["style"].replace("filled", "dashed,filled"))
-    return pydot.Node(n.id, **attrs)
+    return _statement(_name(n.id), attrs)
 
 
-def _edge(e: Edge) -> pydot.Edge:
-    attrs: dict[str, Any] = {}
+def _edge(e: Edge) -> str:
+    attrs: dict[str, str] = {}
     if e.handoff:
         attrs.update(color=HANDOFF, penwidth="2", arrowhead="empty")
     if e.rework:
@@ -144,11 +175,11 @@ def _edge(e: Edge) -> pydot.Edge:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
         # Orthogonal routing places xlabels, not labels.
-        attrs["xlabel"] = f"<{html_text(e.label)}>"
-    return pydot.Edge(e.source, e.target, **attrs)
+        attrs["xlabel"] = Html(html_text("\n".join(wrap(e.label, *WRAP_BRANCH))))
+    return _statement(f"{_name(e.source)} -> {_name(e.target)}", attrs)
 
 
-def _legend(d: Diagram) -> str:
+def _legend(d: Diagram) -> Html:
     cells = [f'<TD BGCOLOR="{FILL[level]}" BORDER="1">{level} finding</TD>'
              for level in d.levels]
     cells += [f'<TD BGCOLOR="{CHANGE[c][0]}" BORDER="1"><FONT COLOR="{CHANGE[c][1]}">'
@@ -157,40 +188,39 @@ def _legend(d: Diagram) -> str:
               f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>',
               f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>',
               "<TD>- - ▶ rework (probability)</TD>"]
-    return ('<<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="4"><TR><TD><B>Legend</B></TD>'
-            + "".join(cells) + "</TR></TABLE>>")
+    return Html('<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="4"><TR><TD><B>Legend</B></TD>'
+                + "".join(cells) + "</TR></TABLE>")
 
 
 def to_dot(d: Diagram) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     width = max(d.width, LEGEND_WIDTH)
-    g = pydot.Dot("workflow", graph_type="digraph", strict=False)
-    header = (f'<<FONT POINT-SIZE="18"><B>{html_text(d.title)}</B></FONT><BR/>'
-              f"{html_text(d.summary)}>")
-    for name, value in (("layout", "neato"), ("overlap", "true"), ("splines", "ortho"),
-                        ("outputorder", "edgesfirst"), ("bgcolor", "white"), ("pad", "0.3"),
-                        ("fontname", FONT), ("label", header), ("labelloc", "t"),
-                        ("labeljust", "l"), ("_background", _background(d))):
-        g.set(name, value)
-    g.set_node_defaults(fontname=FONT, fontsize="10", margin="0.12,0.06", fillcolor="white",
-                        penwidth="1.2")
-    g.set_edge_defaults(fontname=FONT, fontsize="9", fontcolor="#333333", color=IN_TEAM,
-                        arrowsize="0.8")
-    # Corners pin the drawing's bounding box, so the lane bands (drawn in the
-    # same coordinates) line up with the steps.
-    g.add_node(pydot.Node("corner_low", shape="point", style="invis",
-                          pos=_pos(0, -LEGEND_HEIGHT)))
-    g.add_node(pydot.Node("corner_high", shape="point", style="invis",
-                          pos=_pos(width, d.height)))
+    title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
+    header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
+    graph: dict[str, str] = {
+        "layout": "neato", "overlap": "true", "splines": "ortho", "outputorder": "edgesfirst",
+        "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
+        "labeljust": "l", "_background": _background(d)}
+    lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()),
+             _statement("node", {"fontname": FONT, "fontsize": "10", "margin": "0.12,0.06",
+                                 "fillcolor": "white", "penwidth": "1.2"}),
+             _statement("edge", {"fontname": FONT, "fontsize": "9", "fontcolor": "#333333",
+                                 "color": IN_TEAM, "arrowsize": "0.8"}),
+             # Corners pin the drawing's bounding box, so the lane bands (drawn
+             # in the same coordinates) line up with the steps.
+             _statement("corner_low", {"shape": "point", "style": "invis",
+                                       "pos": _pos(0, -LEGEND_HEIGHT)}),
+             _statement("corner_high", {"shape": "point", "style": "invis",
+                                        "pos": _pos(width, d.height)})]
     for i, lane in enumerate(d.lanes):
-        name = '<BR ALIGN="LEFT"/>'.join(html_line(line) for line in wrap(lane.name, 16))
-        g.add_node(pydot.Node(f"lane{i}", shape="plaintext", id=f"lane-{lane.team}",
-                              label=f'<<B>{name}</B>>',
-                              pos=_pos(LANE_HEADER / 2, lane.bottom + lane.height / 2)))
-    g.add_node(pydot.Node("legend", shape="plaintext", label=_legend(d), fontsize="9",
-                          pos=_pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2)))
-    for n in d.nodes:
-        g.add_node(_node(n))
-    for e in d.edges:
-        g.add_edge(_edge(e))
-    return str(g.to_string())
+        name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
+                                         for line in wrap(lane.name, 16, TITLE_LINES))
+        lines.append(_statement(f"lane{i}", {
+            "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
+            "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2)}))
+    lines.append(_statement("legend", {"shape": "plaintext", "label": _legend(d),
+                                       "fontsize": "9",
+                                       "pos": _pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2)}))
+    lines += [_node(n) for n in d.nodes]
+    lines += [_edge(e) for e in d.edges]
+    return "\n".join([*lines, "}"]) + "\n"

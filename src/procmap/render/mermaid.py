@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
+from procmap.printable import printable
 from procmap.render.diagram import Diagram, Node
-from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF, printable
+from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF
 
 _SAFE = frozenset(" .,:-()/'?!+@=~$·")
 
@@ -40,7 +41,10 @@ def _node(n: Node) -> str:
 def to_mermaid(d: Diagram) -> str:
     """Mermaid text; the same diagram always gives the same bytes."""
     title = " ".join(printable(f"{d.title} · {d.summary}").split())
-    out = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---",
+    # Mermaid finds %%{init: ...}%% directives anywhere in the text, front
+    # matter included: a JSON escape keeps the title's % signs out of reach.
+    quoted = json.dumps(title, ensure_ascii=False).replace("%", "\\u0025")
+    out = ["---", f"title: {quoted}", "---",
            "flowchart LR"]
     by_lane: dict[int, list[Node]] = {}
     for n in d.nodes:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from procmap.analysis.analyze import RunReport
+from procmap.printable import one_line
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's own escapes for line breaks (an annotation may span lines);
+    # every other control character, an ESC above all, as a visible escape.
+    return one_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:

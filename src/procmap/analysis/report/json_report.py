@@ -30,4 +30,6 @@ def as_dict(run: RunReport) -> dict[str, object]:
 
 
 def render(run: RunReport) -> str:
-    return json.dumps(as_dict(run), indent=2, ensure_ascii=False) + "\n"
+    # The loader refuses numbers that overflow; should one slip through, fail
+    # rather than write NaN or Infinity, which are not JSON.
+    return json.dumps(as_dict(run), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

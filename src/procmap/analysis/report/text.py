@@ -9,6 +9,7 @@ import click
 from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
+from procmap.printable import one_line
 
 _COLOUR = {"error": "red", "warning": "yellow", "info": "blue", "waived": "bright_black"}
 
@@ -42,22 +43,22 @@ def metrics_line(w: WorkflowReport) -> str:
 def render(run: RunReport) -> str:
     lines: list[str] = []
     for e in run.errors:
-        lines.append(f"{click.style(f'{e.file}:{e.line}:{e.column}', bold=True)}: "
-                     f"{click.style('error', fg='red', bold=True)}: {e.message}")
+        lines.append(f"{click.style(f'{one_line(e.file)}:{e.line}:{e.column}', bold=True)}: "
+                     f"{click.style('error', fg='red', bold=True)}: {one_line(e.message)}")
         if e.hint:
-            lines.append(f"  hint: {e.hint}")
+            lines.append(f"  hint: {one_line(e.hint)}")
     if run.errors and run.workflows:
         lines.append("")
     for w in run.workflows:
-        lines.append(click.style(w.workflow.file, bold=True, underline=True)
-                     + f"  {w.workflow.title}")
+        lines.append(click.style(one_line(w.workflow.file), bold=True, underline=True)
+                     + f"  {one_line(w.workflow.title)}")
         for f in w.findings:
             where = f"{f.pos.line}:{f.pos.column}"
             level = click.style(f"{f.level:<7}", fg=_COLOUR[f.level])
             step = f"[{f.algorithm} {ALGORITHM[f.algorithm]}]"
-            lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {f.message}")
+            lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {one_line(f.message)}")
             if f.waiver:
-                lines.append(f"{'':>20}waived: {f.waiver}")
+                lines.append(f"{'':>20}waived: {one_line(f.waiver)}")
         lines.append(click.style(f"  {metrics_line(w)}", dim=True))
         lines.append("")
     counts = Counter(f.level for w in run.workflows for f in w.findings)

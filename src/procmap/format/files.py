@@ -1,0 +1,50 @@
+"""Open workflow files without ever waiting on something that is not a file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+# Opening a FIFO to read waits for a writer, forever if none comes; with
+# O_NONBLOCK the open returns at once and fstat says what was opened.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+class NotAFile(OSError):
+    """The path names a FIFO, a device, a socket or a folder; `kind` says which."""
+
+    def __init__(self, kind: str, filename: str | None = None) -> None:
+        super().__init__(f"{kind}, not a file")
+        # What callers print of any OSError.
+        self.strerror = f"{kind}, not a file"
+        self.filename = filename
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return f"{self.kind}, not a file"
+
+
+def kind_of(mode: int) -> str | None:
+    """What a stat mode describes, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """`path` opened for reading in binary; NotAFile unless it is a regular file
+    (a symlink counts as what it points to)."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    try:
+        kind = kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotAFile(kind)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
