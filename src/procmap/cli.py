@@ -413,7 +413,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
 @click.option("--flavour", type=click.Choice(["auto", "cloud", "dc"]), default="auto",
               show_default=True,
               help="cloud uses the v2 API for pages; dc (Data Center, Server) the v1 API. "
-                   "auto: cloud for *.atlassian.net.")
+                   "auto: cloud for *.atlassian.net and api.atlassian.com/ex/confluence/ID "
+                   "(scoped tokens).")
 @click.option("--prune", is_flag=True,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
