@@ -614,12 +614,14 @@ def _change_log(result: Simplified) -> str:
             saves.append(f"{s.handoffs:.2g} handoffs per case")
         tail = f"; saves {', '.join(saves)}" if saves else ""
         ask = ""
-        if p.klass == "review" and not o.applied:
+        if (p.klass == "review" or o.held) and not o.applied:
             quote = f" (\"{p.why}\")" if p.why else ""
             ask = f"ask {p.person or 'the process owner'}{quote}: "
         line = f"{o.status:<8} {p.klass:<7} {p.id}: {ask}{p.reason}{tail}"
         if o.blocked:
             line += f". Not possible: {o.blocked}"
+        elif o.held:
+            line += f". Held back: {o.held}"
         lines.append(one_line(line))  # titles and names are the author's text
     b, a = result.before.metrics, result.after.metrics
     counts = {status: sum(o.status == status for o in result.outcomes)
