@@ -201,8 +201,8 @@ def test_dot_has_only_the_statements_and_attributes_procmap_writes(out: Outputs,
     assert set(graph.get_attributes()) == GRAPH_ATTRS
     names = [n.get_name() for n in graph.get_nodes()]
     assert names == ["node", "edge", "corner_low", "corner_high", "lane0", "lane1", "legend",
-                     "s0", "s1", "s2", "s3"]
-    for node in graph.get_nodes()[7:]:
+                     "findings", "s0", "s1", "s2", "s3"]
+    for node in graph.get_nodes()[8:]:
         assert set(node.get_attributes()) <= STEP_ATTRS, node.get_name()
         assert node.get("id") in {f'"step-s{i}"' for i in range(1, 5)}
     edges = [(e.get_source(), e.get_destination()) for e in graph.get_edges()]

@@ -35,6 +35,7 @@ WRAP_DEFAULT = 22
 # Lines of a step's title in a drawing; the tooltip and the SOP carry the
 # rest. A title of thousands of characters made a PNG of 10,000 pixels.
 TITLE_LINES = 10
+KINDS = ("task", "approval", "check", "decision", "wait", "end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Node:
     critical: bool
     findings: tuple[Finding, ...]
     change: str | None = None  # in a before/after diagram: removed, added or moved
+    badge: int | None = None  # the number of the step's findings in the findings table
 
     @property
     def level(self) -> str | None:
@@ -79,13 +81,24 @@ class Edge:
     when: str | None
     p: float | None
     removed: bool = False  # in a before/after diagram
+    bounce: bool = False  # part of a ping-pong finding: work leaves a team and comes back
 
     @property
     def label(self) -> str | None:
-        parts = [self.when] if self.when else []
+        parts = ["rework"] if self.rework else []
+        if self.when:
+            parts.append(self.when)
         if self.p is not None:
             parts.append(f"{self.p:.0%}")
         return " · ".join(parts) or None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One row of the findings table drawn under the diagram."""
+
+    number: int | None  # the badge on the step; None for a finding on the whole workflow
+    finding: Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +111,13 @@ class Diagram:
     edges: tuple[Edge, ...]
     width: float
     height: float
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Step kinds drawn, in the order of KINDS."""
+        present = {n.step.kind for n in self.nodes}
+        return tuple(k for k in KINDS if k in present)
 
     @property
     def changes(self) -> tuple[str, ...]:
@@ -187,15 +207,27 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
 
+    # Badges number the steps with findings in reading order: column by
+    # column, lanes top to bottom within one.
+    reading = sorted((i for i, s in enumerate(flow.steps) if s.id in findings),
+                     key=lambda i: (column[i], lane_of[i], row[i]))
+    badge = {flow.steps[i].id: k for k, i in enumerate(reading, 1)}
+    notes = tuple(Note(badge[flow.steps[i].id], f)
+                  for i in reading for f in findings[flow.steps[i].id])
+    notes += tuple(Note(None, f) for f in report.findings
+                   if f.level in LEVELS and (f.step is None or f.step not in flow.index))
+
     lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
              for s in flow.steps]
-    pitch = [0.0] * len(teams)
-    for i, s in enumerate(flow.steps):
-        pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)
+    # One row height and one lane height for all: lanes of 3x different
+    # heights read as 3x different importance.
+    pitch = max((_height(s.kind, len(ln)) + ROW_GAP for s, ln in zip(flow.steps, lines,
+                                                                      strict=True)),
+                default=40.0)
+    height = max(rows, default=1) * pitch + LANE_GAP
     lanes: list[Lane] = []
     top = 0.0
-    for lane, team_id in enumerate(teams):
-        height = rows[lane] * (pitch[lane] or 40.0) + LANE_GAP
+    for team_id in teams:
         team = workflow.teams[team_id]
         lanes.append(Lane(team_id, shown(team.name, team_id), team.color, -(top + height),
                           height))
@@ -206,16 +238,20 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     nodes = []
     for i, s in enumerate(flow.steps):
         band = lanes[lane_of[i]]
-        y = band.bottom + band.height - LANE_GAP / 2 - (row[i] + 0.5) * pitch[lane_of[i]]
+        y = band.bottom + band.height - LANE_GAP / 2 - (row[i] + 0.5) * pitch
         x = LANE_HEADER + (column[i] + 0.5) * COLUMN
         nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
                           f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
-                          tuple(findings.get(s.id, ())), changes.get(s.id)))
+                          tuple(findings.get(s.id, ())), changes.get(s.id),
+                          badge.get(s.id)))
     critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
+    bounces = {pair for f in report.findings if f.rule == "ping-pong" and f.level in LEVELS
+               for pair in itertools.pairwise(flow.index[s] for s in f.steps)}
     edges = tuple(Edge(f"s{u}", f"s{v}", flow.is_handoff(u, v), (u, v) in flow.rework,
                        (u, v) in critical, flow.when[u, v], flow.p[u, v],
-                       (flow.steps[u].id, flow.steps[v].id) in removed_edges)
+                       (flow.steps[u].id, flow.steps[v].id) in removed_edges,
+                       (u, v) in bounces)
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
     return Diagram(workflow.id, shown(workflow.title, workflow.id), summary(report),
-                   tuple(lanes), tuple(nodes), edges, width, top)
+                   tuple(lanes), tuple(nodes), edges, width, top, notes)
