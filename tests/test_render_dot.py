@@ -25,7 +25,7 @@ from procmap.analysis.rules.base import LEVELS
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import load, loads
 from procmap.render import layout, render, to_dot
-from procmap.render.dot import BOUNCE, CRITICAL, CRITICAL_BAND, FILL, HANDOFF
+from procmap.render.dot import BOUNCE, CRITICAL, CRITICAL_WIDTH, FILL, HANDOFF
 from strategies import workflows
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
@@ -117,14 +117,9 @@ def test_edges_show_handoffs_rework_and_the_critical_path(
     critical = {(f"s{u}", f"s{v}") for u, v in itertools.pairwise(path)}
     for (a, b), attrs in edges.items():
         u, v = int(a[1:]), int(b[1:])
-        colours = attrs.get("color", "").strip('"').split(":")
-        # The critical path is a band on both sides of the edge's own colour,
-        # so that a handoff on it is still drawn as a handoff.
-        if (a, b) in critical:
-            band, colour, band_again = colours
-            assert band == band_again == CRITICAL_BAND
-        else:
-            (colour,) = colours
+        colour = attrs.get("color", "").strip('"')
+        # The critical path is thick, and a handoff on it is still drawn as a handoff.
+        assert (attrs.get("penwidth") == CRITICAL_WIDTH) == ((a, b) in critical)
         if flow.is_handoff(u, v):
             assert attrs["arrowhead"] == "empty"
             assert colour in (HANDOFF, BOUNCE)
@@ -164,7 +159,7 @@ def test_findings_fill_steps_by_their_worst_level_and_the_legend_names_them() ->
         assert f"{level} finding" in legend
     # Only the marks drawn: one team, no loop, two kinds of step.
     assert legend == ('Legend▢ task▱ check"2h + 10m": wait + touch1findings, see table'
-                      "warning findingcritical path━▶ same team")
+                      "warning finding▢ ━━ critical path: orange border, thick line━▶ same team")
 
 
 def test_the_legend_names_every_mark_the_picture_uses() -> None:
@@ -180,7 +175,7 @@ def test_the_legend_names_every_mark_the_picture_uses() -> None:
         """)
     legend = label_text(drawing(r).node("legend").get("label"))
     assert legend == ('Legend▢ task◇ decision◫ end"2h + 10m": wait + touch1findings, see table'
-                      "warning findingcritical path━▷ ping-pong- - ▶ rework")
+                      "warning finding▢ ━━ critical path: orange border, thick line━▷ ping-pong- - ▶ rework")
 
 
 def test_hostile_text_stays_text() -> None:

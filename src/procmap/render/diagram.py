@@ -192,6 +192,7 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for i in sorted(range(flow.n), key=lambda i: (column[i], i)):
         cells[lane_of[i], column[i]].append(i)
     row = [0] * flow.n
+    shared = [1] * flow.n  # steps in the step's (lane, column) cell
     key = [0.0] * flow.n
     for (lane, _), members in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         def order(i: int, lane: int = lane) -> tuple[bool, float, int]:
@@ -202,6 +203,7 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
         members.sort(key=order)
         for r, i in enumerate(members):
             row[i] = r
+            shared[i] = len(members)
             key[i] = lane + r / len(members)
     rows = [1] * len(teams)
     for (lane, _), members in cells.items():
@@ -224,7 +226,8 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     pitch = max((_height(s.kind, len(ln)) + ROW_GAP for s, ln in zip(flow.steps, lines,
                                                                       strict=True)),
                 default=40.0)
-    height = max(rows, default=1) * pitch + LANE_GAP
+    most = max(rows, default=1)
+    height = most * pitch + LANE_GAP
     lanes: list[Lane] = []
     top = 0.0
     for team_id in teams:
@@ -238,7 +241,10 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     nodes = []
     for i, s in enumerate(flow.steps):
         band = lanes[lane_of[i]]
-        y = band.bottom + band.height - LANE_GAP / 2 - (row[i] + 0.5) * pitch
+        # A cell of fewer steps than the tallest is centred in its lane, so
+        # that lone steps of neighbouring columns line up.
+        y = (band.bottom + band.height - LANE_GAP / 2
+             - (row[i] + 0.5 + (most - shared[i]) / 2) * pitch)
         x = LANE_HEADER + (column[i] + 0.5) * COLUMN
         nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
                           f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,

@@ -21,9 +21,7 @@ from procmap.printable import printable
 from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, Note, wrap
 
 CRITICAL = "#d35400"
-# The critical path is a wide pale band under its edges, so that an edge
-# on it keeps the colour of what it is (handoff, same team, bounce).
-CRITICAL_BAND = "#f8c9a0"
+CRITICAL_WIDTH = "4.5"
 HANDOFF = "#2471a3"
 BOUNCE = "#c0392b"
 BADGE = "#7b241c"
@@ -198,16 +196,15 @@ def _node(n: Node, low: float) -> str:
 def _edge(e: Edge) -> str:
     attrs: dict[str, str] = {}
     if e.handoff:
-        attrs.update(color=HANDOFF, penwidth="2", arrowhead="empty")
+        attrs.update(color=HANDOFF, penwidth="1.8", arrowhead="empty")
     if e.bounce:
-        attrs.update(color=BOUNCE, penwidth="2.5")
+        attrs["color"] = BOUNCE
     if e.rework:
         attrs["style"] = "dashed"
     if e.critical:
-        # Graphviz draws a colour list as parallel strands, 2 points apart:
-        # the edge's own colour stays, in the middle of the critical band.
-        own = attrs.get("color", IN_TEAM)
-        attrs.update(color=f"{CRITICAL_BAND}:{own}:{CRITICAL_BAND}", penwidth="2")
+        # Thick, in the edge's own colour: an orange path painted over the
+        # edges hid 7 of 8 handoffs in partner-onboarding.
+        attrs["penwidth"] = CRITICAL_WIDTH
     if e.removed:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
@@ -233,8 +230,9 @@ def _legend(d: Diagram) -> Html:
               f"{c} step</FONT></TD>" for c in d.changes]
     edges = d.edges
     marks = [
-        (any(e.critical for e in edges), f'<TD BGCOLOR="{CRITICAL_BAND}"><FONT COLOR="{CRITICAL}">'
-                                         "<B>critical path</B></FONT></TD>"),
+        (any(e.critical for e in edges),
+         f'<TD><FONT COLOR="{CRITICAL}"><B>▢ ━━ critical path: orange border, thick line</B>'
+         "</FONT></TD>"),
         (any(e.handoff and not e.bounce for e in edges),
          f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>'),
         (any(e.bounce for e in edges),
