@@ -175,7 +175,8 @@ def test_the_legend_names_every_mark_the_picture_uses() -> None:
         """)
     legend = label_text(drawing(r).node("legend").get("label"))
     assert legend == ('Legend▢ task◇ decision◫ end"2h + 10m": wait + touch1findings, see table'
-                      "warning finding▢ ━━ critical path: orange border, thick line━▷ ping-pong- - ▶ rework")
+                      "warning finding▢ ━━ critical path: orange border, thick line"
+                      "━▷ ping-pong- - ▶ rework")
 
 
 def test_hostile_text_stays_text() -> None:
