@@ -25,7 +25,7 @@ from procmap.analysis.rules.base import LEVELS
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import load, loads
 from procmap.render import layout, render, to_dot
-from procmap.render.dot import BOUNCE, CRITICAL, CRITICAL_WIDTH, FILL, HANDOFF
+from procmap.render.dot import BADGE, BOUNCE, CRITICAL, CRITICAL_WIDTH, FILL, HANDOFF
 from strategies import workflows
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
@@ -346,3 +346,36 @@ def test_long_texts_are_wrapped_and_cut_in_the_drawing() -> None:
     assert len(lines(d.graph.get("label").split("</B>")[0])) == 3
     xlabel = lines(d.edges()["s0", "s1"]["xlabel"])
     assert len(xlabel) == 6 and max(map(len, xlabel)) <= 28
+
+
+def test_billing_dispute_names_every_finding_on_the_picture() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    assert r.workflow.id == "billing-dispute"
+    d = drawing(r)
+    by_id = {s.id: f"s{s.index}" for s in r.workflow.step_list}
+    badge = re.compile(f'<TD BGCOLOR="{BADGE}"[^>]*><FONT[^>]*><B>([0-9]+)</B>')
+    badges = {step: found[1] for step, name in by_id.items()
+              if (found := badge.search(d.node(name).get("label")))}
+    # Numbered in reading order: column by column, lanes from the top.
+    assert badges == {"review-dispute": "1", "ask-customer": "2", "check-outage": "3",
+                      "review-evidence": "4", "refund-approval": "5", "verify-refund": "6"}
+    table = d.node("findings").get("label")
+    rows = [label_text(f"<<TD WIDTH={row}>") for row in table.split("<TR><TD WIDTH=")[1:]]
+    assert [row.split("warning")[0].split("error")[0] for row in rows] == [
+        "#rulelevelfinding", "1ping-pong", "2ping-pong", "3ping-pong", "3unused-output",
+        "4duplicate-step", "5requirement-owner", "6automate-before-delete",
+        "6repeated-check"]
+    assert rows[5].startswith("4duplicate-stepwarning'review-evidence' repeats "
+                              "'review-dispute' (the same title")
+    assert all(len(row) < 140 for row in rows), "one line each"
+
+
+def test_ping_pong_edges_are_drawn_as_bounces() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    d = drawing(r)
+    name = {f"s{s.index}": s.id for s in r.workflow.step_list}
+    bounces = {(name[a], name[b]) for (a, b), attrs in d.edges().items()
+               if attrs.get("color", "").strip('"') == BOUNCE}
+    assert bounces == {("verify-account", "review-dispute"), ("review-dispute", "ask-customer"),
+                       ("ask-customer", "review-evidence"), ("review-dispute", "check-outage"),
+                       ("check-outage", "decide-refund")}
