@@ -127,7 +127,9 @@ input=$({shutil.which('cat')})
 case "$input" in
   *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
 esac
-echo "<svg>drawn</svg>"
+for a in "$@"; do
+  case "$a" in -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";; esac
+done
 """)
     script.chmod(0o755)
     monkeypatch.setenv("PATH", str(folder))

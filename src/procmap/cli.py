@@ -6,6 +6,7 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -168,7 +169,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     failed = False
     for report in run.workflows:
         try:
-            data = draw(report, fmt)
+            data = draw(report, fmt, functools.partial(_warn, report.workflow.file))
         except GraphvizError as e:
             click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
             if isinstance(e, GraphvizMissing):
@@ -182,6 +183,10 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
             _write(target, data)
     sys.exit(EXIT_USAGE if run.errors or failed else 0)
+
+
+def _warn(file: str, message: str) -> None:
+    click.echo(f"procmap: {one_line(file)}: warning: {message}", err=True)
 
 
 _TEMPLATES = click.option(

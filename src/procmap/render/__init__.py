@@ -7,7 +7,7 @@ from pathlib import Path
 from procmap.analysis.analyze import WorkflowReport
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, draw
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw, draw_all
 from procmap.render.mermaid import to_mermaid
 
 FORMATS = ("svg", "png", "dot", "mermaid")
@@ -21,15 +21,15 @@ def format_for(path: Path) -> str | None:
 
 
 __all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "GraphvizMissing", "draw_diagram",
-           "format_for", "layout", "render", "to_dot", "to_mermaid"]
+           "draw_pictures", "format_for", "layout", "render", "to_dot", "to_mermaid"]
 
 
-def render(report: WorkflowReport, fmt: str) -> bytes:
+def render(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> bytes:
     """The diagram of an analysed workflow in one of FORMATS."""
-    return draw_diagram(layout(report), fmt)
+    return draw_diagram(layout(report), fmt, warn)
 
 
-def draw_diagram(diagram: Diagram, fmt: str) -> bytes:
+def draw_diagram(diagram: Diagram, fmt: str, warn: Warn | None = None) -> bytes:
     """A laid-out diagram in one of FORMATS."""
     if fmt == "mermaid":
         return to_mermaid(diagram).encode()
@@ -37,5 +37,10 @@ def draw_diagram(diagram: Diagram, fmt: str) -> bytes:
     if fmt == "dot":
         return text.encode()
     if fmt in ("svg", "png"):
-        return draw(text, fmt)
+        return draw(text, fmt, warn)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> dict[str, bytes]:
+    """The SVG and the PNG of a diagram, from one DOT and one run of Graphviz."""
+    return draw_all(to_dot(diagram), ("svg", "png"), warn)

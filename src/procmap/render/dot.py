@@ -34,7 +34,7 @@ CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
 LEGEND_HEIGHT = 56.0
 LEGEND_WIDTH = 1100.0
 # The findings table under the legend: one line per finding, cut to fit.
-NOTE_ROW = 19.0
+NOTE_ROW = 18.0
 NOTE_CHARS = 110
 NOTE_WIDTHS = (36, 170, 64, 640)  # number, rule, level, message (points)
 # Above this many steps orthogonal routing grows too slow (1,000 steps:
