@@ -31,8 +31,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Exit 1 means "findings": the example workflows carry waste on purpose.
-# Exit 2 (a broken workflow or a crash) fails the demo.
+# Exit 1 means "findings": the example workflows carry waste on purpose, and
+# the example tracker late partners (on its fixed date, so the demo stays put).
+# Exit 2 (a broken workflow or tracker row, or a crash) fails the demo.
 demo: install
 	$(BIN)/procmap analyze workflows/; test $$? -le 1
 	$(BIN)/procmap render workflows/ --format svg -o out/diagrams
@@ -40,6 +41,7 @@ demo: install
 	@echo "Diagrams: $$(ls out/diagrams | tr '\n' ' ')"
 	$(BIN)/procmap build workflows/ -o out/site
 	@echo "Process library: out/site/index.md"
+	$(BIN)/procmap track trackers/partners.csv --workflows workflows/ --today 2026-11-23; test $$? -le 1
 	@if [ -n "$$CONFLUENCE_URL" ] && [ -n "$$CONFLUENCE_SPACE" ]; then \
 	  $(BIN)/procmap publish out/site --space "$$CONFLUENCE_SPACE" --dry-run || exit 2; \
 	else echo "To see what procmap publish would send to Confluence, set CONFLUENCE_URL," \
@@ -48,7 +50,7 @@ demo: install
 	@for f in workflows/*.yaml; do \
 	  after=out/simplified/$$(basename $$f); \
 	  $(BIN)/procmap simplify $$f -o $$after > $${after%.yaml}.log || exit 2; \
-	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,13p' || exit 2; \
+	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,15p' || exit 2; \
 	done
 	@echo; echo "Simplified workflows and their change logs: out/simplified/"
 

@@ -1,6 +1,7 @@
 """Benchmarks of `procmap analyze` (analysis time beside parse-only time), of
-`procmap render` (procmap's own layout and writers beside Graphviz) and of
-`procmap publish` (against the Confluence test server of the tests).
+`procmap render` (procmap's own layout and writers beside Graphviz), of
+`procmap publish` (against the Confluence test server of the tests) and of
+`procmap track` (100,000 cases over 50 workflows).
 
 Run with `make bench`. Synthetic workflows are generated with a fixed seed:
 chains of steps across five teams with parallel splits, decisions, rework
@@ -25,6 +26,8 @@ from procmap.analysis.analyze import analyze, analyze_paths
 from procmap.format.loader import loads
 from procmap.render import layout, to_dot, to_mermaid
 from procmap.render.graphviz import draw
+from procmap.simplify.compare import compare
+from procmap.simplify.compare import text as diff_text
 
 TEAMS = ["sales", "legal", "finance", "ops", "support"]
 
@@ -93,6 +96,7 @@ def main() -> None:
             no_sim = best_of(runs, lambda text=text: analyze(loads(text, "bench.yaml"),
                                                                 simulate=False))
             print(f"{'':<28} without simulation {no_sim * 1000:9.1f} ms")
+            results.append(diff_row(text, full))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for i in range(1_000):
@@ -103,11 +107,24 @@ def main() -> None:
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
     results += render_rows()
     results += publish_rows()
+    results += track_rows()
     version = best_of(5, lambda: subprocess.run(
         [sys.executable, "-m", "procmap", "--version"], check=True, capture_output=True))
     print(f"\n{'procmap --version':<28} {version * 1000:.0f} ms (target < 300 ms)")
     results.append({"case": "version", "seconds": version})
     Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def diff_row(text: str, analysis: float) -> dict[str, object]:
+    """`procmap diff` of two 10,000-step files that differ almost everywhere
+    (another seed): two analyses, then a comparison linear in the steps."""
+    after = synthetic(10_000, seed=2)
+    seconds = best_of(3, lambda: diff_text(compare(analyze(loads(text, "before.yaml")),
+                                                   analyze(loads(after, "after.yaml")))))
+    ratio = seconds / analysis
+    print(f"{'':<28} diff of two files  {seconds * 1000:9.1f} ms   x{ratio:5.1f} of analyze"
+          f"   (two analyses: x2)")
+    return {"case": "diff 10,000 steps", "seconds": seconds, "ratio_to_analyze": ratio}
 
 
 def render_rows() -> list[dict[str, object]]:
@@ -155,6 +172,43 @@ def publish_rows() -> list[dict[str, object]]:
                          "seconds": seconds})
         api.http.close()
     return rows
+
+
+def track_rows() -> list[dict[str, object]]:
+    """100,000 cases over 50 workflows of 20 steps, end to end: load the workflows,
+    read the CSV, simulate once per (workflow, step) in use, statuses, the CSV out."""
+    import datetime as dt
+
+    from procmap.tracking.report import FORMATS
+    from procmap.tracking.tracker import track
+
+    rng = random.Random(3)
+    today = dt.date(2026, 11, 23)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "wf").mkdir()
+        for i in range(50):
+            (folder / "wf" / f"w{i:02}.yaml").write_text(synthetic(20, seed=i, wid=f"w{i}"))
+        lines = ["case,workflow,step,entered,due,owner,blocker"]
+        for c in range(100_000):
+            entered = today - dt.timedelta(days=rng.randrange(30))
+            due = today + dt.timedelta(days=rng.randrange(-5, 40))
+            lines.append(f"C{c},w{rng.randrange(50)},s{rng.randrange(20)},{entered},{due},"
+                         f"owner {c % 40},{'waiting' if c % 50 == 0 else ''}")
+        (folder / "cases.csv").write_text("\n".join(lines) + "\n")
+        start, cpu = time.perf_counter(), time.process_time()
+        tracker = track(folder / "cases.csv", folder / "wf", today)
+        tracked, cpu = time.perf_counter() - start, time.process_time() - cpu
+        start = time.perf_counter()
+        FORMATS["csv"].render(tracker)
+        written = time.perf_counter() - start
+    pairs = len({(t.case.workflow, t.case.step) for t in tracker.cases})
+    # CPU time beside wall time: on a busy machine the wall clock says little.
+    print(f"\ntrack 100,000 cases, 50 workflows   {tracked:6.2f} s, CPU {cpu:6.2f} s "
+          f"(target < 10 s), {pairs} simulations (one per workflow and step); "
+          f"CSV out {written:5.2f} s")
+    return [{"case": "track 100,000 cases over 50 workflows", "seconds": tracked,
+             "cpu_s": cpu, "simulations": pairs, "csv_s": written}]
 
 
 if __name__ == "__main__":

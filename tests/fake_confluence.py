@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     drop: str | None = None  # "before" or "after" the work: close without answering
+    body: bytes | None = None  # the answer's body as is, instead of an error envelope
+    repeat: int = 1  # the body is sent this many times over
+    trickle: float = 0.0  # seconds between the bytes of the answer, status line included
+    sent: int = 0  # bytes of the body the client took before it hung up
 
 
 class Reply(Exception):
@@ -69,6 +74,7 @@ class FakeConfluence:
         self.attachments: dict[str, dict[str, dict[str, Any]]] = {}
         self.labels: dict[str, set[str]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.authorizations: list[str | None] = []  # of each request, in order
         self.faults: list[Fault] = []
         for key in self.spaces:
             self.spaces[key]["homepageId"] = self.add_page(f"{key} Home", space=key, parent=None)
@@ -101,8 +107,14 @@ class FakeConfluence:
         return page_id
 
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1,
-             headers: dict[str, str] | None = None, drop: str | None = None) -> None:
-        self.faults.append(Fault(method, pattern, status, times, headers or {}, drop))
+             headers: dict[str, str] | None = None, drop: str | None = None,
+             body: bytes | None = None, repeat: int = 1, trickle: float = 0.0) -> Fault:
+        """The next `times` requests of `method` ("*": any) whose path matches
+        `pattern` get this answer."""
+        fault = Fault(method, pattern, status, times, headers or {}, drop, body, repeat,
+                      trickle)
+        self.faults.append(fault)
+        return fault
 
     def writes(self) -> list[tuple[str, str]]:
         return [r for r in self.requests if r[0] != "GET"]
@@ -126,8 +138,10 @@ class FakeConfluence:
         v2 = path.startswith(self.context + "/api/v2")
         with self.lock:
             self.requests.append((h.command, h.path))
-            fault = next((f for f in self.faults if f.times > 0 and f.method == h.command
-                          and re.search(f.pattern, path)), None)
+            self.authorizations.append(h.headers.get("Authorization"))
+            fault = next((f for f in self.faults if f.times > 0
+                          and f.method in (h.command, "*") and re.search(f.pattern, path)),
+                         None)
             if fault:
                 fault.times -= 1
         try:
@@ -137,6 +151,12 @@ class FakeConfluence:
                 raise Reply(401, "Unauthorized; the credentials are not valid")
             if fault and fault.drop == "before":
                 h.close_connection = True
+                return
+            if fault and fault.trickle:
+                self._trickle(h, fault)
+                return
+            if fault and fault.body is not None:
+                self._send(h, fault.status, fault.headers, fault.body, fault)
                 return
             if fault and not fault.drop:
                 raise Reply(fault.status, "injected fault", headers=fault.headers)
@@ -156,14 +176,38 @@ class FakeConfluence:
             for k, v in r.headers.items():
                 h.extra_headers[k] = v
         body = b"" if status == 204 else json.dumps(data).encode()
-        h.send_response(status)
-        for k, v in h.extra_headers.items():
-            h.send_header(k, v)
         if body:
-            h.send_header("Content-Type", "application/json;charset=UTF-8")
-        h.send_header("Content-Length", str(len(body)))
+            h.extra_headers.setdefault("Content-Type", "application/json;charset=UTF-8")
+        self._send(h, status, h.extra_headers, body)
+
+    @staticmethod
+    def _send(h: _Handler, status: int, headers: dict[str, str], body: bytes,
+              fault: Fault | None = None) -> None:
+        repeat = fault.repeat if fault else 1
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body) * repeat))
         h.end_headers()
-        h.wfile.write(body)
+        try:
+            for _ in range(repeat):
+                h.wfile.write(body)
+                if fault:
+                    fault.sent += len(body)
+        except OSError:  # the client hung up
+            h.close_connection = True
+
+    @staticmethod
+    def _trickle(h: _Handler, fault: Fault) -> None:
+        body = fault.body or b"{}"
+        head = f"HTTP/1.1 {fault.status} OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        for i in range(len(head + body)):
+            try:
+                h.wfile.write((head + body)[i:i + 1])
+            except OSError:  # the client hung up
+                break
+            time.sleep(fault.trickle)
+        h.close_connection = True
 
     def _authorised(self, header: str) -> bool:
         if self.flavour == "cloud":
@@ -515,6 +559,12 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.extra_headers: dict[str, str] = {}
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client hung up, e.g. on an answer it would not read
+            self.close_connection = True
 
     def _any(self) -> None:
         self.extra_headers = {}

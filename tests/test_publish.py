@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -16,7 +19,7 @@ from click.testing import CliRunner
 from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
 from procmap.publish.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
-from procmap.publish.confluence.http import error_message, retry_after
+from procmap.publish.confluence.http import Answer, error_message, retry_after
 from procmap.publish.sync import Action, Publisher, PublishError, Site, SitePage, read_site
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
@@ -410,20 +413,24 @@ def test_cloud_needs_a_user(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(("header", "seconds"), [
     ("12", 12.0), ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0), ("soon", None), (None, None),
-    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0)])
+    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0), ("²", None), ("١٢", None), ("-1", None),
+    ("Mon, 99 Foo 0000 99:99:99 GMT", None)])
 def test_retry_after(header: str | None, seconds: float | None) -> None:
     now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
     assert retry_after(header, now) == seconds
 
 
 def test_error_envelopes() -> None:
-    v2 = httpx.Response(404, json={"errors": [{"status": 404, "code": "NOT_FOUND",
-                                               "title": "Not found", "detail": None}]})
-    v1 = httpx.Response(409, json={"statusCode": 409, "message": "Version must be incremented"})
+    def answer(status: int, body: object) -> Answer:
+        text = body if isinstance(body, str) else json.dumps(body)
+        return Answer(status, httpx.Headers(), text.encode())
+
+    v2 = answer(404, {"errors": [{"status": 404, "code": "NOT_FOUND", "title": "Not found",
+                                  "detail": None}]})
+    v1 = answer(409, {"statusCode": 409, "message": "Version must be incremented"})
     assert error_message(v2) == "Not found"
     assert error_message(v1) == "Version must be incremented"
-    assert error_message(httpx.Response(502, text="<html>Bad gateway</html>")) == (
-        "<html>Bad gateway</html>")
+    assert error_message(answer(502, "<html>Bad gateway</html>")) == "<html>Bad gateway</html>"
 
 
 def test_connect_chooses_the_flavour() -> None:
@@ -453,3 +460,366 @@ def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, st
         (tmp_path / name).write_text(text)
     with pytest.raises(PublishError, match=message):
         read_site(tmp_path)
+
+
+# -- hostile input and hostile servers (issue 14) ---------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(("env", "name", "where"), [
+    ({"CONFLUENCE_TOKEN": TOKEN + "\r"}, "the token (CONFLUENCE_TOKEN or --token)",
+     " at its end"),
+    ({"CONFLUENCE_TOKEN": TOKEN + "\n"}, "the token (CONFLUENCE_TOKEN or --token)",
+     " at its end"),
+    ({"CONFLUENCE_TOKEN": "s3cr3t\x1b[2J-token"}, "the token (CONFLUENCE_TOKEN or --token)",
+     ""),
+    ({"CONFLUENCE_USER": USER + "\n"}, "the user (CONFLUENCE_USER or --user)", " at its end"),
+])
+def test_header_values_are_checked_before_any_request(
+        runner: CliRunner, env: dict[str, str], name: str, where: str) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("cloud") as fake:
+        result = runner.invoke(main, ["publish", "site", "--space", SPACE, "--flavour", "cloud"],
+                               env={"CONFLUENCE_URL": fake.url, "CONFLUENCE_USER": USER,
+                                    "CONFLUENCE_TOKEN": TOKEN} | env)
+        assert fake.requests == []
+    assert result.exit_code == 2
+    assert result.output == (f"procmap: {name} contains a control character{where} (a line "
+                             "break copied with it?): set it again without it\n")
+    assert "s3cr3t" not in result.output
+
+
+@pytest.mark.parametrize(("user", "token", "message"), [
+    (None, TOKEN + " ", "the token (CONFLUENCE_TOKEN or --token) starts or ends with a space: "
+     "set it again without it"),
+    (None, "s3cr3t-\u00e9", "the token (CONFLUENCE_TOKEN or --token) contains a character "
+     "outside ASCII: a token never does; set it again"),
+])
+def test_a_bearer_token_must_fit_a_header(user: str | None, token: str, message: str) -> None:
+    with pytest.raises(ConfluenceError) as e:
+        connect("https://wiki.example.com/confluence", user, token, "dc")
+    assert str(e.value) == message
+
+
+def test_a_password_is_base64_encoded_and_may_hold_any_text() -> None:
+    api = connect("https://wiki.example.com/confluence", "ops", " pässword ", "dc")
+    assert api.http.credentials.header() == "Basic " + base64.b64encode(
+        "ops: pässword ".encode()).decode()
+
+
+def test_url_password_is_never_printed() -> None:
+    port = _free_port()  # nothing listens there
+    warnings: list[str] = []
+    api = connect(f"http://ops:pa55-word@127.0.0.1:{port}/confluence", "ops", TOKEN, "dc",
+                  sleep=[].append, warn=warnings.append)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    message = str(e.value)
+    assert message.startswith(f"space 'OPS': no answer from http://ops:***@127.0.0.1:{port}"
+                              "/confluence (ConnectError: ")
+    assert len(warnings) == 4
+    assert all("pa55-word" not in line and TOKEN not in line for line in [message, *warnings])
+
+
+def test_a_server_repeating_the_token_is_not_echoed(fake: FakeConfluence) -> None:
+    header = api_of(fake).http.credentials.header()
+    fake.fail("GET", r"/spaces|/space/", 400,
+              body=json.dumps({"message": f"bad header {header} ({TOKEN})"}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == "space 'OPS': Confluence answered 400 (bad header Basic *** (***))." \
+        if fake.flavour == "cloud" else \
+        str(e.value) == "space 'OPS': Confluence answered 400 (bad header Bearer *** (***))."
+
+
+@pytest.mark.parametrize("url", ["wiki.acme.com/confluence", "ftp://wiki.acme.com",
+                                 "https://", "https://wiki.acme.com:99999/",
+                                 "https://ops:pa55-word@wiki.acme.com/c?x=1"])
+def test_url_that_is_no_site(runner: CliRunner, url: str) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    result = runner.invoke(main, ["publish", "site", "--url", url, "--space", "OPS",
+                                  "--token", TOKEN, "--flavour", "dc"])
+    assert result.exit_code == 2
+    assert result.output == (f"procmap: --url {url.replace('pa55-word', '***')!r} is not the "
+                             "address of a site: give it as https://SITE.atlassian.net/wiki or "
+                             "https://HOST/CONTEXT\n")
+
+
+@pytest.fixture
+def evil() -> Iterator[FakeConfluence]:
+    """Another server on 127.0.0.1: it must never hear from procmap."""
+    with FakeConfluence("dc") as server:
+        yield server
+
+
+def _listing(fake: FakeConfluence, links: dict[str, str]) -> None:
+    """The next listing of pages under the library is empty and links on."""
+    fake.fail("GET", r"/children$|/child/page$", 200,
+              body=json.dumps({"results": [], "_links": links}).encode(),
+              headers={"Content-Type": "application/json"})
+
+
+def test_dc_never_follows_links_base_to_another_server(evil: FakeConfluence) -> None:
+    with FakeConfluence("dc") as fake:
+        publish(fake, TWO)
+        library = fake.current()["Process library"]["id"]
+        _listing(fake, {"base": evil.url, "context": "/confluence",
+                        "next": f"/rest/api/content/{library}/child/page?start=0&limit=1"})
+        actions = publish(fake, TWO)
+        assert verbs(actions) == [("unchanged", "Intake"), ("unchanged", "Refund")]
+        assert ("GET", f"/confluence/rest/api/content/{library}/child/page?start=0&limit=1"
+                ) in fake.requests
+    assert evil.requests == []
+
+
+@pytest.mark.parametrize(("flavour", "link"), [
+    ("cloud", "{evil}/rest/api/content?start=2"),  # another server
+    ("cloud", "//127.0.0.1:{port}/wiki/api/v2/pages"),  # the same, without a scheme
+    ("cloud", "{site}/../admin/users"),  # the same host, outside the base path
+    ("cloud", "/wiki/../admin/users"),
+    ("cloud", "/admin/users"),
+    ("cloud", "https://127.0.0.1:{site_port}/wiki/api/v2/pages"),  # another scheme
+    ("dc", "{evil}/rest/api/content?start=2"),
+    ("dc", "//127.0.0.1:{port}/confluence/rest/api/content"),
+    ("dc", "/../admin/users"),
+    ("dc", "http://x:y@127.0.0.1:{site_port}/confluence/rest/api/content"),  # other user
+])
+def test_links_to_another_origin_are_refused(evil: FakeConfluence, flavour: str,
+                                             link: str) -> None:
+    with FakeConfluence(flavour) as fake:
+        publish(fake, TWO)
+        link = link.format(evil=evil.url, port=urlsplit(evil.url).port, site=fake.url,
+                           site_port=urlsplit(fake.url).port)
+        _listing(fake, {"base": evil.url, "next": link})
+        library = fake.current()["Process library"]["id"]
+        with pytest.raises(ConfluenceError) as e:
+            publish(fake, TWO)
+        assert str(e.value) == (
+            f"pages under id {library}: Confluence's answer links to {link!r}, outside the "
+            f"site {fake.url}; procmap sends the credentials to that site only. Check --url: "
+            "it must be the address the site gives itself (its base URL).")
+        assert re.search(r"/child/page|/children", fake.requests[-1][1])  # the listing
+    assert evil.requests == []
+
+
+@pytest.mark.parametrize("link", ["@127.0.0.1:{port}/wiki/api/v2/pages",
+                                  ".example.com/wiki/api/v2/pages"])
+def test_cloud_links_are_parsed_not_glued_onto_the_host(evil: FakeConfluence,
+                                                         link: str) -> None:
+    # Glued onto "http://127.0.0.1:PORT" these named another host; parsed, they
+    # are paths on the site, which answers 404.
+    with FakeConfluence("cloud") as fake:
+        publish(fake, TWO)
+        _listing(fake, {"next": link.format(port=urlsplit(evil.url).port)})
+        with pytest.raises(ConfluenceError, match=r"pages under id \d+: Confluence answered 404"):
+            publish(fake, TWO)
+        assert fake.requests[-1][1].startswith("/wiki/")
+    assert evil.requests == []
+
+
+def test_a_trickling_answer_meets_the_request_timeout(fake: FakeConfluence) -> None:
+    # One byte every 50 ms, status line included: each read is quick, the
+    # whole answer is not.
+    fake.fail("GET", r"/spaces|/space/", 200, times=5, trickle=0.05)
+    warnings: list[str] = []
+    api = api_of(fake, request_timeout=0.3, warn=warnings.append)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == (
+        f"space 'OPS': no answer from {fake.url} (ReadTimeout: no whole answer within 0.3 s "
+        "(--request-timeout)). Pages already written are complete; run publish again to "
+        "finish.")
+    assert warnings == [f"space 'OPS': ReadTimeout; retrying in {2 ** n:g} s ({n + 1}/4)"
+                        for n in range(4)]
+
+
+def test_a_trickling_answer_meets_the_run_timeout(fake: FakeConfluence) -> None:
+    fake.fail("GET", r"/spaces|/space/", 200, trickle=0.05)
+    api = api_of(fake, run_timeout=0.3)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == ("space 'OPS': publish ran out of its 0.3 s (--run-timeout) and "
+                            "stopped. Pages already written are complete; run publish again "
+                            "to finish.")
+
+
+def test_no_wait_past_the_run_timeout(fake: FakeConfluence) -> None:
+    fake.fail("GET", r"/spaces|/space/", 503, headers={"Retry-After": "30"})
+    sleeps: list[float] = []
+    api = api_of(fake, sleeps, run_timeout=20)
+    with pytest.raises(ConfluenceError, match=r"^space 'OPS': publish ran out of its 20 s "):
+        Publisher(api, SPACE).run(TWO)
+    assert sleeps == []
+
+
+def test_answers_are_read_up_to_a_size(fake: FakeConfluence) -> None:
+    chunk = b" " * 65536
+    fault = fake.fail("GET", r"/spaces|/space/", 200, body=chunk, repeat=4096)  # 256 MB
+    api = api_of(fake, max_body=1 << 20)
+    with pytest.raises(ConfluenceError) as e:
+        Publisher(api, SPACE).run(TWO)
+    assert str(e.value) == ("space 'OPS': Confluence's answer is larger than 1 MB; procmap "
+                            "stopped reading it. Check --url (a proxy in between?).")
+    assert fault.sent < 4096 * len(chunk)
+    # An error answer is read as far as its message goes; the status still counts.
+    fault = fake.fail("GET", r"/spaces|/space/", 400, body=b"Bad request. " + chunk,
+                      repeat=4096)
+    with pytest.raises(ConfluenceError, match=r"^space 'OPS': Confluence answered 400 "
+                                              r"\(Bad request.\)\.$"):
+        Publisher(api, SPACE).run(TWO)
+    assert fault.sent < 4096 * len(chunk)
+
+
+def test_command_takes_the_time_limits(runner: CliRunner) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("dc") as fake:
+        fake.fail("GET", r"/space/", 200, trickle=0.05)
+        result = runner.invoke(main, ["publish", "site", "--url", fake.url, "--space", SPACE,
+                                      "--flavour", "dc", "--request-timeout", "5"],
+                               env={"CONFLUENCE_TOKEN": TOKEN, "PROCMAP_RUN_TIMEOUT": "0.2"})
+    assert result.exit_code == 1
+    assert result.output == ("procmap: space 'OPS': publish ran out of its 0.2 s (--run-timeout) "
+                             "and stopped. Pages already written are complete; run publish "
+                             "again to finish.\n")
+
+
+ADVICE = "Check --url and --flavour (is it the site's REST API?)."
+
+
+def test_a_login_page_is_a_clean_error(runner: CliRunner) -> None:
+    Path("site").mkdir()
+    Path("site/index.storage.xhtml").write_text("<p/>")
+    Path("site/manifest.json").write_text('{"procmap": 1, "index": "index.storage.xhtml"}')
+    with FakeConfluence("cloud") as fake:
+        fake.fail("GET", r"/spaces", 200, headers={"Content-Type": "text/html"},
+                  body=b"<!DOCTYPE html><html><title>Log in</title></html>")
+        result = runner.invoke(main, ["publish", "site", "--url", fake.url, "--space", SPACE,
+                                      "--flavour", "cloud", "--user", USER],
+                               env={"CONFLUENCE_TOKEN": TOKEN})
+    assert result.exit_code == 1
+    assert result.output == ("procmap: space 'OPS': Confluence answered 200 with an HTML page "
+                             f"(a login page, or a proxy in between?). {ADVICE}\n")
+
+
+@pytest.mark.parametrize(("flavour", "pattern", "body", "message"), [
+    ("cloud", r"/spaces", b"\xff\xfe not json", "space 'OPS': Confluence answered 200 with "
+     "something that is not JSON."),
+    ("cloud", r"/spaces", b"[1, 2]", "space 'OPS': Confluence's answer is not what procmap "
+     "reads: the answer is a list, not an object."),
+    ("cloud", r"/spaces", b'{"results": {}}', "space 'OPS': Confluence's answer is not what "
+     "procmap reads: results is an object, not a list."),
+    ("cloud", r"/spaces", b'{"results": [{"key": "OPS", "id": true}]}', "space 'OPS': "
+     "Confluence's answer is not what procmap reads: results[0].id is true, not an id."),
+    ("dc", r"/space/", b'{"key": "OPS"}', "space 'OPS': Confluence's answer is not what "
+     "procmap reads: id is missing."),
+    ("dc", r"/content$", b'{"results": [{"id": 7, "title": 5}]}', "page 'Process library': "
+     "Confluence's answer is not what procmap reads: results[0].title is a number, not a "
+     "string."),
+    ("dc", r"/content$", b'{"results": [{"id": "1/../2", "title": "Process library"}]}',
+     "page 'Process library': Confluence's answer is not what procmap reads: results[0].id "
+     "is not an id (letters, digits, - and _)."),
+    ("cloud", r"/pages$", b'{"results": [], "_links": {"next": 5}}', "page 'Process "
+     "library': Confluence's answer is not what procmap reads: _links.next is a number, not a "
+     "string."),
+    ("dc", r"/content$", b'{"results": [{"id": 7, "title": "Process library", "version": '
+     b'{"number": "2"}}]}', "page 'Process library': Confluence's answer is not what procmap "
+     "reads: results[0].version.number is a string, not a whole number."),
+])
+def test_wrong_shaped_answers_are_clean_errors(flavour: str, pattern: str, body: bytes,
+                                               message: str) -> None:
+    with FakeConfluence(flavour) as fake:
+        fake.fail("GET", pattern, 200, body=body)
+        with pytest.raises(ConfluenceError) as e:
+            publish(fake, TWO)
+    assert str(e.value) == f"{message} {ADVICE}"
+
+
+def test_a_hand_edited_record_counts_as_not_recorded(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    pages = fake.current()
+    library, intake = pages["Process library"]["id"], pages["Intake"]["id"]
+    fake.properties[library, "procmap"]["value"]["pending"] = 5
+    fake.properties[intake, "procmap"]["value"]["attachments"] = ["intake.png"]
+    actions = publish(fake, TWO)
+    assert verbs(actions) == [("upload", "Intake"), ("upload", "Intake"),
+                              ("unchanged", "Refund")]
+    fake.properties[library, "procmap"]["value"]["pending"] = [["Intake"], "Refund"]
+    assert verbs(publish(fake, TWO)) == [("unchanged", "Intake"), ("unchanged", "Refund")]
+
+
+@pytest.mark.parametrize(("status", "body", "message"), [
+    (302, b"", "space 'OPS': Confluence answered 302. A redirect, which procmap does not "
+     "follow: give --url as the address the site redirects to."),
+    (200, b"", f"space 'OPS': Confluence answered 200 with an empty answer. {ADVICE}"),
+])
+def test_redirects_and_empty_answers(fake: FakeConfluence, status: int, body: bytes,
+                                     message: str) -> None:
+    fake.fail("GET", r"/spaces|/space/", status, body=body,
+              headers={"Location": "https://login.example.com/"})
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == message
+
+
+def test_text_that_cannot_be_sent_is_a_clean_error(fake: FakeConfluence) -> None:
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, site(page("intake", "Intake \udcff")))
+    assert str(e.value) == ("page 'Intake \\udcff': cannot be sent, it holds text that is not "
+                            "valid Unicode (bytes that were not UTF-8?): fix the title or "
+                            "option")
+
+
+def test_the_proxy_the_environment_names_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test server answers a proxy's requests as well: their paths are whole URLs.
+    with FakeConfluence("dc") as proxy:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/confluence"))
+        api = connect("http://confluence.invalid/confluence", None, TOKEN, "dc")
+        assert api.space(SPACE).key == SPACE
+        assert proxy.requests == [("GET", "http://confluence.invalid/confluence/rest/api/"
+                                          "space/OPS")]
+
+
+def test_server_text_is_printed_escaped(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    refund = fake.current()["Refund"]
+    refund["title"] = "Refund\x1b[2J\n::error file=README.md::Injected"
+    stale = publish(fake, site(page("intake", "Intake")))
+    assert [str(a) for a in stale][-1] == (
+        "stale     Refund\\x1b[2J\\n::error file=README.md::Injected "
+        f"(id {refund['id']}; its workflow is gone, --prune deletes it)")
+    fake.fail("GET", r"/spaces|/space/", 400,
+              body=json.dumps({"message": "No\x1b]0;owned\x07\r\n::warning::x"}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    assert str(e.value) == ("space 'OPS': Confluence answered 400 "
+                            "(No\\x1b]0;owned\\x07\\r\\n::warning::x).")
+
+
+def test_a_listing_that_links_back_ends(fake: FakeConfluence) -> None:
+    publish(fake, TWO)
+    library = fake.current()["Process library"]["id"]
+    link = (f"/wiki/api/v2/pages/{library}/children?cursor=x" if fake.flavour == "cloud" else
+            f"/rest/api/content/{library}/child/page?start=5")
+    fake.fail("GET", r"/children$|/child/page$", 200, times=3,
+              body=json.dumps({"results": [], "_links": {"next": link}}).encode())
+    with pytest.raises(ConfluenceError) as e:
+        publish(fake, TWO)
+    url = urlsplit(fake.url)._replace(path="").geturl() + (
+        link if fake.flavour == "cloud" else "/confluence" + link)
+    assert str(e.value) == (f"pages under id {library}: Confluence's answer links back to "
+                            f"{url!r}, read already: the listing would never end. Run again "
+                            "later.")

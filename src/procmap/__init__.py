@@ -21,6 +21,8 @@ _API = {
     "analyze_paths": ("procmap.analysis.analyze", "analyze_paths"),
     "WorkflowError": ("procmap.format.errors", "WorkflowError"),
     "Config": ("procmap.config", "Config"),
+    "track": ("procmap.tracking.tracker", "track"),
+    "Tracker": ("procmap.tracking.tracker", "Tracker"),
 }
 
 __all__ = ["__version__", *_API]

@@ -17,11 +17,13 @@ import click
 
 from procmap import __version__
 from procmap.printable import one_line
+from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
     from procmap.analysis.analyze import WorkflowReport
     from procmap.config import Config
     from procmap.simplify.simplify import Simplified
+    from procmap.tracking.tracker import Tracker
 
 EXIT_USAGE = 2
 
@@ -239,8 +241,10 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 @_TEMPLATES
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the findings shown.")
+@click.option("--tracker", "cases", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tracker of these cases (as `procmap track`) as a page.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
-          config_path: Path | None) -> None:
+          config_path: Path | None, cases: Path | None) -> None:
     """Build the process library: an SOP and diagrams per workflow, and an index,
     in markdown and in Confluence storage format for `procmap publish`.
 
@@ -253,6 +257,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
                           lead time, PCE, findings by level), the handoffs
                           between each pair of teams and the worst ping-pong
     OUTPUT/*.storage.xhtml  the SOPs and the index as Confluence pages
+    OUTPUT/tracker.md     with --tracker: the cases against the workflows
     OUTPUT/manifest.json  what `procmap publish` sends
 
     Files are replaced atomically; the same input gives the same bytes. A
@@ -276,17 +281,19 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
         click.echo("\r\033[K", nl=False, err=True)
     _echo_notes(run.notes)
     _echo_problems(run.errors)
+    tracker = _tracker(cases, paths, config) if cases else None
     if interactive:
         with click.progressbar(length=len(run.workflows), label="writing",
                                file=sys.stderr) as bar:
-            built = _templated(lambda: build_library(run, output, templates, bar.update))
+            built = _templated(lambda: build_library(run, output, templates, bar.update,
+                                                     tracker))
     else:
-        built = _templated(lambda: build_library(run, output, templates))
+        built = _templated(lambda: build_library(run, output, templates, tracker=tracker))
     for warning in built.warnings:
         click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     _echo_problems(built.errors)
     click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
-    sys.exit(EXIT_USAGE if run.errors or built.errors else 0)
+    sys.exit(EXIT_USAGE if run.errors or built.errors or (tracker and tracker.problems) else 0)
 
 
 @main.command()
@@ -313,10 +320,18 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be created, updated, uploaded or pruned; write nothing.")
+@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=120.0,
+              envvar="PROCMAP_REQUEST_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time one request may take, from connecting "
+                                      "to the last byte of the answer.")
+@click.option("--run-timeout", type=click.FloatRange(0, min_open=True), default=3600.0,
+              envvar="PROCMAP_RUN_TIMEOUT", show_default=True, show_envvar=True,
+              metavar="SECONDS", help="Longest time the whole run may take, waits between "
+                                      "retries included.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
 def publish(site: Path, url: str, space: str, parent: str | None, title: str,
             user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
-            verbose: bool) -> None:
+            request_timeout: float, run_timeout: float, verbose: bool) -> None:
     """Publish a library built by `procmap build` to Confluence.
 
     SITE is the output folder of `procmap build`. One page per workflow goes
@@ -332,8 +347,9 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
 
-    Exit status: 0 published, 1 Confluence refused or a page is in the way,
-    2 the folder is not a built library or the command was misused.
+    Exit status: 0 published, 1 Confluence refused, did not answer in time or
+    answered what is not its API, or a page is in the way, 2 the folder is not
+    a built library or the command was misused.
     """
     from procmap.publish.confluence import ConfluenceError, connect
     from procmap.publish.sync import Action, Publisher, PublishError, read_site
@@ -353,7 +369,8 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
 
     try:
         api = connect(url, user, token, flavour, log=log if verbose else None,
-                      warn=lambda line: click.echo(f"procmap: {line}", err=True))
+                      warn=lambda line: click.echo(f"procmap: {line}", err=True),
+                      request_timeout=request_timeout, run_timeout=run_timeout)
     except ConfluenceError as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)
@@ -514,10 +531,11 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
                  diagram: Path | None) -> None:
     """Compare two versions of a workflow.
 
-    Metrics side by side with their change (steps, teams, handoffs,
-    ping-pong, rework, lead time, touch time, PCE, simulated P50 and P90),
-    then the steps removed, added and moved between teams, and the links
-    removed and added.
+    Metrics side by side with their change, first the simulated lead time
+    (mean, P50, P90) and handoffs per case, then the worst branch (critical
+    path), steps, teams, handoff links, ping-pong, rework, touch time and
+    PCE; then the steps removed, added, moved between teams and changed
+    (old -> new), and the links removed, added or given another condition.
 
     Exit status: 0 compared, 2 a file is not a valid workflow.
     """
@@ -542,6 +560,114 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    import datetime as dt
+
+    from procmap.tracking.cases import parse_date
+
+    try:
+        return parse_date(value) if value else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> object:
+    from procmap.tracking.cases import FIELDS
+
+    out = {}
+    for item in value:
+        field, sep, name = item.partition("=")
+        if not sep or field not in FIELDS or not name.strip():
+            raise click.BadParameter(f"{item!r}: write FIELD=COLUMN, FIELD one of "
+                                     f"{', '.join(FIELDS)}")
+        out[field] = name.strip()
+    return out
+
+
+@main.command("track")
+@click.argument("cases", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workflows", "workflows", required=True, type=click.Path(path_type=Path),
+              help="The workflows the cases run through: a folder or a file.")
+@click.option("--today", callback=_today, metavar="DATE",
+              help="The date to track on, YYYY-MM-DD (default: today), for output that "
+                   "does not change from day to day.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(TRACK_FORMATS)), default="text",
+              show_default=True,
+              help="text for people, json for scripts, csv to import into a spreadsheet, "
+                   "markdown with a gantt chart per case.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["late", "blocked", "at-risk", "never"]),
+              default="at-risk", show_default=True,
+              help="The least severe status that fails the run (exit 1): late > blocked > "
+                   "at-risk.")
+@click.option("--column", "columns", multiple=True, callback=_columns, metavar="FIELD=NAME",
+              help="Read FIELD from the column NAME (repeatable), over `track: columns:` in "
+                   "the config.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the simulations of the remaining time.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file with `track:` columns and calendar.")
+def track_command(cases: Path, workflows: Path, today: object, fmt: str, output: Path | None,
+                  fail_on: str, columns: dict[str, str], seed: int,
+                  config_path: Path | None) -> None:
+    """Track live cases against their workflows: dates, risk and escalations.
+
+    CASES is a CSV (as Smartsheet, Salesforce or Excel export it) or YAML
+    file with a row per case: case, workflow, step, entered (the date the
+    case entered the step), and optionally due, owner and blocker. A history
+    instead (columns started and finished, a row per step run) gives the
+    current state itself.
+
+    Each case gets its expected and P90 finish, simulated from its current
+    step, a status (late, blocked, at-risk, on-track), its time in the step
+    against the usual and its next handoff; then come the escalations,
+    worst first, work in progress per team and step, and the steps where
+    cases are stuck most.
+
+    \b
+        procmap track trackers/partners.csv --workflows workflows/ --today 2026-11-23
+
+    Exit status: 0 nothing at or above --fail-on, 1 a case is, 2 a row or
+    workflow could not be read (the other rows are still tracked and the
+    bad ones listed in every format) or the command was misused.
+    """
+    import datetime as dt
+
+    from procmap.format.errors import WorkflowError
+    from procmap.tracking.tracker import track
+
+    assert isinstance(today, dt.date)  # from _today
+    config = _config(config_path)
+    try:
+        tracker = track(cases, workflows, today, config, columns, seed)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    text = _templated(lambda: TRACK_FORMATS[fmt].render(tracker))
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if output is not None or fmt != "text":
+        _echo_problems(tracker.problems)
+    sys.exit(tracker.exit_code(fail_on))
+
+
+def _tracker(cases: Path, workflows: Iterable[Path], config: Config) -> Tracker:
+    """The tracker that `build --tracker` writes; its bad rows go to standard error."""
+    from procmap.format.errors import WorkflowError
+    from procmap.tracking.tracker import track
+
+    try:
+        tracker = track(cases, workflows, config=config)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    _echo_problems(p for p in tracker.problems if p.file == str(cases))
+    return tracker
 
 
 def _echo_notes(notes: Iterable[str]) -> None:

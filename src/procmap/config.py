@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.rules import RULE_IDS
 from procmap.format.errors import Problem, WorkflowError
@@ -28,6 +28,9 @@ from procmap.format.yamlnodes import (
     YamlError,
     compose,
 )
+
+if TYPE_CHECKING:
+    from procmap.tracking.calendar import Calendar
 
 LEVEL_RANK = {"waived": 0, "info": 1, "warning": 2, "error": 3}
 CONFIG_NAMES = (".procmap.yaml", ".procmap.yml")
@@ -49,6 +52,37 @@ def config_schema() -> dict[str, Any]:
             "templates": {"type": "string", "minLength": 1,
                           "description": "folder of jinja2 templates that take precedence over "
                                          "the shipped ones, relative to this file"},
+            "track": _track_schema(),
+        },
+    }
+
+
+def _track_schema() -> dict[str, Any]:
+    from procmap.tracking.calendar import DAY_NAMES
+    from procmap.tracking.cases import FIELDS
+
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "procmap track: the columns of the tracker and the business calendar",
+        "properties": {
+            "columns": {"type": "object", "propertyNames": {"enum": list(FIELDS)},
+                        "additionalProperties": {"type": "string"},
+                        "description": "field -> the column (header) it is read from"},
+            "calendar": {
+                "type": "object", "additionalProperties": False,
+                "description": "dates people read count working days; default every day",
+                "properties": {
+                    "days": {"type": "array", "items": {"enum": list(DAY_NAMES)},
+                             "description": "working days of the week"},
+                    "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 24,
+                              "description": "working hours in a day: hours of touch time "
+                                             "that make one working day"},
+                    "holidays": {"type": "array",
+                                 "items": {"type": "string",
+                                           "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                                 "description": "dates (YYYY-MM-DD) that are not worked"},
+                },
+            },
         },
     }
 
@@ -59,6 +93,10 @@ class Config:
     fail_on: str = "error"
     source: str | None = None
     templates: Path | None = None
+    # procmap track: field -> column name, and the calendar (None: calendar days)
+    columns: collections.abc.Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}))
+    calendar: Calendar | None = None
 
     def fails(self, level: str) -> bool:
         return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[self.fail_on]
@@ -90,10 +128,40 @@ def _from_node(root: Node, file: str) -> Config:
     levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
         if isinstance(rules, Mapping) else {}
     templates = root.get("templates")
+    track = root.get("track")
+    columns = track.get("columns") if isinstance(track, Mapping) else None
     return Config(MappingProxyType(levels),
                   str(getattr(fail_on, "value", "error")), file,
                   Path(file).parent / str(templates.value)
-                  if isinstance(templates, Scalar) else None)
+                  if isinstance(templates, Scalar) else None,
+                  MappingProxyType({str(k.value): str(getattr(v, "value", v))
+                                    for k, v in columns.items})
+                  if isinstance(columns, Mapping) else MappingProxyType({}),
+                  _calendar(track.get("calendar"), file) if isinstance(track, Mapping) else None)
+
+
+def _calendar(node: Node | None, file: str) -> Calendar | None:
+    """The business calendar of `track: calendar:` (already checked by the schema)."""
+    import datetime as dt
+
+    from procmap.tracking.calendar import DAY_NAMES, Calendar
+
+    if not isinstance(node, Mapping):
+        return None
+    days, hours, holidays = node.get("days"), node.get("hours"), node.get("holidays")
+    dates = []
+    for item in holidays.items if isinstance(holidays, Sequence) else []:
+        try:
+            dates.append(dt.date.fromisoformat(str(getattr(item, "value", ""))))
+        except ValueError:
+            raise WorkflowError([Problem(file, item.line, item.column,
+                                         f"{getattr(item, 'value', '')!r} is not a date",
+                                         "write holidays as YYYY-MM-DD")]) from None
+    return Calendar(
+        tuple(str(getattr(d, "value", d)) for d in days.items)
+        if isinstance(days, Sequence) else DAY_NAMES[:5],
+        float(hours.value) if isinstance(hours, Scalar) and hours.value is not None else 8.0,
+        tuple(dates))
 
 
 def read_config(path: Path) -> Config:

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -22,13 +23,19 @@ from procmap.format.errors import Problem
 from procmap.lock import locked
 from procmap.render import GraphvizError, GraphvizMissing, draw_pictures, layout, to_mermaid
 
+if TYPE_CHECKING:
+    from procmap.tracking.tracker import Tracker
+
 MANIFEST = "manifest.json"
 INDEX = "index.storage.xhtml"
+# The tracker's page in the manifest: not a workflow id, so it never names one.
+TRACKER = ":tracker"
 
 
 # What the library writes for itself, and for each workflow after its id: a
 # workflow whose id gives one of the first names would be overwritten by it.
 _OWN_FILES = ("index.md", INDEX, MANIFEST)
+_TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
 _SUFFIXES = (".md", ".mmd", ".svg", ".png", ".storage.xhtml")
 
 
@@ -40,22 +47,24 @@ class Built:
 
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
-          advance: Callable[[int], None] | None = None) -> Built:
+          advance: Callable[[int], None] | None = None,
+          tracker: Tracker | None = None) -> Built:
     """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
     and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`. Each file is written atomically, and `out` is locked for
+    `manifest.json`; with a `tracker`, `tracker.md` and `tracker.storage.xhtml`
+    too (a page of the manifest). Each file is written atomically, and `out` is locked for
     the run (FolderInUse if another build holds it); `advance(1)` follows
     each workflow (a progress bar on a terminal). A workflow whose id names a
     file of the library's own is left out, and one Graphviz cannot draw is
     built without its SVG and PNG: both are errors of the result. A storage
     template that gives malformed XHTML is a `jinja2.TemplateError`."""
     with locked(out):
-        return _build(run, out, templates, advance)
+        return _build(run, out, templates, advance, tracker)
 
 
-def _reserved(report: WorkflowReport) -> Problem | None:
+def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Problem | None:
     w = report.workflow
-    clash = next((f"{w.id}{suffix}" for suffix in _SUFFIXES if f"{w.id}{suffix}" in _OWN_FILES),
+    clash = next((f"{w.id}{suffix}" for suffix in _SUFFIXES if f"{w.id}{suffix}" in own),
                  None)
     if clash is None:
         return None
@@ -68,14 +77,15 @@ def _note(warnings: list[str], file: str, message: str) -> None:
 
 
 def _build(run: RunReport, out: Path, templates: Path | None,
-           advance: Callable[[int], None] | None) -> Built:
+           advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
     templates = templates or run.config.templates
     # One environment each for the run: jinja2 compiles a template once per environment.
     markdown, storage = environment(templates), storage_environment(templates)
     files: list[Path] = []
     warnings: list[str] = []
-    errors = [p for p in map(_reserved, run.workflows) if p is not None]
-    reports = [r for r in run.workflows if _reserved(r) is None]
+    own = _OWN_FILES + (_TRACKER_FILES if tracker else ())
+    errors = [p for p in (_reserved(r, own) for r in run.workflows) if p is not None]
+    reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     graphviz = True
     for report in reports:
@@ -116,6 +126,17 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     index = _checked(storage.get_template("index.storage.j2").render(library=library),
                      "index.storage.j2")
     files.append(_write(out / INDEX, index.encode()))
+    if tracker is not None:
+        from procmap.tracking.report.markdown import view
+
+        cases = view(tracker)
+        text = markdown.get_template("tracker.md.j2").render(tracker=cases)
+        files.append(_write(out / "tracker.md", text.encode()))
+        page = _checked(storage.get_template("tracker.storage.j2").render(tracker=cases),
+                        "tracker.storage.j2")
+        files.append(_write(out / "tracker.storage.xhtml", page.encode()))
+        pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
+                      "body": "tracker.storage.xhtml", "attachments": []})
     manifest = {"procmap": 1, "index": INDEX,
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)

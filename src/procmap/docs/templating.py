@@ -64,8 +64,9 @@ def describe(error: jinja2.TemplateError) -> str:
     """Where a template failed and why, for people: `file:line: what`."""
     if isinstance(error, jinja2.TemplateNotFound):
         return (f"template {error.name!r} not found in the --templates folder or among the "
-                "shipped ones: name it sop.md.j2, index.md.j2, sop.storage.j2 or "
-                'index.storage.j2, or extend "procmap/<name>"')
+                "shipped ones: name it sop.md.j2, index.md.j2, sop.storage.j2, "
+                'index.storage.j2, tracker.md.j2 or tracker.storage.j2, or extend '
+                '"procmap/<name>"')
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"{error.filename or error.name}:{error.lineno}: {error.message}"
     # jinja2 rewrites tracebacks so that frames point at template lines.

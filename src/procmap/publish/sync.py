@@ -24,6 +24,7 @@ from typing import Any, TypeGuard
 
 from procmap.docs.library import MANIFEST
 from procmap.docs.storage import check
+from procmap.printable import one_line
 from procmap.publish.confluence.api import Api, Page, Property, Space
 from procmap.publish.confluence.http import ConfluenceError
 
@@ -61,7 +62,9 @@ class Action:
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.verb:<9} {self.title}" + (f" ({self.detail})" if self.detail else "")
+        # A stale page's title comes from Confluence: printed escaped.
+        return one_line(f"{self.verb:<9} {self.title}"
+                        + (f" ({self.detail})" if self.detail else ""))
 
 
 def digest(title: str, body: str) -> str:
@@ -256,7 +259,10 @@ class Publisher:
                     owned[str(prop.value.get("workflow"))] = (child, prop)
                 else:
                     unowned[child.title] = child
-        pending = set(lib_prop.value.get("pending", [])) if lib_prop else set()
+        # The property is procmap's record, but anyone may have edited it:
+        # what is not of its shape counts as not recorded.
+        listed = lib_prop.value.get("pending") if lib_prop else None
+        pending = {t for t in listed if isinstance(t, str)} if isinstance(listed, list) else set()
         work = []
         for source in site.pages:
             if source.workflow in owned:
@@ -282,7 +288,8 @@ class Publisher:
                             "overwrite, move or delete it. Rename or move that page, or "
                             "retitle the workflow")
                 w = _Work(source, found, None)
-            recorded = (w.prop.value.get("attachments") or {}) if w.prop else {}
+            recorded = w.prop.value.get("attachments") if w.prop else None
+            recorded = recorded if isinstance(recorded, dict) else {}
             w.uploads = tuple(n for n, data in source.attachments.items()
                               if recorded.get(n) != _sha(data))
             work.append(w)

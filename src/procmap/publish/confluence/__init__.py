@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from procmap.publish.confluence.api import Api, CloudApi, DataCenterApi
-from procmap.publish.confluence.http import ConfluenceError, Credentials, Http
+from procmap.publish.confluence.http import ConfluenceError, Credentials, Http, shown
 
 __all__ = ["Api", "CloudApi", "ConfluenceError", "Credentials", "DataCenterApi", "Http",
            "connect"]
@@ -17,8 +17,16 @@ def connect(url: str, user: str | None, token: str, flavour: str = "auto",
     user and password."""
     from urllib.parse import urlsplit
 
-    url = url.rstrip("/")
-    host = urlsplit(url).hostname or ""
+    given, url = url, url.rstrip("/")
+    try:
+        parts = urlsplit(url)
+        scheme, host, _ = parts.scheme, parts.hostname or "", parts.port
+        extra = parts.query or parts.fragment or not url.isprintable()
+    except ValueError:  # a bad port or IPv6 address
+        scheme = host = ""
+    if scheme not in ("http", "https") or not host or extra:
+        raise ConfluenceError(f"--url {shown(given)!r} is not the address of a site: give it as "
+                              "https://SITE.atlassian.net/wiki or https://HOST/CONTEXT")
     cloud = flavour == "cloud" or (flavour == "auto" and host.endswith(".atlassian.net"))
     if cloud and not url.endswith("/wiki"):
         url += "/wiki"  # Confluence Cloud lives under /wiki; people often leave it off

@@ -8,12 +8,13 @@ v1 only. Both classes answer in the same small types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 from procmap.publish.confluence.http import ConfluenceError, Http
+from procmap.publish.confluence.shape import Node, read
 
 KEY = "procmap"  # the content property that says procmap owns a page
 MESSAGE = "Published by procmap"
@@ -76,39 +77,54 @@ class _Common:
     http: Http
     PAGES: str  # where pages live
     PROPERTY: str  # the content properties of a page, under PAGES/{id}/
+    LINKS_FROM_HOST: bool  # v2 links are paths from the host, v1 from the base URL
 
     def __init__(self, http: Http) -> None:
         self.http = http
 
-    def _next(self, data: dict[str, Any]) -> str | None:
-        """The URL of the next page of a listing."""
-        raise NotImplementedError
-
-    def _list(self, path: str, what: str, params: dict[str, str | int] | None) -> Iterator[Any]:
+    def _list(self, path: str, what: str, params: dict[str, str | int] | None
+              ) -> Iterator[Node]:
         url: str | None = path
+        read_before: set[str] = set()
         while url:
-            r = self.http.request("GET", url, what, params=params)
-            data = r.json()
-            yield from data.get("results", [])
-            url, params = self._next(data), None  # the link carries them all
+            read_before.add(url)
+            data = read(self.http.request("GET", url, what, params=params), what)
+            yield from data.field("results").each()
+            # The link carries every parameter. v1 answers also name a
+            # `_links.base`, which a server may point at another host: the
+            # configured site is the only one procmap talks to.
+            links = data.optional("_links")
+            nxt = links.optional("next") if links else None
+            url = (self.http.link(nxt.text(), what, from_host=self.LINKS_FROM_HOST)
+                   if nxt and nxt.text() else None)
+            params = None
+            if url in read_before:  # it would never end
+                raise ConfluenceError(self.http.say(
+                    f"{what}: Confluence's answer links back to {url!r}, read already: the "
+                    "listing would never end. Run again later."))
 
-    def _page(self, data: dict[str, Any]) -> Page:
+    def _page(self, data: Node) -> Page:
         raise NotImplementedError
+
+    def _titled(self, items: Iterable[Node], title: str) -> Iterator[Node]:
+        """The items of a listing whose title is `title`."""
+        return (item for item in items if _text(item.optional("title")) == title)
 
     def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
         raise NotImplementedError
 
     def create(self, space: Space, parent: str | None, title: str, body: str) -> Page:
-        r = self.http.request("POST", self.PAGES, f"new page {title!r}",
+        what = f"new page {title!r}"
+        r = self.http.request("POST", self.PAGES, what,
                               json=self._body(space, parent, title, body))
-        return self._page(r.json())
+        return self._page(read(r, what))
 
     def update(self, space: Space, page: Page, parent: str | None, title: str,
                body: str) -> Page:
         data = self._body(space, parent, title, body) | {
             "id": page.id, "version": {"number": page.version + 1, "message": MESSAGE}}
         r = self.http.request("PUT", f"{self.PAGES}/{page.id}", _what(page), json=data)
-        return self._page(r.json())
+        return self._page(read(r, _what(page)))
 
     def delete(self, page: Page) -> None:
         self.http.request("DELETE", f"{self.PAGES}/{page.id}", _what(page))
@@ -125,11 +141,11 @@ class _Common:
                 "key": KEY, "value": value, "version": {"number": old.version + 1}})
 
     def attachment(self, page: Page, name: str) -> Attachment | None:
-        r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment",
-                              f"attachments of {_what(page)}", params={"filename": name})
-        for a in r.json().get("results", []):
-            if a.get("title") == name:
-                return Attachment(str(a["id"]), name)
+        what = f"attachments of {_what(page)}"
+        r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment", what,
+                              params={"filename": name})
+        for a in self._titled(read(r, what).field("results").each(), name):
+            return Attachment(a.field("id").ident(), name)
         return None
 
     def upload(self, page: Page, name: str, data: bytes, old: Attachment | None) -> None:
@@ -149,44 +165,36 @@ class _Common:
 
 class CloudApi(_Common):
     PAGES, PROPERTY = "/api/v2/pages", "properties"
+    LINKS_FROM_HOST = True
 
-    def _next(self, data: dict[str, Any]) -> str | None:
-        nxt = data.get("_links", {}).get("next")
-        if not nxt:
-            return None
-        # v2 links are absolute paths on the site (they start with /wiki).
-        parts = urlsplit(self.http.base)
-        return f"{parts.scheme}://{parts.netloc}{nxt}"
-
-    def _page(self, p: dict[str, Any]) -> Page:
-        version = p.get("version") or {}
-        parent = p.get("parentId")
-        return Page(str(p["id"]), p["title"], int(version.get("number", 0)),
-                    str(parent) if parent else None, str(p.get("spaceId") or "") or None)
+    def _page(self, p: Node) -> Page:
+        parent, space = p.optional("parentId"), p.optional("spaceId")
+        return Page(p.field("id").ident(), p.field("title").text(), _version(p),
+                    parent.ident() if parent else None, space.ident() if space else None)
 
     def space(self, key: str) -> Space:
-        r = self.http.request("GET", "/api/v2/spaces", f"space {key!r}", params={"keys": key})
-        for s in r.json().get("results", []):
-            if s.get("key") == key:
-                return Space(str(s["id"]), key)
+        what = f"space {key!r}"
+        r = self.http.request("GET", "/api/v2/spaces", what, params={"keys": key})
+        for s in read(r, what).field("results").each():
+            if _text(s.optional("key")) == key:
+                return Space(s.field("id").ident(), key)
         raise ConfluenceError(f"space {key!r} not found, or the user cannot see it: check "
                               "--space (the key, as in the space's URL) and its permissions", 404)
 
     def page(self, page_id: str) -> Page:
-        r = self.http.request("GET", f"/api/v2/pages/{page_id}", f"page id {page_id}")
-        return self._page(r.json())
+        what = f"page id {page_id}"
+        return self._page(read(self.http.request("GET", f"/api/v2/pages/{page_id}", what), what))
 
     def find(self, space: Space, title: str) -> Page | None:
-        for p in self._list("/api/v2/pages", f"page {title!r}",
-                             {"space-id": space.id, "title": title, "status": "current"}):
-            if p.get("title") == title:
-                return self._page(p)
+        for p in self._titled(self._list("/api/v2/pages", f"page {title!r}", {
+                "space-id": space.id, "title": title, "status": "current"}), title):
+            return self._page(p)
         return None
 
     def children(self, page_id: str) -> Iterator[Page]:
         for p in self._list(f"/api/v2/pages/{page_id}/children", f"pages under id {page_id}",
-                             {"limit": 250}):
-            yield Page(str(p["id"]), p["title"], 0, page_id)
+                            {"limit": 250}):
+            yield Page(p.field("id").ident(), p.field("title").text(), 0, page_id)
 
     def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
         out: dict[str, Any] = {"spaceId": space.id, "status": "current", "title": title,
@@ -197,60 +205,57 @@ class CloudApi(_Common):
 
 
     def get_property(self, page: Page) -> Property | None:
-        r = self.http.request("GET", f"/api/v2/pages/{page.id}/properties",
-                              f"properties of {_what(page)}", params={"key": KEY})
-        for p in r.json().get("results", []):
-            if p.get("key") == KEY:
-                return Property(str(p["id"]), int(p["version"]["number"]), p.get("value"))
+        what = f"properties of {_what(page)}"
+        r = self.http.request("GET", f"/api/v2/pages/{page.id}/properties", what,
+                              params={"key": KEY})
+        for p in read(r, what).field("results").each():
+            if _text(p.optional("key")) == KEY:
+                return _property(p, p.field("id").ident())
         return None
 
 
 
 class DataCenterApi(_Common):
     PAGES, PROPERTY = "/rest/api/content", "property"
+    LINKS_FROM_HOST = False
 
-    def _next(self, data: dict[str, Any]) -> str | None:
-        nxt = data.get("_links", {}).get("next")
-        if not nxt:
-            return None
-        # v1 links are relative to `_links.base`, which holds the context path.
-        return str(data["_links"].get("base") or self.http.base) + str(nxt)
-
-    def _page(self, p: dict[str, Any]) -> Page:
-        ancestors = p.get("ancestors") or []
-        parent = str(ancestors[-1]["id"]) if ancestors else None
-        space = p.get("space", {}).get("id")
-        return Page(str(p["id"]), p["title"], int((p.get("version") or {}).get("number", 0)),
-                    parent, str(space) if space is not None else None)
+    def _page(self, p: Node) -> Page:
+        ancestors = p.optional("ancestors")
+        chain = ancestors.each() if ancestors else []
+        space = p.optional("space")
+        space_id = space.optional("id") if space else None
+        return Page(p.field("id").ident(), p.field("title").text(), _version(p),
+                    chain[-1].field("id").ident() if chain else None,
+                    space_id.ident() if space_id else None)
 
     def space(self, key: str) -> Space:
+        what = f"space {key!r}"
         try:
-            r = self.http.request("GET", f"/rest/api/space/{key}", f"space {key!r}")
+            r = self.http.request("GET", f"/rest/api/space/{quote(key, safe='')}", what)
         except ConfluenceError as e:
             if e.status == 404:
                 raise ConfluenceError(f"space {key!r} not found, or the user cannot see it: "
                                       "check --space and its permissions", 404) from None
             raise
-        return Space(str(r.json()["id"]), key)
+        return Space(read(r, what).field("id").ident(), key)
 
     def page(self, page_id: str) -> Page:
-        r = self.http.request("GET", f"/rest/api/content/{page_id}", f"page id {page_id}",
+        what = f"page id {page_id}"
+        r = self.http.request("GET", f"/rest/api/content/{page_id}", what,
                               params={"expand": "version,ancestors,space"})
-        return self._page(r.json())
+        return self._page(read(r, what))
 
     def find(self, space: Space, title: str) -> Page | None:
-        for p in self._list("/rest/api/content", f"page {title!r}",
-                            {"spaceKey": space.key, "title": title, "type": "page",
-                             "status": "current", "expand": "version,ancestors,space"}):
-            if p.get("title") == title:
-                return self._page(p)
+        for p in self._titled(self._list("/rest/api/content", f"page {title!r}", {
+                "spaceKey": space.key, "title": title, "type": "page", "status": "current",
+                "expand": "version,ancestors,space"}), title):
+            return self._page(p)
         return None
 
     def children(self, page_id: str) -> Iterator[Page]:
         for p in self._list(f"/rest/api/content/{page_id}/child/page",
                             f"pages under id {page_id}", {"expand": "version", "limit": 100}):
-            yield Page(str(p["id"]), p["title"],
-                       int((p.get("version") or {}).get("number", 0)), page_id)
+            yield Page(p.field("id").ident(), p.field("title").text(), _version(p), page_id)
 
     def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "page", "title": title, "space": {"key": space.key},
@@ -262,11 +267,29 @@ class DataCenterApi(_Common):
 
 
     def get_property(self, page: Page) -> Property | None:
-        r = self.http.request("GET", f"/rest/api/content/{page.id}/property/{KEY}",
-                              f"properties of {_what(page)}", ok=(200, 404))
-        if r.status_code == 404:
+        what = f"properties of {_what(page)}"
+        r = self.http.request("GET", f"/rest/api/content/{page.id}/property/{KEY}", what,
+                              ok=(200, 404))
+        if r.status == 404:
             return None
-        data = r.json()
-        return Property(str(data.get("id", KEY)), int(data["version"]["number"]),
-                        data.get("value"))
+        data = read(r, what)
+        found = data.optional("id")
+        return _property(data, found.ident() if found else KEY)
+
+
+def _text(node: Node | None) -> str | None:
+    return node.text() if node else None
+
+
+def _version(page: Node) -> int:
+    """The version number of a page; 0 when the answer leaves it out."""
+    version = page.optional("version")
+    number = version.optional("number") if version else None
+    return number.number() if number else 0
+
+
+def _property(p: Node, prop_id: str) -> Property:
+    value = p.optional("value")
+    return Property(prop_id, p.field("version").field("number").number(),
+                    value.value if value else None)
 
