@@ -15,7 +15,7 @@ import itertools
 import textwrap
 from collections import defaultdict
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from procmap.analysis.analyze import WorkflowReport
 from procmap.analysis.graph import Flow
@@ -35,6 +35,7 @@ WRAP_DEFAULT = 22
 # Lines of a step's title in a drawing; the tooltip and the SOP carry the
 # rest. A title of thousands of characters made a PNG of 10,000 pixels.
 TITLE_LINES = 10
+CHANGES = ("removed", "added", "moved", "changed")
 KINDS = ("task", "approval", "check", "decision", "wait", "end")
 
 
@@ -59,8 +60,9 @@ class Node:
     times: str  # "wait + touch"
     critical: bool
     findings: tuple[Finding, ...]
-    change: str | None = None  # in a before/after diagram: removed, added or moved
+    change: str | None = None  # in a before/after diagram: removed, added, moved or changed
     badge: int | None = None  # the number of the step's findings in the findings table
+    notes: tuple[str, ...] = ()  # in a before/after diagram: what changed, one line each
 
     @property
     def level(self) -> str | None:
@@ -82,6 +84,8 @@ class Edge:
     p: float | None
     removed: bool = False  # in a before/after diagram
     bounce: bool = False  # part of a ping-pong finding: work leaves a team and comes back
+    added: bool = False  # in a before/after diagram
+    note: str | None = None  # in a before/after diagram: how the condition changed
 
     @property
     def label(self) -> str | None:
@@ -90,7 +94,21 @@ class Edge:
             parts.append(self.when)
         if self.p is not None:
             parts.append(f"{self.p:.0%}")
+        if self.note:
+            parts.append(self.note)
         return " · ".join(parts) or None
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What a before/after diagram marks on the union of both versions."""
+
+    steps: Mapping[str, str] = field(default_factory=dict)  # id -> removed, added, ...
+    notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # id -> lines
+    removed_links: Set[tuple[str, str]] = frozenset()
+    added_links: Set[tuple[str, str]] = frozenset()
+    link_notes: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    summary: str | None = None  # the header's metrics, before -> after
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +141,7 @@ class Diagram:
     def changes(self) -> tuple[str, ...]:
         """Change marks present, in legend order."""
         present = {n.change for n in self.nodes}
-        return tuple(c for c in ("removed", "added", "moved") if c in present)
+        return tuple(c for c in CHANGES if c in present)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -169,11 +187,9 @@ def _height(kind: str, lines: int) -> float:
     return text * 1.8 if kind == "decision" else text
 
 
-def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
-           removed_edges: Set[tuple[str, str]] = frozenset()) -> Diagram:
-    """The diagram of an analysed workflow. `changes` (step id -> removed,
-    added or moved) and `removed_edges` mark a before/after diagram."""
-    changes = changes or {}
+def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
+    """The diagram of an analysed workflow; `marks` make it a before/after diagram."""
+    marks = marks or Marks()
     workflow = report.workflow
     flow = Flow(workflow)
     teams = list(workflow.teams)
@@ -221,10 +237,13 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
 
     lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
              for s in flow.steps]
+    notes_of = [tuple(line for note in marks.notes.get(s.id, ())
+                      for line in wrap(note, WRAP.get(s.kind, WRAP_DEFAULT) + 6, 3))
+                for s in flow.steps]
     # One row height and one lane height for all: lanes of 3x different
     # heights read as 3x different importance.
-    pitch = max((_height(s.kind, len(ln)) + ROW_GAP for s, ln in zip(flow.steps, lines,
-                                                                      strict=True)),
+    pitch = max((_height(s.kind, len(ln) + len(nt)) + ROW_GAP
+                 for s, ln, nt in zip(flow.steps, lines, notes_of, strict=True)),
                 default=40.0)
     most = max(rows, default=1)
     height = most * pitch + LANE_GAP
@@ -248,16 +267,19 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
         x = LANE_HEADER + (column[i] + 0.5) * COLUMN
         nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
                           f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
-                          tuple(findings.get(s.id, ())), changes.get(s.id),
-                          badge.get(s.id)))
+                          tuple(findings.get(s.id, ())), marks.steps.get(s.id),
+                          badge.get(s.id), notes_of[i]))
     critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
     bounces = {pair for f in report.findings if f.rule == "ping-pong" and f.level in LEVELS
                for pair in itertools.pairwise(flow.index[s] for s in f.steps)}
+    ids = [s.id for s in flow.steps]
     edges = tuple(Edge(f"s{u}", f"s{v}", flow.is_handoff(u, v), (u, v) in flow.rework,
                        (u, v) in critical, flow.when[u, v], flow.p[u, v],
-                       (flow.steps[u].id, flow.steps[v].id) in removed_edges,
-                       (u, v) in bounces)
+                       (ids[u], ids[v]) in marks.removed_links, (u, v) in bounces,
+                       (ids[u], ids[v]) in marks.added_links,
+                       marks.link_notes.get((ids[u], ids[v])))
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
-    return Diagram(workflow.id, shown(workflow.title, workflow.id), summary(report),
+    return Diagram(workflow.id, shown(workflow.title, workflow.id),
+                   marks.summary or summary(report),
                    tuple(lanes), tuple(nodes), edges, width, top, notes)

@@ -30,7 +30,8 @@ FILL = {"error": "#f5b7b1", "warning": "#fdebd0", "info": "#d6eaf8"}
 LANE_FILLS = ("#f4f6f8", "#e8eef4")
 # Before/after marks: (fill, border) per change.
 CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
-          "moved": ("#ffffff", "#8e44ad")}
+          "moved": ("#ffffff", "#8e44ad"), "changed": ("#fef9e7", "#9a7d0a")}
+ADDED_LINK = "#1e8449"
 LEGEND_HEIGHT = 56.0
 LEGEND_WIDTH = 1100.0
 # The findings table under the legend: one line per finding, cut to fit.
@@ -169,7 +170,9 @@ def _node(n: Node, low: float) -> str:
     title = '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in n.title_lines)
     if n.change == "removed":
         title = f"<S>{title}</S>"
-    note = f'<BR/><FONT POINT-SIZE="10"><I>{n.change}</I></FONT>' if n.change else ""
+    said = n.notes or ((n.change,) if n.change else ())
+    note = "".join(f'<BR/><FONT POINT-SIZE="10"><I>{html_line(line)}</I></FONT>'
+                   for line in said)
     attrs: dict[str, str] = dict(SHAPES[n.step.kind])
     text = f'<B>{title}</B><BR/><FONT POINT-SIZE="10">{html_text(n.times)}</FONT>{note}'
     if n.badge is not None:
@@ -205,6 +208,9 @@ def _edge(e: Edge) -> str:
         # Thick, in the edge's own colour: an orange path painted over the
         # edges hid 7 of 8 handoffs in partner-onboarding.
         attrs["penwidth"] = CRITICAL_WIDTH
+    if e.added:
+        attrs["color"] = ADDED_LINK
+        attrs.setdefault("penwidth", "2.5")
     if e.removed:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
@@ -240,6 +246,8 @@ def _legend(d: Diagram) -> Html:
         (any(not e.handoff and not e.removed for e in edges),
          f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>'),
         (any(e.rework for e in edges), "<TD>- - ▶ rework</TD>"),
+        (any(e.added for e in edges),
+         f'<TD><FONT COLOR="{ADDED_LINK}"><B>━▶ added link</B></FONT></TD>'),
         (any(e.removed for e in edges),
          f'<TD><FONT COLOR="{CHANGE["removed"][1]}">··▶ removed link</FONT></TD>')]
     cells += [cell for used, cell in marks if used]
