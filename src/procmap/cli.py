@@ -154,8 +154,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for
-    from procmap.render import render as draw
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for, render_pages
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
@@ -171,7 +170,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     failed = False
     for report in run.workflows:
         try:
-            data = draw(report, fmt, functools.partial(_warn, report.workflow.file))
+            pages = render_pages(report, fmt, functools.partial(_warn, report.workflow.file))
         except GraphvizError as e:
             click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
             if isinstance(e, GraphvizMissing):
@@ -179,11 +178,24 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             failed = True  # this workflow's drawing only: the others are still drawn
             continue
         if output is None:
-            sys.stdout.buffer.write(data)
+            if len(pages) > 1:
+                raise click.UsageError(
+                    f"{one_line(report.workflow.file)} is drawn on {len(pages)} pages, one "
+                    "file each: give -o FILE, and FILE-1, FILE-2... are written")
+            sys.stdout.buffer.write(pages[0])
             sys.stdout.flush()
-        else:
-            target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
-            _write(target, data)
+            continue
+        target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
+        if len(pages) == 1:
+            _write(target, pages[0])
+            continue
+        # A map too wide to read on one page: pages by columns, as Visio does.
+        names = [target.with_name(f"{target.stem}-{i}{target.suffix}")
+                 for i in range(1, len(pages) + 1)]
+        for name, data in zip(names, pages, strict=True):
+            _write(name, data)
+        click.echo(f"procmap: {one_line(report.workflow.file)}: {len(pages)} pages: "
+                   f"{one_line(str(names[0]))} to {one_line(str(names[-1]))}", err=True)
     sys.exit(EXIT_USAGE if run.errors or failed else 0)
 
 

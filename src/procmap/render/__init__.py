@@ -9,6 +9,7 @@ from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
 from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw, draw_all
 from procmap.render.mermaid import to_mermaid
+from procmap.render.pages import paginate
 
 FORMATS = ("svg", "png", "dot", "mermaid")
 SUFFIXES = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
@@ -20,8 +21,22 @@ def format_for(path: Path) -> str | None:
     return _BY_SUFFIX.get(path.suffix.lower())
 
 
-__all__ = ["FORMATS", "SUFFIXES", "Diagram", "GraphvizError", "GraphvizMissing", "draw_diagram",
-           "draw_pictures", "format_for", "layout", "render", "to_dot", "to_mermaid"]
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "Diagram",
+    "GraphvizError",
+    "GraphvizMissing",
+    "draw_diagram",
+    "draw_pictures",
+    "format_for",
+    "layout",
+    "paginate",
+    "render",
+    "render_pages",
+    "to_dot",
+    "to_mermaid",
+]
 
 
 def render(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> bytes:
@@ -39,6 +54,14 @@ def draw_diagram(diagram: Diagram, fmt: str, warn: Warn | None = None) -> bytes:
     if fmt in ("svg", "png"):
         return draw(text, fmt, warn)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> list[bytes]:
+    """The diagram in one of FORMATS; a large svg or png map as one drawing a page."""
+    diagram = layout(report)
+    if fmt not in ("svg", "png"):
+        return [draw_diagram(diagram, fmt, warn)]
+    return [draw_diagram(page, fmt, warn) for page in paginate(diagram)]
 
 
 def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> dict[str, bytes]:

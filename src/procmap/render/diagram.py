@@ -120,6 +120,16 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class Connector:
+    """Where an edge leaves a page or comes in: it names the step and page."""
+
+    id: str  # c<index>
+    text: str  # "to 'Title' (page 3)"
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
 class Diagram:
     id: str
     title: str
@@ -130,6 +140,8 @@ class Diagram:
     width: float
     height: float
     notes: tuple[Note, ...] = ()
+    connectors: tuple[Connector, ...] = ()  # on a page of a large map
+
 
     @property
     def kinds(self) -> tuple[str, ...]:
