@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # apt-get needs root: use sudo when we are not root and it is there.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: install graphviz demo test bench lint clean
+.PHONY: install graphviz demo test test-integration bench lint clean
 
 install: $(STAMP) graphviz
 
@@ -56,6 +56,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# pre-commit try-repo in a temporary repository: slow, as it installs procmap.
+test-integration: install
+	PROCMAP_INTEGRATION=1 $(BIN)/python -m pytest -q tests/test_integrations.py
 
 bench: install
 	$(BIN)/python bench/bench.py

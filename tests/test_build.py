@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from helpers import CLEAN, write
 from procmap.analysis.analyze import analyze_paths
 from procmap.cli import main
+from procmap.docs.library import _png_width
 from procmap.docs.portfolio import portfolio
 from test_sop import headings, no_html, tables, tokens
 
@@ -208,3 +209,21 @@ def test_a_build_running_in_another_process_holds_the_folder(runner: CliRunner) 
         holder.communicate("")
     assert busy.exit_code == 2 and "cannot write site: in use by another" in busy.output
     assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+
+
+def test_confluence_pages_name_the_code_language_and_fit_wide_diagrams(
+        runner: CliRunner) -> None:
+    write("wf/ping.yaml", PING)
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    assert int.from_bytes(Path("site/ping.png").read_bytes()[16:20], "big") > 760
+    page = Path("site/ping.storage.xhtml").read_text()
+    assert ('<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">text'
+            '</ac:parameter><ac:parameter ac:name="title">Mermaid</ac:parameter>') in page
+    assert ('<ac:image ac:alt="Swimlane diagram of Ping | pong" ac:width="760"><ri:attachment '
+            'ri:filename="ping.png" /></ac:image>') in page
+
+
+def test_the_width_of_a_png_is_read_from_its_header() -> None:
+    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (500).to_bytes(4, "big")
+    assert _png_width(header + (300).to_bytes(4, "big")) == 500
+    assert _png_width(b"<svg/>") == 0

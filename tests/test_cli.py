@@ -172,7 +172,7 @@ def test_rules_command(runner: CliRunner) -> None:
     from procmap.analysis.rules import RULES
 
     out = runner.invoke(main, ["rules"]).output
-    assert len(out.splitlines()) == len(RULES) == 15 and "repeated-check" in out
+    assert len(out.splitlines()) == len(RULES) == 16 and "unused-waiver" in out
 
 
 def test_bad_config_exits_2(runner: CliRunner) -> None:
@@ -209,15 +209,15 @@ def test_the_json_report_refuses_nan_rather_than_write_invalid_json() -> None:
 
     from helpers import report
     from procmap.analysis.analyze import RunReport
-    from procmap.analysis.report import renderer
+    from procmap.analysis.report import FORMATS
     from procmap.config import Config
 
     good = report("s1: {title: One, team: a, touch: 1h}\n")
     bad = dataclasses.replace(good, metrics=dataclasses.replace(good.metrics,
                                                                 lead_time_h=math.inf))
-    renderer("json")(RunReport((good,), (), Config()))
+    FORMATS["json"].render(RunReport((good,), (), Config()))
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
-        renderer("json")(RunReport((bad,), (), Config()))
+        FORMATS["json"].render(RunReport((bad,), (), Config()))
 
 
 def test_a_fifo_in_a_folder_is_skipped_with_a_note(runner: CliRunner) -> None:

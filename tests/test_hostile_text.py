@@ -26,6 +26,7 @@ from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from procmap.analysis.report import FORMATS as REPORT_FORMATS
 from procmap.cli import main
 from procmap.docs.storage import check as storage_check
 from procmap.docs.storage import wrap as storage_wrap
@@ -117,7 +118,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outputs]:
             Path(f"{case}.yaml").write_text(workflow(case, text))
         files = [f"{case}.yaml" for case in [*CASES, PLAIN]]
         o = Outputs(folder)
-        for fmt in ("text", "json", "sarif", "github"):
+        for fmt in REPORT_FORMATS:
             o.analyze[fmt] = invoke(["analyze", *files, "-f", fmt, "--no-simulate"])
         formats = ("dot", "mermaid", "svg") if shutil.which("dot") else ("dot", "mermaid")
         for fmt in formats:
@@ -182,6 +183,18 @@ def test_analyze_github_writes_one_command_per_finding(out: Outputs) -> None:
     for line, finding in zip(lines, findings, strict=True):
         assert command.fullmatch(line), line
         assert line.count("::") == 2 + finding["message"].count("::"), line
+
+
+def test_analyze_gitlab_and_junit_carry_the_text_and_parse(out: Outputs) -> None:
+    report = json.loads(out.analyze["json"].output)
+    shown = [f["message"] for w in report["workflows"] for f in w["findings"]
+             if f["level"] in ("error", "warning", "info")]
+    issues = json.loads(out.analyze["gitlab"].output)
+    assert [i["description"] for i in issues] == shown  # JSON holds the text as written
+    # XML 1.0 cannot hold control characters: the same visible escapes as a terminal's
+    suites = ET.fromstring(out.analyze["junit"].output)
+    assert {s.get("name") for s in suites} == {one_line(w["id"]) for w in report["workflows"]}
+    terminal_safe(out.analyze["junit"].output)
 
 
 # render -------------------------------------------------------------------

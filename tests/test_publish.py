@@ -66,6 +66,12 @@ def verbs(actions: list[Action]) -> list[tuple[str, str]]:
 TWO = site(page("intake", "Intake"), page("refund", "Refund"))
 
 
+def first(fake: FakeConfluence) -> int:
+    """The version of a page after the run that created it: on Cloud, a page
+    with attachments is created, then written with its body after them."""
+    return 2 if fake.flavour == "cloud" else 1
+
+
 def test_create_then_nothing_to_do(fake: FakeConfluence) -> None:
     first = publish(fake, TWO)
     assert verbs(first)[0] == ("create", "Process library")
@@ -96,7 +102,7 @@ def test_update_sends_only_what_changed(fake: FakeConfluence) -> None:
     writes = [r for r in fake.requests[mark:] if r[0] != "GET"]
     assert [m for m, _ in writes] == ["PUT", "PUT"]  # the page, then its property
     intake = fake.current()["Intake"]
-    assert intake["version"] == 2 and '"2"' in intake["body"].replace("&quot;", '"')
+    assert intake["version"] == first(fake) + 1 and '"2"' in intake["body"].replace("&quot;", '"')
 
 
 def test_changed_attachment_is_a_new_version(fake: FakeConfluence) -> None:
@@ -110,7 +116,7 @@ def test_changed_attachment_is_a_new_version(fake: FakeConfluence) -> None:
     png = fake.attachments[intake["id"]]["intake.png"]
     assert png["version"] == 2 and png["data"] == b"png-2"
     assert fake.attachments[intake["id"]]["intake.svg"]["version"] == 1
-    assert intake["version"] == 1
+    assert intake["version"] == first(fake)
 
 
 def test_prune_deletes_only_owned_pages_whose_workflow_is_gone(fake: FakeConfluence) -> None:
@@ -160,7 +166,7 @@ def test_owned_page_moved_outside_the_library_is_left_alone(fake: FakeConfluence
     refund["parent"] = fake.spaces[SPACE]["homepageId"]
     with pytest.raises(PublishError, match="sits outside the library page"):
         publish(fake, site(page("intake", "Intake"), page("refund", "Refund", n=2)))
-    assert refund["version"] == 1 and refund["status"] == "current"
+    assert refund["version"] == first(fake) and refund["status"] == "current"
 
 
 def test_library_title_taken_by_a_foreign_page(fake: FakeConfluence) -> None:
@@ -248,10 +254,10 @@ def test_network_error_mid_run_leaves_pages_old_or_new(fake: FakeConfluence) -> 
     fake.fail("PUT", rf"/{refund}$", drop="before", times=5)
     with pytest.raises(ConfluenceError, match="no answer"):
         publish(fake, new)
-    assert fake.current()["Intake"]["version"] == 2  # new
-    assert fake.current()["Refund"]["version"] == 1  # old
+    assert fake.current()["Intake"]["version"] == first(fake) + 1  # new
+    assert fake.current()["Refund"]["version"] == first(fake)  # old
     publish(fake, new)
-    assert fake.current()["Refund"]["version"] == 2
+    assert fake.current()["Refund"]["version"] == first(fake) + 1
     mark = len(fake.requests)
     publish(fake, new)
     assert [r for r in fake.requests[mark:] if r[0] != "GET"] == []
@@ -264,7 +270,7 @@ def test_lost_answer_to_an_update_is_not_an_error(fake: FakeConfluence) -> None:
     intake = fake.current()["Intake"]["id"]
     fake.fail("PUT", rf"/{intake}$", drop="after")
     publish(fake, site(page("intake", "Intake", n=2), page("refund", "Refund")))
-    assert fake.current()["Intake"]["version"] == 3
+    assert fake.current()["Intake"]["version"] == first(fake) + 2
 
 
 def test_409_is_retried_once(fake: FakeConfluence) -> None:
@@ -272,7 +278,7 @@ def test_409_is_retried_once(fake: FakeConfluence) -> None:
     intake = fake.current()["Intake"]["id"]
     fake.fail("PUT", rf"/{intake}$", 409)
     publish(fake, site(page("intake", "Intake", n=2), page("refund", "Refund")))
-    assert fake.current()["Intake"]["version"] == 2
+    assert fake.current()["Intake"]["version"] == first(fake) + 1
     fake.fail("PUT", rf"/{intake}$", 409, times=2)
     with pytest.raises(ConfluenceError, match=r"page 'Intake' \(id \d+\): .*409"):
         publish(fake, site(page("intake", "Intake", n=3), page("refund", "Refund")))
@@ -316,6 +322,7 @@ def test_v1_content_is_gone_on_cloud() -> None:
 # -- the test server keeps Confluence's rules -----------------------------------
 
 def test_server_rules(fake: FakeConfluence) -> None:
+    fake.checked = False  # it sends requests the server must refuse
     publish(fake, TWO)
     api = api_of(fake)
     space = api.space(SPACE)
@@ -325,7 +332,7 @@ def test_server_rules(fake: FakeConfluence) -> None:
         api.create(space, None, "Refund", "<p/>")
     with pytest.raises(ConfluenceError, match=r"400.*xhtml"):
         api.create(space, None, "Broken", "<p>open")
-    with pytest.raises(ConfluenceError, match="409"):
+    with pytest.raises(ConfluenceError, match="400" if fake.flavour == "cloud" else "409"):
         api.update(space, replace(intake, version=0),
                    intake.parent, "Intake", "<p/>")
     with pytest.raises(ConfluenceError, match=r"400.*same file name"):
@@ -619,6 +626,7 @@ def test_cloud_links_are_parsed_not_glued_onto_the_host(evil: FakeConfluence,
     # Glued onto "http://127.0.0.1:PORT" these named another host; parsed, they
     # are paths on the site, which answers 404.
     with FakeConfluence("cloud") as fake:
+        fake.checked = False  # the link names a path no document has, on purpose
         publish(fake, TWO)
         _listing(fake, {"next": link.format(port=urlsplit(evil.url).port)})
         with pytest.raises(ConfluenceError, match=r"pages under id \d+: Confluence answered 404"):

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from procmap import __version__
+from procmap.analysis.report import FORMATS as REPORT_FORMATS
+from procmap.analysis.report import help_text as report_help
 from procmap.printable import one_line
 from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
-    from procmap.analysis.analyze import WorkflowReport
+    from procmap.analysis.analyze import RunReport, WorkflowReport
     from procmap.config import Config
     from procmap.simplify.simplify import Simplified
     from procmap.tracking.tracker import Tracker
@@ -57,31 +59,86 @@ def main() -> None:
     """
 
 
+def _is_workflow_file(path: Path, is_workflow: Callable[[Path], bool]) -> bool:
+    try:
+        return is_workflow(path)
+    except OSError:  # a FIFO or a device: analyze says so
+        return True
+
+
+def _annotate(run: RunReport) -> None:
+    """Under GitHub Actions the text report also annotates the files, and says
+    when GitHub will hide some annotations."""
+    from procmap.analysis.report import github
+
+    click.echo(github.render(run), nl=False)
+    note = github.hidden_note(run)
+    if note:
+        click.echo(note, err=True)
+
+
+def _rule_ids(ctx: click.Context, param: click.Parameter,
+              value: tuple[str, ...]) -> frozenset[str]:
+    """Rule ids given comma-separated, the option repeated or both."""
+    from procmap.analysis.rules import RULE_IDS
+
+    ids = {part.strip() for item in value for part in item.split(",") if part.strip()}
+    unknown = sorted(ids - set(RULE_IDS))
+    if unknown:
+        raise click.BadParameter(f"no rule {', '.join(unknown)}: see `procmap rules`")
+    return frozenset(ids)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
-              default="text", show_default=True,
-              help="text for people; json (the report of analysis.md), sarif (code "
-                   "scanning) or github (annotations) for CI.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(REPORT_FORMATS)),
+              default="text", show_default=True, help=report_help())
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="Write the report to this file instead of standard output (-: standard "
                    "output).")
+@click.option("--stdin-filename", default="-", metavar="NAME",
+              help="The name of the workflow read from - (standard input) in the report.")
+@click.option("--only-workflows", is_flag=True,
+              help="Pass over named files without a top-level `procmap:` key, as a folder "
+                   "search does (pre-commit names every changed YAML file).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the lead-time simulation; the same seed gives the same numbers.")
 @click.option("--no-simulate", is_flag=True, help="Skip the lead-time simulation.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]),
               help="Lowest finding level that fails the run (exit 1). "
                    "Default: from the config file, else error.")
+@click.option("--select", multiple=True, metavar="RULE[,RULE...]", callback=_rule_ids,
+              help="Run only these rules.")
+@click.option("--ignore", multiple=True, metavar="RULE[,RULE...]", callback=_rule_ids,
+              help="Do not run these rules.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even with findings (2 still means an unreadable workflow).")
+@click.option("--max-warnings", type=click.IntRange(min=0), metavar="N",
+              help="Also fail (exit 1) when there are more than N warnings.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text format: only the findings, no figures, summary or notes.")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings of each rule instead of the findings.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Findings recorded in this baseline are reported as known and do not fail.")
+@click.option("--write-baseline", "write_baseline", metavar="FILE",
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Record today's findings in FILE for --baseline, and exit 0.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
                    "one from the current folder up to the repository root or the home folder.")
-def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
-            no_simulate: bool, fail_on: str | None, config_path: Path | None) -> None:
+def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filename: str,
+            only_workflows: bool, seed: int, no_simulate: bool, fail_on: str | None,
+            select: frozenset[str], ignore: frozenset[str], exit_zero: bool,
+            max_warnings: int | None, quiet: bool, statistics: bool,
+            baseline_path: Path | None, write_baseline: Path | None,
+            config_path: Path | None) -> None:
     """Check workflows and measure them.
 
-    PATHS are workflow files, or folders searched recursively for *.yaml and
-    *.yml files with a top-level `procmap:` key.
+    PATHS are workflow files, - (one workflow on standard input), or folders
+    searched recursively for *.yaml and *.yml files with a top-level
+    `procmap:` key, past what git ignores and the config's `exclude`.
 
     Each finding names its rule, its level, the step of the Algorithm it
     serves and the file position of the step. Rule levels and the failing
@@ -89,6 +146,7 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
 
     \b
         fail-on: warning
+        exclude: [drafts/]
         rules:
           serial-independent: off
           ping-pong: error
@@ -97,13 +155,24 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
     above it, 2 a file is not a valid workflow or the command was misused.
     """
     from dataclasses import replace
+    from types import MappingProxyType
 
-    from procmap.analysis.analyze import RunReport, analyze_paths
-    from procmap.analysis.report import renderer
+    from procmap.analysis.analyze import analyze_paths
+    from procmap.analysis.report import text
+    from procmap.analysis.rules import RULE_IDS
+    from procmap.format.discover import is_workflow
 
+    if only_workflows:
+        paths = tuple(p for p in paths if str(p) == "-" or p.is_dir() or not p.exists()
+                      or _is_workflow_file(p, is_workflow))
     config = _config(config_path)
     if fail_on:
         config = replace(config, fail_on=fail_on)
+    if select or ignore:
+        # The shared mechanism: a rule left out is a rule set to off.
+        kept = (select or frozenset(RULE_IDS)) - ignore
+        config = replace(config, levels=MappingProxyType(
+            {**config.levels, **{r: "off" for r in RULE_IDS if r not in kept}}))
     # A progress line on a terminal only: CI logs and pipes stay clean.
     interactive = fmt == "text" and output is None and sys.stderr.isatty()
 
@@ -111,16 +180,50 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, seed: int,
         click.echo(f"\r\033[Kanalysing {one_line(file)}", nl=False, err=True)
 
     run: RunReport = analyze_paths(paths, config, seed, not no_simulate,
-                                   progress if interactive else None)
+                                   progress if interactive else None,
+                                   sys.stdin.buffer, stdin_filename)
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
-    _echo_notes(run.notes)
-    text = renderer(fmt)(run)
-    if output is not None:
-        _write(output, text if fmt != "text" else click.unstyle(text))
+    if not quiet:
+        _echo_notes(run.notes)
+    if write_baseline is not None:
+        from procmap.analysis import baseline
+
+        recorded = baseline.dumps(run)
+        if str(write_baseline) == "-":
+            click.echo(recorded, nl=False)
+        else:
+            _write(write_baseline, recorded)
+        _echo_problems(run.errors)
+        sys.exit(run.exit_code if run.errors else 0)
+    if baseline_path is not None:
+        from procmap.analysis import baseline
+        from procmap.format.errors import WorkflowError
+
+        try:
+            run = baseline.apply(run, baseline.read(baseline_path))
+        except WorkflowError as e:
+            _echo_problems(e.problems)
+            sys.exit(EXIT_USAGE)
+    if statistics:
+        report = text.statistics(run)
+    elif fmt == "text":
+        report = text.render(run, quiet=quiet)
     else:
-        click.echo(text, nl=False, color=_colour())
-    sys.exit(run.exit_code)
+        report = REPORT_FORMATS[fmt].render(run)
+    if output is not None:
+        _write(output, click.unstyle(report) if fmt == "text" or statistics else report)
+    else:
+        click.echo(report, nl=False, color=_colour())
+    if fmt == "text" and not statistics and os.environ.get("GITHUB_ACTIONS") == "true":
+        _annotate(run)
+    code = run.exit_code
+    warnings = sum(f.level == "warning" for w in run.workflows for f in w.new_findings())
+    if code == 0 and max_warnings is not None and warnings > max_warnings:
+        click.echo(f"procmap: {warnings} warnings, more than --max-warnings {max_warnings}",
+                   err=True)
+        code = 1
+    sys.exit(0 if exit_zero and code == 1 else code)
 
 
 @main.command()
@@ -327,7 +430,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
 @click.option("--flavour", type=click.Choice(["auto", "cloud", "dc"]), default="auto",
               show_default=True,
               help="cloud uses the v2 API for pages; dc (Data Center, Server) the v1 API. "
-                   "auto: cloud for *.atlassian.net.")
+                   "auto: cloud for *.atlassian.net and api.atlassian.com/ex/confluence/ID "
+                   "(scoped tokens).")
 @click.option("--prune", is_flag=True,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
@@ -759,14 +863,105 @@ def schema(which: str | None, output: Path | None) -> None:
 
 
 @main.command("rules")
-def list_rules() -> None:
+@click.option("--markdown", is_flag=True,
+              help="Print each rule's documentation in markdown (docs/rules.md).")
+def list_rules(markdown: bool) -> None:
     """List the rules: id, default level, Algorithm step and what fires them."""
     from procmap.analysis.rules import RULES
     from procmap.analysis.rules.base import ALGORITHM
 
+    if markdown:
+        from procmap.analysis.ruledocs import markdown as rule_docs
+
+        click.echo(rule_docs(), nl=False)
+        return
     for r in RULES:
         click.echo(f"{r.id:<24} {r.level:<8} {r.algorithm} {ALGORITHM[r.algorithm]:<11} "
                    f"{r.summary}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Read workflows from other formats."""
+
+
+@import_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the workflows into, one <id>.yaml per pool.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, write nothing) when the model says anything a workflow "
+                   "cannot.")
+def import_bpmn_command(path: Path, output: Path, strict: bool) -> None:
+    """Import a BPMN 2.0 model (Camunda Modeler, bpmn.io, Signavio ...): one
+    workflow per pool.
+
+    Lanes become teams, other pools external teams, tasks steps, exclusive
+    gateways decisions of the step before them, parallel gateways parallel
+    `next`, timers waits. Each file starts with a comment listing what the
+    model says that the workflow cannot, by element id, and the same list is
+    printed; shares the model does not give are an even split marked as a
+    guess. The README has the whole mapping.
+
+    \b
+        procmap import bpmn order.bpmn -o workflows/
+
+    Exit status: 0 written, 1 --strict and something could not be expressed
+    (nothing written), 2 the file is not readable BPMN.
+    """
+    from procmap.bpmn import import_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        imported = import_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    for item in imported:
+        target = output / f"{item.id}.yaml"
+        click.echo(f"{target}: {len(item.losses)} not expressed" if item.losses
+                   else f"{target}: everything expressed")
+        for loss in item.losses:
+            click.echo(f"  {loss.located(str(path))}")
+    if strict and any(item.losses for item in imported):
+        click.echo("procmap: --strict: nothing written", err=True)
+        sys.exit(1)
+    for item in imported:
+        _write(output / f"{item.id}.yaml", item.text)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write workflows in other formats."""
+
+
+@export_group.command("bpmn")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The .bpmn file to write (default: standard output).")
+def export_bpmn_command(path: Path, output: Path | None) -> None:
+    """Export a workflow as BPMN 2.0 with its diagram, for bpmn.io or Camunda Modeler.
+
+    One collaboration: a pool with a lane per team of the company, a pool
+    per external team with message flows for the handoffs to and from it,
+    exclusive gateways for decisions, parallel gateways for parallel work,
+    timer events for waits. procmap import bpmn reads it back whole.
+
+    Exit status: 0 written, 2 the workflow is invalid.
+    """
+    from procmap.bpmn import export_file
+    from procmap.format.errors import WorkflowError
+
+    try:
+        data = export_file(path)
+    except WorkflowError as e:
+        _echo_problems(e.problems)
+        sys.exit(EXIT_USAGE)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(output, data)
 
 
 def run() -> None:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.rules import RULE_IDS
+from procmap.format.discover import Patterns
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.files import open_regular
 from procmap.format.validate import Validator
@@ -49,6 +50,9 @@ def config_schema() -> dict[str, Any]:
             "rules": {"type": "object", "propertyNames": {"enum": list(RULE_IDS)},
                       "additionalProperties": level,
                       "description": "rule id -> error, warning, info or off"},
+            "exclude": {"type": "array", "items": {"type": "string", "minLength": 1},
+                        "description": "gitignore-style patterns, relative to this file, of "
+                                       "files and folders that a folder search skips"},
             "templates": {"type": "string", "minLength": 1,
                           "description": "folder of jinja2 templates that take precedence over "
                                          "the shipped ones, relative to this file"},
@@ -97,6 +101,14 @@ class Config:
     columns: collections.abc.Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({}))
     calendar: Calendar | None = None
+    exclude: tuple[str, ...] = ()
+
+    def exclude_patterns(self) -> Patterns | None:
+        """`exclude`, relative to the config file's folder (else the current one)."""
+        if not self.exclude:
+            return None
+        return Patterns.of(Path(self.source).parent if self.source else Path.cwd(),
+                           self.exclude)
 
     def fails(self, level: str) -> bool:
         return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[self.fail_on]
@@ -128,6 +140,7 @@ def _from_node(root: Node, file: str) -> Config:
     levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
         if isinstance(rules, Mapping) else {}
     templates = root.get("templates")
+    exclude = root.get("exclude")
     track = root.get("track")
     columns = track.get("columns") if isinstance(track, Mapping) else None
     return Config(MappingProxyType(levels),
@@ -137,7 +150,9 @@ def _from_node(root: Node, file: str) -> Config:
                   MappingProxyType({str(k.value): str(getattr(v, "value", v))
                                     for k, v in columns.items})
                   if isinstance(columns, Mapping) else MappingProxyType({}),
-                  _calendar(track.get("calendar"), file) if isinstance(track, Mapping) else None)
+                  _calendar(track.get("calendar"), file) if isinstance(track, Mapping) else None,
+                  exclude=tuple(str(getattr(n, "value", n)) for n in exclude.items)
+                  if isinstance(exclude, Sequence) else ())
 
 
 def _calendar(node: Node | None, file: str) -> Calendar | None:
@@ -207,5 +222,4 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.procmap" in pyproject.read_bytes():
             return pyproject
-    return None
     return None

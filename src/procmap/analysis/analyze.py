@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import Metrics, measure
-from procmap.analysis.rules import RULES, Finding
+from procmap.analysis.rules import RULES, Finding, unused_waiver
 from procmap.analysis.rules import automate_before_delete as abd
 from procmap.config import Config
 from procmap.format.discover import Skipped, discover
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.gcpause import paused
-from procmap.format.loader import load
+from procmap.format.loader import load, loads
 from procmap.format.model import Workflow
+from procmap.format.yamlnodes import MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,11 @@ class WorkflowReport:
     workflow: Workflow
     metrics: Metrics
     findings: tuple[Finding, ...]
+    # indices of findings in the baseline: reported as known, never failing
+    known: frozenset[int] = frozenset()
+
+    def new_findings(self) -> Iterator[Finding]:
+        return (f for i, f in enumerate(self.findings) if i not in self.known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +44,8 @@ class RunReport:
         """0 clean, 1 a finding at or above the failing level, 2 an unreadable file."""
         if self.errors:
             return 2
-        failing = any(self.config.fails(f.level) for w in self.workflows for f in w.findings)
+        failing = any(self.config.fails(f.level) for w in self.workflows
+                      for f in w.new_findings())
         return 1 if failing else 0
 
 
@@ -47,9 +55,12 @@ def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Find
         level = config.levels.get(f.rule, f.level)
         if level == "off":
             continue
+        # a step's waivers, or the workflow's for findings attached to no step
         step = flow.workflow.steps.get(f.step) if f.step else None
-        if step is not None and f.rule in step.waive:
-            out.append(f.with_level("waived", step.waive[f.rule]))
+        waive = step.waive if step is not None else flow.workflow.waive if f.step is None \
+            else {}
+        if f.rule in waive:
+            out.append(f.with_level("waived", waive[f.rule]))
         else:
             out.append(f.with_level(level))
     return out
@@ -68,34 +79,55 @@ def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> W
     for rule in RULES:
         found.extend(_apply(rule.check(flow), flow, config))
     found.extend(_apply(abd.check_after(flow, found), flow, config))
+    active = [r.id for r in RULES if config.levels.get(r.id, r.level) != "off"]
+    found.extend(_apply(unused_waiver.check_after(flow, found, active), flow, config))
     found.sort(key=lambda f: (f.pos.line, f.pos.column, f.rule, f.steps))
     return WorkflowReport(workflow, measure(flow, flow.simulation if simulate else None),
                           tuple(found))
 
 
+def _from_stdin(stdin: BinaryIO | None, name: str) -> Workflow:
+    if stdin is None:
+        raise WorkflowError([Problem(name, 1, 1, "- (standard input) is not readable here",
+                                     "name a workflow file", "syntax")])
+    data = stdin.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise WorkflowError([Problem(name, 1, 1, f"standard input is more than the "
+                                     f"{MAX_BYTES // 2**20} MB limit",
+                                     "split it into several workflows", "syntax")])
+    return loads(data, name)
+
+
 def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, seed: int = 0,
                   simulate: bool = True,
-                  progress: Callable[[Path], None] | None = None) -> RunReport:
-    """Load every workflow under `paths` and analyse those that load."""
+                  progress: Callable[[Path], None] | None = None,
+                  stdin: BinaryIO | None = None, stdin_name: str = "-") -> RunReport:
+    """Load every workflow under `paths` and analyse those that load; `-` is
+    one workflow read from `stdin`, named `stdin_name` in the report."""
     config = config or Config()
+    exclude = config.exclude_patterns()
     reports: list[WorkflowReport] = []
     errors: list[Problem] = []
     notes: list[str] = []
     seen_ids: dict[str, Workflow] = {}
     for given in paths:
         given = Path(given)
-        if not given.exists():
+        if str(given) == "-":
+            files: Iterable[Path | Skipped] = [given]
+        elif not given.exists():
             errors.append(Problem(str(given), 1, 1, "no such file or folder",
                                   "check the path", "syntax"))
             continue
-        for file in discover(given):
+        else:
+            files = discover(given, exclude)
+        for file in files:
             if isinstance(file, Skipped):
                 notes.append(f"skipped {file.path}: {file.why}")
                 continue
             if progress:
                 progress(file)
             try:
-                workflow = load(file)
+                workflow = _from_stdin(stdin, stdin_name) if str(file) == "-" else load(file)
             except WorkflowError as e:
                 errors.extend(e.problems)
                 continue

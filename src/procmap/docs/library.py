@@ -112,7 +112,9 @@ def _build(run: RunReport, out: Path, templates: Path | None,
         sop = context(report, svg, mermaid)  # runs git: once per workflow
         text = markdown.get_template("sop.md.j2").render(sop=sop)
         files.append(_write(out / f"{wid}.md", text.encode()))
-        page = _checked(storage.get_template("sop.storage.j2").render(sop=sop, png=png, svg=svg),
+        width = _png_width(drawn["png"]) if png else 0
+        page = _checked(storage.get_template("sop.storage.j2").render(
+                            sop=sop, png=png, svg=svg, png_width=width),
                         f"sop.storage.j2 for {report.workflow.file}")
         files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
         pages.append({"workflow": wid, "title": report.workflow.title,
@@ -155,3 +157,10 @@ def _checked(body: str, what: str) -> str:
 def _write(path: Path, data: bytes) -> Path:
     write_bytes(path, data)
     return path
+
+
+def _png_width(data: bytes) -> int:
+    """The width in pixels of a PNG, from its header; 0 if it is not one."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return 0
+    return int.from_bytes(data[16:20], "big")

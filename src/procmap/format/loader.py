@@ -165,6 +165,8 @@ class _Builder:
                              f"a volume is at most {durations.MAX_VOLUME:,.0f} cases per "
                              "period: check the number")
         hours_node = root.get("hours_per_week")
+        waive_node = root.get("waive")
+        waive_items = waive_node.items if isinstance(waive_node, Mapping) else []
         workflow = Workflow(
             id=str(_text(root.get("id"))),
             title=str(_text(root.get("title"))),
@@ -181,6 +183,8 @@ class _Builder:
             inputs=self.artifacts(root.get("inputs")),
             records=self.artifacts(root.get("records")),
             hours_per_week=40.0 if hours_node is None else float(hours_node.value),  # type: ignore[union-attr, arg-type]
+            waive=MappingProxyType({str(k.value): str(_text(v)) for k, v in waive_items}),
+            waive_at=MappingProxyType({str(k.value): self.pos(k) for k, _ in waive_items}),
         )
         if not self.problems:
             self.check_rework(workflow)

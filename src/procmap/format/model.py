@@ -129,6 +129,9 @@ class Workflow:
     inputs: tuple[Artifact, ...] = ()  # come from outside the process
     records: tuple[Artifact, ...] = ()  # kept in a system of record: consumed by being kept
     hours_per_week: float = 40.0
+    # rule id -> reason, for findings attached to no step; where each entry is
+    waive: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    waive_at: Mapping[str, Pos] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def step_list(self) -> tuple[Step, ...]:

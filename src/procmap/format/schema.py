@@ -62,6 +62,12 @@ def workflow_schema(rule_ids: tuple[str, ...]) -> dict[str, Any]:
         "errorMessage": "expected a duration with a unit (45m, 1.5h, 2d, 1w) or a range "
         "{min, likely, max}; a bare number is not a duration",
     }
+    waive = {
+        "type": "object",
+        "propertyNames": {"enum": list(rule_ids)},
+        "additionalProperties": {"type": "string"},
+        "description": "rule id -> reason, with the person who accepted it",
+    }
     branch = {
         "type": "object",
         "required": ["to"],
@@ -117,12 +123,7 @@ def workflow_schema(rule_ids: tuple[str, ...]) -> dict[str, Any]:
                 "errorMessage": "expected a step id or a list of step ids and {to, when, p}",
                 "description": "the steps that follow; none ends the workflow",
             },
-            "waive": {
-                "type": "object",
-                "propertyNames": {"enum": list(rule_ids)},
-                "additionalProperties": {"type": "string"},
-                "description": "rule id -> reason, with the person who accepted it",
-            },
+            "waive": waive,
         },
     }
     team = {
@@ -186,6 +187,9 @@ def workflow_schema(rule_ids: tuple[str, ...]) -> dict[str, Any]:
                       "description": "step id -> step; file order is the SOP order"},
             "start": _id("the first step; default: the first in file order"),
             "tags": _strings("free tags"),
+            # 1.2: process-level findings (those attached to no step) kept on purpose
+            "waive": {**waive, "description": "rule id -> reason, with the person who "
+                      "accepted it, for findings attached to no step (missing-output)"},
         },
         "definitions": {
             "id": _id("an id"),

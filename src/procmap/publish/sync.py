@@ -11,123 +11,43 @@ A page and its property cannot be created in one request on Cloud. So before
 creating pages, procmap lists their titles in `pending` on the library page;
 a run cut off between the two requests leaves a page that the next run
 recognises (under the library, titled as listed, no property) and adopts.
+The library page itself carries a marker in its body (an anchor, which shows
+nothing): a library page without the property but with the marker is one a
+first run left, and is adopted.
+
+Confluence keeps one title per space ignoring case, trashed and archived
+pages included: every title procmap will write is checked against them all
+before the first write, and titles over 255 characters are refused before
+any request.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from procmap.docs.library import MANIFEST
 from procmap.docs.storage import check
-from procmap.printable import one_line
-from procmap.publish.confluence.api import Api, Page, Property, Space
+from procmap.publish import site as built
+from procmap.publish.confluence.api import Api, Attachment, Page, Property, Space, same_title
 from procmap.publish.confluence.http import ConfluenceError
+from procmap.publish.site import Action, PublishError, Site, SitePage, digest, sha
+
+__all__ = ["Action", "PublishError", "Publisher", "Site", "SitePage", "read_site"]
 
 LABEL = "procmap"
-
-
-class PublishError(Exception):
-    """The site folder is unusable, or publishing would touch a page procmap
-    does not own."""
-
-
-@dataclass(frozen=True, slots=True)
-class SitePage:
-    workflow: str
-    title: str
-    body: str
-    attachments: dict[str, bytes] = field(hash=False)
-
-    @property
-    def digest(self) -> str:
-        return digest(self.title, self.body)
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    folder: Path
-    index: str
-    pages: tuple[SitePage, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    verb: str  # create, update, upload, prune, stale, unchanged
-    title: str
-    detail: str = ""
-
-    def __str__(self) -> str:
-        # A stale page's title comes from Confluence: printed escaped.
-        return one_line(f"{self.verb:<9} {self.title}"
-                        + (f" ({self.detail})" if self.detail else ""))
-
-
-def digest(title: str, body: str) -> str:
-    return _sha(json.dumps([title, body], ensure_ascii=False).encode())
-
-
-def _sha(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+CONFLICT = (400, 409)  # what a write with a stale version may get back
+MAX_TITLE = 255  # characters of a page title, in Confluence
+# In the library page's body: says procmap wrote it, when its property is
+# missing. Confluence rewrites the macro's tag (ids): the parameter is the mark.
+MARK = '<ac:parameter ac:name="">procmap-library</ac:parameter>'
+MARKER = f'<ac:structured-macro ac:name="anchor">{MARK}</ac:structured-macro>'
 
 
 def read_site(folder: Path) -> Site:
-    """The library `procmap build` wrote into `folder`, checked before any
-    request is made."""
-    manifest = folder / MANIFEST
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PublishError(f"{manifest}: not found: run `procmap build WORKFLOWS -o {folder}` "
-                           "first; publish sends what build wrote") from None
-    except (OSError, ValueError) as e:
-        raise PublishError(f"{manifest}: unreadable ({e}): run procmap build again") from None
-    if not isinstance(data, dict) or data.get("procmap") != 1:
-        raise PublishError(f"{manifest}: not a manifest of procmap build version 1: "
-                           "run procmap build again")
-    index = _body(folder, str(data.get("index", "")))
-    pages, titles = [], set()
-    for n, entry in enumerate(data.get("pages", []), 1):
-        if not (isinstance(entry, dict) and {"workflow", "title", "body"} <= entry.keys()):
-            raise PublishError(f"{manifest}: page {n} needs workflow, title and body: run "
-                               "procmap build again")
-        title = str(entry["title"])
-        if title in titles:
-            raise PublishError(f"{manifest}: two workflows are titled {title!r}; Confluence "
-                               "needs one title per page in a space: retitle one of them")
-        titles.add(title)
-        files = {name: _read(folder, name) for name in entry.get("attachments", [])}
-        pages.append(SitePage(str(entry["workflow"]), title, _body(folder, str(entry["body"])),
-                              files))
-    return Site(folder, index, tuple(pages))
-
-
-def _read(folder: Path, name: str) -> bytes:
-    """A file the manifest names: a plain name in `folder`, never a path out of it."""
-    if not name or "/" in name or "\\" in name or name in (".", ".."):
-        raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
-                           "procmap build again")
-    try:
-        return (folder / name).read_bytes()
-    except OSError as e:
-        raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
-
-
-def _body(folder: Path, name: str) -> str:
-    path = folder / name
-    try:
-        body = _read(folder, name).decode("utf-8")
-    except UnicodeDecodeError:
-        raise PublishError(f"{path}: not UTF-8: run procmap build again") from None
-    problem = check(body)
-    if problem:
-        raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"
-                           ": not well-formed storage format; fix the template and build again")
-    return body
+    """The built library, its page bodies checked as Confluence storage format."""
+    return built.read_site(folder, check, "storage format")
 
 
 def _owned(prop: Property | None, kind: str) -> TypeGuard[Property]:
@@ -135,7 +55,22 @@ def _owned(prop: Property | None, kind: str) -> TypeGuard[Property]:
 
 
 def _name(page: Page) -> str:
-    return f"page {page.title!r} (id {page.id})"
+    where = {"trashed": " in the trash", "archived": " in the archive"}.get(page.status, "")
+    return f"page {page.title!r} (id {page.id}){where}"
+
+
+def _too_long(title: str, what: str) -> None:
+    if len(title) > MAX_TITLE:
+        raise PublishError(f"{what} {title[:40]!r}... is {len(title)} characters long; "
+                           f"Confluence takes at most {MAX_TITLE}: shorten it")
+
+
+def _not_current(page: Page, space_key: str) -> None:
+    """A trashed or archived page keeps its title: procmap will not touch it."""
+    if page.status != "current":
+        raise PublishError(
+            f"{_name(page)} in space {space_key} keeps its title: restore it in "
+            "Confluence for procmap to take it up again, or purge it, or choose another title")
 
 
 @dataclass
@@ -144,6 +79,8 @@ class _Work:
     page: Page | None  # None: to create
     prop: Property | None  # None: new, or adopted after a cut-off run
     uploads: tuple[str, ...] = ()
+    attached: dict[str, Attachment] = field(default_factory=dict)  # on the page now
+    body_last: bool = False  # a new page gets its body after its attachments
 
     @property
     def changed(self) -> bool:
@@ -154,7 +91,7 @@ class _Work:
         title = self.source.title
         out = [Action("create", title)] if self.page is None else []
         out += [Action("upload", title, name) for name in self.uploads]
-        if self.page is not None and self.changed:
+        if (self.page is not None and self.changed) or (self.page is None and self.body_last):
             out.append(Action("update", title))
         return out or [Action("unchanged", title)]
 
@@ -178,16 +115,27 @@ class Publisher:
 
     def run(self, site: Site) -> list[Action]:
         api = self.api
-        if any(p.title == self.title for p in site.pages):
-            raise PublishError(f"a workflow is titled {self.title!r} like the library page: "
-                               "choose another --title")
+        _too_long(self.title, "the library's title (--title)")
+        seen: dict[str, SitePage] = {}
+        for p in site.pages:
+            _too_long(p.title, f"the title of workflow {p.workflow!r}")
+            other = seen.setdefault(p.title.lower(), p)
+            if other is not p:
+                raise PublishError(f"workflows {other.workflow!r} and {p.workflow!r} are titled "
+                                   f"{other.title!r} and {p.title!r}; Confluence takes them "
+                                   "for one title (it ignores case): retitle one of them")
+        if any(same_title(p.title, self.title) for p in site.pages):
+            raise PublishError(f"a workflow is titled {self.title!r} like the library page "
+                               "(Confluence ignores case): choose another --title")
         space = api.space(self.space_key)
         root = self._root(space) if self.parent else None
         library = api.find(space, self.title)
         lib_prop = None
         if library is not None:
+            _not_current(library, self.space_key)
             lib_prop = api.get_property(library)
-            if not _owned(lib_prop, "library"):
+            if not _owned(lib_prop, "library") and not (
+                    lib_prop is None and MARK in api.body(library)):
                 raise PublishError(
                     f"{_name(library)} exists in space {self.space_key} and procmap does not "
                     "own it: publish under another --title, or rename that page")
@@ -206,17 +154,21 @@ class Publisher:
         leftover = bool(lib_prop and lib_prop.value.get("pending"))
         value = {"kind": "library", "digest": index_digest, "pending": creates}
         if library is None:
-            library = api.create(space, root.id if root else None, self.title, site.index)
-            api.label(library, LABEL)
+            library = api.create(space, root.id if root else None, self.title,
+                                 site.index + MARKER)
             api.set_property(library, None, value)
+            api.label(library, LABEL)
             self._do(Action("create", self.title, "library page"))
         else:
             if index_changed:
+                if library.version == 0:  # listed without its version
+                    library = api.page(library.id)
                 library = self._update(space, library, root.id if root else library.parent,
-                                       self.title, site.index)
+                                       self.title, site.index + MARKER)
                 self._do(Action("update", self.title, "library page"))
             if index_changed or creates:
                 self._set_property(library, lib_prop, value)
+            self._ensure_label(library)
         for w in work:
             self._sync(space, library, w)
         for page in stale:
@@ -237,7 +189,7 @@ class Publisher:
                 if e.status != 404:
                     raise
         page = page or self.api.find(space, self.parent)
-        if page is None:
+        if page is None or page.status != "current":
             raise PublishError(f"parent page {self.parent!r} not found in space "
                                f"{self.space_key}: give its exact title or its id")
         if page.space and page.space != space.id:
@@ -258,11 +210,12 @@ class Publisher:
                 if _owned(prop, "page"):
                     owned[str(prop.value.get("workflow"))] = (child, prop)
                 else:
-                    unowned[child.title] = child
+                    unowned[child.title.lower()] = child
         # The property is procmap's record, but anyone may have edited it:
         # what is not of its shape counts as not recorded.
         listed = lib_prop.value.get("pending") if lib_prop else None
-        pending = {t for t in listed if isinstance(t, str)} if isinstance(listed, list) else set()
+        pending = ({t.lower() for t in listed if isinstance(t, str)} if isinstance(listed, list)
+                   else set())
         work = []
         for source in site.pages:
             if source.workflow in owned:
@@ -270,6 +223,7 @@ class Publisher:
                 if page.title != source.title:
                     clash = api.find(space, source.title)
                     if clash is not None and clash.id != page.id:
+                        _not_current(clash, self.space_key)
                         raise PublishError(
                             f"cannot retitle {_name(page)} to {source.title!r}: "
                             f"{_name(clash)} has that title and procmap does not own it")
@@ -277,8 +231,10 @@ class Publisher:
             else:
                 found = api.find(space, source.title)
                 if found is not None:
-                    adopt = unowned.get(found.title)
-                    if adopt is None or adopt.id != found.id or found.title not in pending:
+                    _not_current(found, self.space_key)
+                    adopt = unowned.get(found.title.lower())
+                    if (adopt is None or adopt.id != found.id
+                            or found.title.lower() not in pending):
                         prop = api.get_property(found)
                         where = ("sits outside the library page " + repr(self.title)
                                  if _owned(prop, "page") else "is not owned by procmap")
@@ -290,8 +246,13 @@ class Publisher:
                 w = _Work(source, found, None)
             recorded = w.prop.value.get("attachments") if w.prop else None
             recorded = recorded if isinstance(recorded, dict) else {}
+            # A file someone deleted from the page is sent again.
+            w.attached = api.attachments(w.page) if w.page is not None else {}
             w.uploads = tuple(n for n, data in source.attachments.items()
-                              if recorded.get(n) != _sha(data))
+                              if recorded.get(n) != sha(data) or n not in w.attached)
+            # Cloud may leave an image broken when the body that shows it is
+            # stored before the file: a new page gets its body last.
+            w.body_last = w.page is None and bool(w.uploads) and api.BODY_LAST
             work.append(w)
         return work, [page for page, _ in owned.values()]
 
@@ -320,15 +281,17 @@ class Publisher:
         page = w.page
         for step in w.steps():
             if step.verb == "unchanged":
+                self._ensure_label(page)
                 self._do(step)
                 return
             if step.verb == "create":
-                page = api.create(space, library.id, source.title, source.body)
+                page = api.create(space, library.id, source.title,
+                                  "" if w.body_last else source.body)
                 api.label(page, LABEL)
             elif step.verb == "upload":
                 assert page is not None
-                old = api.attachment(page, step.detail) if w.page is not None else None
-                api.upload(page, step.detail, source.attachments[step.detail], old)
+                api.upload(page, step.detail, source.attachments[step.detail],
+                           w.attached.get(step.detail))
             elif step.verb == "update":
                 assert page is not None
                 if page.version == 0:  # listed without its version
@@ -336,25 +299,41 @@ class Publisher:
                 page = self._update(space, page, library.id, source.title, source.body)
             self._do(step)
         assert page is not None
+        if w.page is not None:
+            self._ensure_label(page)
         self._set_property(page, w.prop, {
             "kind": "page", "workflow": source.workflow, "digest": source.digest,
-            "attachments": {n: _sha(d) for n, d in source.attachments.items()}})
+            "attachments": {n: sha(d) for n, d in source.attachments.items()}})
+
+    def _ensure_label(self, page: Page | None) -> None:
+        """A page procmap owns carries its label, though someone removed it or
+        a run was cut off before it was added."""
+        assert page is not None
+        if LABEL not in self.api.labels(page):
+            self.api.label(page, LABEL)
 
     def _update(self, space: Space, page: Page, parent: str | None, title: str,
                 body: str) -> Page:
-        """Someone saved the page since it was read (409): read it again and
-        retry once."""
+        """Someone saved the page since it was read (409 on v1; v2, whose spec
+        has no 409, may say 400): read it again and retry once, if its
+        version did move."""
         try:
             return self.api.update(space, page, parent, title, body)
         except ConfluenceError as e:
-            if e.status != 409:
+            if e.status not in CONFLICT:
                 raise
-        return self.api.update(space, self.api.page(page.id), parent, title, body)
+            now = self.api.page(page.id)
+            if e.status == 400 and now.version == page.version:  # not a conflict
+                raise
+        return self.api.update(space, now, parent, title, body)
 
     def _set_property(self, page: Page, old: Property | None, value: dict[str, Any]) -> None:
         try:
             self.api.set_property(page, old, value)
         except ConfluenceError as e:
-            if e.status != 409:
+            if e.status not in CONFLICT:
                 raise
-            self.api.set_property(page, self.api.get_property(page), value)
+            now = self.api.get_property(page)
+            if e.status == 400 and (now == old or (now and old and now.version == old.version)):
+                raise  # not a conflict: the refusal stands
+            self.api.set_property(page, now, value)

@@ -1,21 +1,38 @@
-"""Renderers of an analysis run: text for people, JSON, SARIF and GitHub for machines."""
+"""The report formats of `procmap analyze`: one module each, one registry.
+
+Each module meets `ReportFormat`; the CLI's `--format` choices and their help
+come from `FORMATS`, so a new format is a module and one line here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
 
-from procmap.analysis.analyze import RunReport
+from procmap.analysis.report import github, gitlab, json_report, junit, sarif, text
 
-FORMATS = ("text", "json", "sarif", "github")
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport
 
 
-def renderer(name: str) -> Callable[[RunReport], str]:
-    if name == "json":
-        from procmap.analysis.report.json_report import render
-    elif name == "sarif":
-        from procmap.analysis.report.sarif import render
-    elif name == "github":
-        from procmap.analysis.report.github import render
-    else:
-        from procmap.analysis.report.text import render
-    return render
+class ReportFormat(Protocol):
+    @property
+    def HELP(self) -> str:
+        """One line for `procmap analyze --help`."""
+
+    def render(self, run: RunReport) -> str:
+        """The whole report as text."""
+
+
+FORMATS: MappingProxyType[str, ReportFormat] = MappingProxyType({
+    "text": text,
+    "json": json_report,
+    "sarif": sarif,
+    "github": github,
+    "gitlab": gitlab,
+    "junit": junit,
+})
+
+
+def help_text() -> str:
+    return "; ".join(f"{name}: {module.HELP}" for name, module in FORMATS.items()) + "."

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from procmap import __version__
-from procmap.analysis.analyze import RunReport
+
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport
+
+HELP = "metrics and findings as JSON, for scripts"
 
 
 def as_dict(run: RunReport) -> dict[str, object]:
@@ -17,7 +22,8 @@ def as_dict(run: RunReport) -> dict[str, object]:
                 "title": w.workflow.title,
                 "file": w.workflow.file,
                 "metrics": w.metrics.as_json(),
-                "findings": [f.as_json() for f in w.findings],
+                "findings": [{**f.as_json(), **({"known": True} if i in w.known else {})}
+                             for i, f in enumerate(w.findings)],
             }
             for w in run.workflows
         ],

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import click
 
-from procmap.analysis.analyze import RunReport, WorkflowReport
 from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import ALGORITHM
 from procmap.printable import one_line
+
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import RunReport, WorkflowReport
+
+HELP = "for people"
 
 _COLOUR = {"error": "red", "warning": "yellow", "info": "blue", "waived": "bright_black"}
 
@@ -40,7 +45,20 @@ def metrics_line(w: WorkflowReport) -> str:
             f"{m.handoffs} handoff links, {m.ping_pong} ping-pong, {m.rework_edges} rework")
 
 
-def render(run: RunReport) -> str:
+def statistics(run: RunReport) -> str:
+    """The number of findings of each rule and level, most first (ruff's --statistics)."""
+    counts = Counter((f.rule, f.level) for w in run.workflows for f in w.findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    lines = [f"{n:>5}  {rule:<24} {click.style(level, fg=_COLOUR[level])}"
+             for (rule, level), n in rows]
+    if run.errors:
+        lines.append(f"{len(run.errors):>5}  {'invalid-workflow':<24} "
+                     f"{click.style('error', fg='red')}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render(run: RunReport, quiet: bool = False) -> str:
+    """The report; `quiet`: the errors and findings only, files without any left out."""
     lines: list[str] = []
     for e in run.errors:
         lines.append(f"{click.style(f'{one_line(e.file)}:{e.line}:{e.column}', bold=True)}: "
@@ -50,21 +68,30 @@ def render(run: RunReport) -> str:
     if run.errors and run.workflows:
         lines.append("")
     for w in run.workflows:
+        if quiet and not w.findings:
+            continue
         lines.append(click.style(one_line(w.workflow.file), bold=True, underline=True)
                      + f"  {one_line(w.workflow.title)}")
-        for f in w.findings:
+        for i, f in enumerate(w.findings):
             where = f"{f.pos.line}:{f.pos.column}"
-            level = click.style(f"{f.level:<7}", fg=_COLOUR[f.level])
+            level = (click.style("known  ", dim=True) if i in w.known
+                     else click.style(f"{f.level:<7}", fg=_COLOUR[f.level]))
             step = f"[{f.algorithm} {ALGORITHM[f.algorithm]}]"
             lines.append(f"  {where:>7}  {level}  {f.rule:<22} {step:<14} {one_line(f.message)}")
             if f.waiver:
                 lines.append(f"{'':>20}waived: {one_line(f.waiver)}")
-        lines.append(click.style(f"  {metrics_line(w)}", dim=True))
+        if not quiet:
+            lines.append(click.style(f"  {metrics_line(w)}", dim=True))
         lines.append("")
-    counts = Counter(f.level for w in run.workflows for f in w.findings)
+    if quiet:
+        return "\n".join(lines[:-1]) + "\n" if lines else ""
+    counts = Counter(f.level for w in run.workflows for f in w.new_findings())
     summary = [_plural(len(run.workflows), "workflow")]
     summary += [click.style(_plural(counts[k], k), fg=_COLOUR[k]) if counts[k]
                 else _plural(0, k) for k in ("error", "warning", "info", "waived")]
+    known = sum(len(w.known) for w in run.workflows)
+    if known:
+        summary.append(f"{known} known (in the baseline)")
     if run.workflows:
         handoffs = sum(w.metrics.handoffs for w in run.workflows)
         lead = sum(w.metrics.lead_time_h for w in run.workflows)

@@ -18,6 +18,7 @@ from procmap.analysis.rules import (
     serial_independent,
     unreachable,
     unused_output,
+    unused_waiver,
 )
 from procmap.analysis.rules.base import Finding, Rule
 
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     automate_before_delete.RULE,
     missing_input.RULE,
     overloaded_team.RULE,
+    unused_waiver.RULE,
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 BY_ID = {r.id: r for r in RULES}

@@ -1,8 +1,29 @@
 """automate-before-delete: automation planned for a step that should not exist.
 
-It needs the other rules' findings, so analysis.py runs it last and passes
-them in; on its own, `check` finds nothing.
+**Fires when** a step with `automated: true` or `planned` also has an active (not waived,
+not off) finding of a step-2 rule attached to it.
+
+**Why it matters:** Automating waste makes it faster, not gone.
+
+**What to do:** Delete or fix the step first, then automate what is left.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Double-check refund, team: fin, kind: check, value: nva, automated: planned}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Issue refund, team: fin, automated: planned}
+```
 """
+
+# It needs the other rules' findings, so analysis.py runs it last and passes
+# them in; on its own, `check` finds nothing.
 
 from __future__ import annotations
 

@@ -1,4 +1,27 @@
-"""dead-end: a step from which no path leads to an end of the workflow."""
+"""dead-end: a step from which no path leads to an end of the workflow.
+
+**Fires when** every path from the step loops without reaching a step without `next`.
+
+**Why it matters:** Cases that get there never finish.
+
+**What to do:** Add a branch that leads to an end step.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Review, team: ops, next: [{to: a, p: 0.5}, {to: b, p: 0.5}]}
+  b: {title: Redo, team: ops, next: [{to: a, p: 0.5}, {to: b, p: 0.5}]}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Review, team: ops, next: [{to: a, p: 0.5}, {to: b, p: 0.5}]}
+  b: {title: Close, team: ops}
+```
+"""
 
 from __future__ import annotations
 

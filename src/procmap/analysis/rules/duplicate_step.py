@@ -1,4 +1,31 @@
-"""duplicate-step: one team does the same thing twice."""
+"""duplicate-step: one team does the same thing twice.
+
+**Fires when** two steps of one team have the same title (case, punctuation and spacing
+ignored), or the same kind, inputs and outputs (both non-empty), and the two can both run in
+one case (one reaches the other, or a parallel split reaches one each). Alternatives on
+exclusive branches of a decision ("notify the P1 customer" / "notify the P2 customer") are
+not duplicates. One finding per pair, on the later step.
+
+**Why it matters:** Work done twice costs time and the two results can disagree.
+
+**What to do:** Delete one, or make the difference explicit.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Review the charge, team: billing, next: b}
+  b: {title: review the charge!, team: billing}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Review the charge, team: billing, next: b}
+  b: {title: Issue the refund, team: billing}
+```
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,29 @@
-"""missing-input: a step reads something that nothing before it makes."""
+"""missing-input: a step reads something that nothing before it makes.
+
+**Fires when** a step reads an artifact that no step before it (one that reaches it) outputs
+and that is not in the workflow's `inputs`. One finding per artifact.
+
+**Why it matters:** Work that waits for something nobody makes either stalls or depends on a
+side channel the map does not show.
+
+**What to do:** Add the step that makes it, or list the artifact in the workflow's `inputs`
+if it comes from outside the process (a customer's request, a partner's documents).
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Review the contract, team: legal, inputs: [contract]}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Draft the contract, team: legal, outputs: [contract], next: b}
+  b: {title: Review the contract, team: legal, inputs: [contract]}
+```
+"""
 
 from __future__ import annotations
 

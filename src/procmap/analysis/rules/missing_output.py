@@ -1,4 +1,29 @@
-"""missing-output: the process promises an artifact that no step makes."""
+"""missing-output: the process promises an artifact that no step makes.
+
+**Fires when** an artifact in the process `outputs` is in no step's `outputs` (attached to
+the artifact's line).
+
+**Why it matters:** The process promises something no step makes: either the promise or a
+step is missing.
+
+**What to do:** Name the producing step's output, or drop the promise.
+
+Fires:
+
+```yaml
+outputs: [contract]
+steps:
+  a: {title: Draft, team: legal, outputs: [draft]}
+```
+
+Does not fire:
+
+```yaml
+outputs: [contract]
+steps:
+  a: {title: Draft, team: legal, outputs: [contract]}
+```
+"""
 
 from __future__ import annotations
 

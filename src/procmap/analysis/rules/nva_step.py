@@ -1,4 +1,25 @@
-"""nva-step: a step its authors call non-value-added."""
+"""nva-step: a step its authors call non-value-added.
+
+**Fires when** the step says `value: nva`.
+
+**Why it matters:** The customer would not pay for it.
+
+**What to do:** Delete it unless a named requirement keeps it.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Print a copy for the file, team: ops, value: nva}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Ship the kit, team: ops, value: va}
+```
+"""
 
 from __future__ import annotations
 

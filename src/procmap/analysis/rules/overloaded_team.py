@@ -1,4 +1,42 @@
-"""overloaded-team: a team's share of the volume is more than its people can carry."""
+"""overloaded-team: a team's share of the volume is more than its people can carry.
+
+**Fires when** a team with `staff` has a load above 0.85: its hands-on hours per volume
+period (volume times runs per case times touch, over its steps) divided by what its people can give
+(`staff` times `hours_per_week`, scaled to the period: a day is a fifth of a week, a month 52/12
+weeks, a year 52 weeks). Attached to the team's first step; names all its steps.
+
+**Why it matters:** Above about 85% utilisation, queues grow without bound as the work
+varies: waits, not touch time, decide the lead time.
+
+**What to do:** Delete and shorten the team's steps first (Algorithm steps 2 and 3), then
+add people or move work.
+
+Fires:
+
+```yaml
+procmap: 1
+id: doc
+title: Doc example
+volume: 100/week
+teams:
+  ops: {name: Operations, staff: 1}
+steps:
+  a: {title: Set up the account, team: ops, touch: 30m}
+```
+
+Does not fire:
+
+```yaml
+procmap: 1
+id: doc
+title: Doc example
+volume: 100/week
+teams:
+  ops: {name: Operations, staff: 2}
+steps:
+  a: {title: Set up the account, team: ops, touch: 30m}
+```
+"""
 
 from __future__ import annotations
 

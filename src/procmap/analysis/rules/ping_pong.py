@@ -1,4 +1,32 @@
-"""ping-pong: work leaves a team and comes straight back to it."""
+"""ping-pong: work leaves a team and comes straight back to it.
+
+**Fires when** for each triple a → b → c (rework edges included, a = c allowed) with team(a)
+= team(c) ≠ team(b); attached to b. A triple whose outer team is `external` does not fire
+(customer → us → customer is service, not waste); X → customer → X, with X our own team,
+does (we asked them and waited).
+
+**Why it matters:** Every handoff adds a queue and a chance to drop the case.
+
+**What to do:** Let X do Y's part, or give Y everything in one handoff.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Review, team: billing, next: b}
+  b: {title: Ask customer, team: support, next: c}
+  c: {title: Decide, team: billing}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Review, team: billing, next: b}
+  b: {title: Ask customer, team: billing, next: c}
+  c: {title: Decide, team: billing}
+```
+"""
 
 from __future__ import annotations
 

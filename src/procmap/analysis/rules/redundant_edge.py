@@ -1,4 +1,30 @@
-"""redundant-edge: a direct link that another path already implies."""
+"""redundant-edge: a direct link that another path already implies.
+
+**Fires when** an edge u → w without `p` while another path u → … → w exists without rework
+edges.
+
+**Why it matters:** w waits for the longer path anyway; the shortcut only clutters the map.
+
+**What to do:** Remove w from u's `next`.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: One, team: ops, next: [b, c]}
+  b: {title: Two, team: ops, next: c}
+  c: {title: Three, team: ops}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: One, team: ops, next: b}
+  b: {title: Two, team: ops, next: c}
+  c: {title: Three, team: ops}
+```
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,30 @@
-"""repeated-check: a gate looks again at artifacts an earlier gate already checked."""
+"""repeated-check: a gate looks again at artifacts an earlier gate already checked.
+
+**Fires when** an approval/check B reads only artifacts that an earlier approval/check A
+also read, A reaches B without rework edges, and no step on a path from A to B (A and B
+included) outputs any of them. One finding per B, listing every such A.
+
+**Why it matters:** A second look at an unchanged thing adds wait, not safety.
+
+**What to do:** Delete the later check, or have it look at what the first cannot.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Legal approves, team: legal, kind: approval, inputs: [letter], next: b}
+  b: {title: Comms approves, team: comms, kind: approval, inputs: [letter]}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Legal approves, team: legal, kind: approval, inputs: [letter], next: e}
+  e: {title: Edit, team: comms, inputs: [letter], outputs: [letter], next: b}
+  b: {title: Comms approves, team: comms, kind: approval, inputs: [letter]}
+```
+"""
 
 from __future__ import annotations
 

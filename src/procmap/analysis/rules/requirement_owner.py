@@ -1,4 +1,32 @@
-"""requirement-owner: a gate whose requirement has no named person behind it."""
+"""requirement-owner: a gate whose requirement has no named person behind it.
+
+**Fires when** an `approval` or `check` step has no `requirement.by`, or its `by` is a
+team's id or name. Steps of an `external` team are skipped: an outside party's gates are
+theirs to own.
+
+**Why it matters:** A requirement without a named person cannot be questioned, so it never
+goes away (Algorithm step 1).
+
+**What to do:** Add `requirement: {why: ..., by: Person Name}`.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Approve, team: finance, kind: approval, requirement: {by: Finance}}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a:
+    title: Approve
+    team: finance
+    kind: approval
+    requirement: {why: Audit 2023-14, by: Olivia Grant}
+```
+"""
 
 from __future__ import annotations
 

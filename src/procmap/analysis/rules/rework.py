@@ -1,4 +1,31 @@
-"""rework: a loop that sends cases back to an earlier step."""
+"""rework: a loop that sends cases back to an earlier step.
+
+**Fires when** each rework edge (on a cycle, back to an earlier step); the message gives p
+and the runs per case (`visits`) of the loop's first step, through every decision on the
+loop: in "review (ok 0.5 / fix 0.5) → fix (back 0.5 / escalate 0.5)", review runs 1.33
+times, not 1/(1-0.5) = 2.
+
+**Why it matters:** Each pass repeats the loop's waits.
+
+**What to do:** Find why cases fail and fix it at the source.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Draft, team: ops, next: b}
+  b: {title: Review, team: ops, next: [{to: a, p: 0.3}, {to: c, p: 0.7}]}
+  c: {title: Send, team: ops}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Draft with checklist, team: ops, next: c}
+  c: {title: Send, team: ops}
+```
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,29 @@
-"""serial-independent: two steps in a row that do not depend on each other."""
+"""serial-independent: two steps in a row that do not depend on each other.
+
+**Fires when** an edge a → b where a is no approval, check or decision, a has no other
+successor, b no other predecessor, both declare inputs or outputs, and b reads none of a's
+outputs.
+
+**Why it matters:** They could run side by side; the shorter one's time is saved.
+
+**What to do:** Start both from the step before a.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: File a copy, team: legal, outputs: [archive], next: b}
+  b: {title: Create login, team: it, inputs: [account]}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Create account, team: fin, outputs: [account], next: b}
+  b: {title: Create login, team: it, inputs: [account]}
+```
+"""
 
 from __future__ import annotations
 

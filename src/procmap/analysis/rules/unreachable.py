@@ -1,4 +1,30 @@
-"""unreachable: the start never leads to the step."""
+"""unreachable: the start never leads to the step.
+
+**Fires when** no path from the start (the first step, or `start`) leads to the step.
+
+**Why it matters:** A step nobody can reach is either dead text or a missing link; readers
+of the SOP cannot tell which.
+
+**What to do:** Delete the step, or add it to the `next` of the step that should come before
+it.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Receive, team: ops, next: c}
+  b: {title: Old check, team: ops, next: c}   # unreachable
+  c: {title: Close, team: ops}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Receive, team: ops, next: c}
+  c: {title: Close, team: ops}
+```
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,29 @@
-"""unused-output: a step makes something nobody after it reads."""
+"""unused-output: a step makes something nobody after it reads.
+
+**Fires when** an artifact a step outputs is read by no step it reaches (rework edges
+included) and is no process output and no record (the workflow's `records`: an audit entry
+or a CRM update is written to be kept). One finding per artifact.
+
+**Why it matters:** Work nobody uses is waste.
+
+**What to do:** Stop producing it, or list it in the `inputs` of the step that needs it.
+
+Fires:
+
+```yaml
+steps:
+  a: {title: Write summary, team: ops, outputs: [summary], next: b}
+  b: {title: Close, team: ops}
+```
+
+Does not fire:
+
+```yaml
+steps:
+  a: {title: Write summary, team: ops, outputs: [summary], next: b}
+  b: {title: Close, team: ops, inputs: [summary]}
+```
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
 """The few Confluence operations publishing needs, for both deployments.
 
-Cloud keeps pages and content properties on the v2 API (`/api/v2`), since
-its v1 content endpoints are being removed (410); attachments and labels,
-which v2 cannot write, stay on v1 (`/rest/api`). Data Center and Server have
-v1 only. Both classes answer in the same small types.
+Cloud keeps pages, content properties and the listings of attachments and
+labels on the v2 API (`/api/v2`), since its v1 content endpoints are being
+removed (410); uploads and adding labels, which v2 cannot do, stay on v1
+(`/rest/api`). Data Center and Server have v1 only. Both classes answer in
+the same small types.
+
+Confluence compares titles ignoring case, and a page in the trash or the
+archive keeps its title: `find` looks in all three and compares as it does.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from procmap.publish.confluence.shape import Node, read
 
 KEY = "procmap"  # the content property that says procmap owns a page
 MESSAGE = "Published by procmap"
+# The pages whose titles are taken. v1 takes one status, and `any` is current
+# and trashed: archived pages of Data Center are not seen (v1 has no way).
+STATUSES = "current,archived,trashed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,7 @@ class Page:
     version: int  # 0 when the listing did not say (v2 children)
     parent: str | None
     space: str | None = None  # the space id, when the answer gave it
+    status: str = "current"  # or archived, trashed
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +58,12 @@ class Attachment:
 
 class Api(Protocol):
     http: Http
+    BODY_LAST: bool  # a new page gets its body after its attachments are uploaded
 
     def space(self, key: str) -> Space: ...
     def page(self, page_id: str) -> Page: ...
     def find(self, space: Space, title: str) -> Page | None: ...
+    def body(self, page: Page) -> str: ...
     def children(self, page_id: str) -> Iterator[Page]: ...
     def create(self, space: Space, parent: str | None, title: str, body: str) -> Page: ...
     def update(self, space: Space, page: Page, parent: str | None, title: str,
@@ -61,13 +71,19 @@ class Api(Protocol):
     def delete(self, page: Page) -> None: ...
     def get_property(self, page: Page) -> Property | None: ...
     def set_property(self, page: Page, old: Property | None, value: Any) -> None: ...
-    def attachment(self, page: Page, name: str) -> Attachment | None: ...
+    def attachments(self, page: Page) -> dict[str, Attachment]: ...
     def upload(self, page: Page, name: str, data: bytes, old: Attachment | None) -> None: ...
+    def labels(self, page: Page) -> set[str]: ...
     def label(self, page: Page, name: str) -> None: ...
 
 
 def _what(page: Page) -> str:
     return f"page {page.title!r} (id {page.id})"
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether Confluence takes two titles for one: it keeps them lower-cased."""
+    return a.lower() == b.lower()
 
 
 class _Common:
@@ -107,8 +123,8 @@ class _Common:
         raise NotImplementedError
 
     def _titled(self, items: Iterable[Node], title: str) -> Iterator[Node]:
-        """The items of a listing whose title is `title`."""
-        return (item for item in items if _text(item.optional("title")) == title)
+        """The items of a listing whose title is `title`, as Confluence compares."""
+        return (item for item in items if same_title(_text(item.optional("title")) or "", title))
 
     def _body(self, space: Space, parent: str | None, title: str, body: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -140,13 +156,17 @@ class _Common:
             self.http.request("PUT", f"{path}/{name}", what, json={
                 "key": KEY, "value": value, "version": {"number": old.version + 1}})
 
-    def attachment(self, page: Page, name: str) -> Attachment | None:
+    ATTACHMENTS: str  # the attachments of a page, under PAGES/{id}/
+    LABELS: str  # the labels of a page, under PAGES/{id}/
+
+    def attachments(self, page: Page) -> dict[str, Attachment]:
+        """The files attached to `page`, by name."""
         what = f"attachments of {_what(page)}"
-        r = self.http.request("GET", f"/rest/api/content/{page.id}/child/attachment", what,
-                              params={"filename": name})
-        for a in self._titled(read(r, what).field("results").each(), name):
-            return Attachment(a.field("id").ident(), name)
-        return None
+        found = {}
+        for a in self._list(f"{self.PAGES}/{page.id}/{self.ATTACHMENTS}", what, None):
+            name = a.field("title").text()
+            found[name] = Attachment(a.field("id").ident(), name)
+        return found
 
     def upload(self, page: Page, name: str, data: bytes, old: Attachment | None) -> None:
         # POST only creates; a new version of an existing file goes to /data.
@@ -154,9 +174,15 @@ class _Common:
         if old is not None:
             path += f"/{old.id}/data"
         mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
+        # A minor edit notifies no watcher: a diagram redrawn is not news.
         self.http.request("POST", path, f"attachment {name!r} of {_what(page)}",
-                          files={"file": (name, data, mime)},
+                          files={"file": (name, data, mime)}, data={"minorEdit": "true"},
                           headers={"X-Atlassian-Token": "no-check"})
+
+    def labels(self, page: Page) -> set[str]:
+        what = f"labels of {_what(page)}"
+        return {item.field("name").text()
+                for item in self._list(f"{self.PAGES}/{page.id}/{self.LABELS}", what, None)}
 
     def label(self, page: Page, name: str) -> None:
         self.http.request("POST", f"/rest/api/content/{page.id}/label",
@@ -165,12 +191,15 @@ class _Common:
 
 class CloudApi(_Common):
     PAGES, PROPERTY = "/api/v2/pages", "properties"
+    ATTACHMENTS, LABELS = "attachments", "labels"
+    BODY_LAST = True
     LINKS_FROM_HOST = True
 
     def _page(self, p: Node) -> Page:
         parent, space = p.optional("parentId"), p.optional("spaceId")
         return Page(p.field("id").ident(), p.field("title").text(), _version(p),
-                    parent.ident() if parent else None, space.ident() if space else None)
+                    parent.ident() if parent else None, space.ident() if space else None,
+                    _text(p.optional("status")) or "current")
 
     def space(self, key: str) -> Space:
         what = f"space {key!r}"
@@ -187,9 +216,15 @@ class CloudApi(_Common):
 
     def find(self, space: Space, title: str) -> Page | None:
         for p in self._titled(self._list("/api/v2/pages", f"page {title!r}", {
-                "space-id": space.id, "title": title, "status": "current"}), title):
+                "space-id": space.id, "title": title, "status": STATUSES}), title):
             return self._page(p)
         return None
+
+    def body(self, page: Page) -> str:
+        what = _what(page)
+        r = self.http.request("GET", f"/api/v2/pages/{page.id}", what,
+                              params={"body-format": "storage"})
+        return read(r, what).field("body").field("storage").field("value").text()
 
     def children(self, page_id: str) -> Iterator[Page]:
         for p in self._list(f"/api/v2/pages/{page_id}/children", f"pages under id {page_id}",
@@ -217,6 +252,8 @@ class CloudApi(_Common):
 
 class DataCenterApi(_Common):
     PAGES, PROPERTY = "/rest/api/content", "property"
+    ATTACHMENTS, LABELS = "child/attachment", "label"
+    BODY_LAST = False
     LINKS_FROM_HOST = False
 
     def _page(self, p: Node) -> Page:
@@ -226,7 +263,8 @@ class DataCenterApi(_Common):
         space_id = space.optional("id") if space else None
         return Page(p.field("id").ident(), p.field("title").text(), _version(p),
                     chain[-1].field("id").ident() if chain else None,
-                    space_id.ident() if space_id else None)
+                    space_id.ident() if space_id else None,
+                    _text(p.optional("status")) or "current")
 
     def space(self, key: str) -> Space:
         what = f"space {key!r}"
@@ -247,10 +285,16 @@ class DataCenterApi(_Common):
 
     def find(self, space: Space, title: str) -> Page | None:
         for p in self._titled(self._list("/rest/api/content", f"page {title!r}", {
-                "spaceKey": space.key, "title": title, "type": "page", "status": "current",
+                "spaceKey": space.key, "title": title, "type": "page", "status": "any",
                 "expand": "version,ancestors,space"}), title):
             return self._page(p)
         return None
+
+    def body(self, page: Page) -> str:
+        what = _what(page)
+        r = self.http.request("GET", f"/rest/api/content/{page.id}", what,
+                              params={"expand": "body.storage"})
+        return read(r, what).field("body").field("storage").field("value").text()
 
     def children(self, page_id: str) -> Iterator[Page]:
         for p in self._list(f"/rest/api/content/{page_id}/child/page",

@@ -228,6 +228,7 @@ class Http:
     def request(self, method: str, path: str, what: str, *,
                 params: Mapping[str, str | int] | None = None, json: Any = None,
                 files: Mapping[str, tuple[str, bytes, str]] | None = None,
+                data: Mapping[str, str] | None = None,
                 headers: Mapping[str, str] | None = None,
                 ok: tuple[int, ...] = (200, 201, 204)) -> Answer:
         """Send one request, retrying what is safe to retry; `what` names the
@@ -241,7 +242,7 @@ class Http:
             last = attempt == self.attempts
             try:
                 answer = self._send(method, url, what, ok, params=params, json=json,
-                                    files=files, headers=headers)
+                                    files=files, data=data, headers=headers)
             except httpx.TransportError as e:
                 if self.clock() >= self._end:
                     raise self._late(what) from None
@@ -319,11 +320,14 @@ class Http:
             "stopped. Pages already written are complete; run publish again to finish."))
 
     def link(self, link: str, what: str, *, from_host: bool = False) -> str:
-        """The URL a link in an answer names: a path from the host (`from_host`,
-        Cloud's v2 links) or from the site's base URL (v1 links), or an
-        absolute URL. Parsed as a browser would, never glued on as text."""
-        if link.startswith("/") and not link.startswith("//") and not from_host:
-            return self._on_site(self.base + link, link, what)
+        """The URL a link in an answer names: a path from the site's root
+        (`from_host`, Cloud's v2 links: `/wiki/...`) or from its base URL (v1
+        links), or an absolute URL. Parsed as a browser would, never glued on
+        as text. The root is the host, or, behind the API gateway, the
+        gateway's prefix (`/ex/confluence/CLOUD_ID`), which v2 links leave out."""
+        root = self.base.removesuffix("/wiki") if from_host else self.base
+        if link.startswith("/") and not link.startswith("//"):
+            return self._on_site(root + link, link, what)
         return self._on_site(urljoin(self.base + "/", link), link, what)
 
     def _on_site(self, url: str, given: str, what: str) -> str:

@@ -1,0 +1,121 @@
+"""The library `procmap build` wrote, as any publish target reads it:
+target-neutral. A target checks what it needs beyond this (a page format,
+its own title rules) before its first request.
+
+The manifest names, for each workflow, its title, the file of its page body
+and its attachments; every name is a plain file in the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from procmap.docs.library import MANIFEST
+from procmap.printable import one_line
+
+
+class PublishError(Exception):
+    """The site folder is unusable, or publishing would touch a page procmap
+    does not own."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    workflow: str
+    title: str
+    body: str
+    attachments: dict[str, bytes] = field(hash=False)
+
+    @property
+    def digest(self) -> str:
+        return digest(self.title, self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    folder: Path
+    index: str
+    pages: tuple[SitePage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    verb: str  # create, update, upload, prune, stale, unchanged
+    title: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        # A stale page's title comes from Confluence: printed escaped.
+        return one_line(f"{self.verb:<9} {self.title}"
+                        + (f" ({self.detail})" if self.detail else ""))
+
+
+def digest(title: str, body: str) -> str:
+    return sha(json.dumps([title, body], ensure_ascii=False).encode())
+
+
+def sha(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+Check = Callable[[str], str | None]
+
+
+def read_site(folder: Path, check: Check = lambda body: None, form: str = "") -> Site:
+    """The library `procmap build` wrote into `folder`, checked before any
+    request is made. `check` finds what is wrong in a page body in the target's
+    format (`form`), as "line L, column C: problem", or None."""
+    manifest = folder / MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PublishError(f"{manifest}: not found: run `procmap build WORKFLOWS -o {folder}` "
+                           "first; publish sends what build wrote") from None
+    except (OSError, ValueError) as e:
+        raise PublishError(f"{manifest}: unreadable ({e}): run procmap build again") from None
+    if not isinstance(data, dict) or data.get("procmap") != 1:
+        raise PublishError(f"{manifest}: not a manifest of procmap build version 1: "
+                           "run procmap build again")
+    index = _body(folder, str(data.get("index", "")), check, form)
+    pages, titles = [], set()
+    for n, entry in enumerate(data.get("pages", []), 1):
+        if not (isinstance(entry, dict) and {"workflow", "title", "body"} <= entry.keys()):
+            raise PublishError(f"{manifest}: page {n} needs workflow, title and body: run "
+                               "procmap build again")
+        title = str(entry["title"])
+        if title in titles:
+            raise PublishError(f"{manifest}: two workflows are titled {title!r}; a page "
+                               "needs a title of its own: retitle one of them")
+        titles.add(title)
+        files = {name: _read(folder, name) for name in entry.get("attachments", [])}
+        body = _body(folder, str(entry["body"]), check, form)
+        pages.append(SitePage(str(entry["workflow"]), title, body, files))
+    return Site(folder, index, tuple(pages))
+
+
+def _read(folder: Path, name: str) -> bytes:
+    """A file the manifest names: a plain name in `folder`, never a path out of it."""
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
+                           "procmap build again")
+    try:
+        return (folder / name).read_bytes()
+    except OSError as e:
+        raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
+
+
+def _body(folder: Path, name: str, check: Check, form: str) -> str:
+    path = folder / name
+    try:
+        body = _read(folder, name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PublishError(f"{path}: not UTF-8: run procmap build again") from None
+    problem = check(body)
+    if problem:
+        raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"
+                           f": not well-formed {form}; fix the template and build again")
+    return body
