@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from procmap.analysis.analyze import WorkflowReport
@@ -61,7 +63,12 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
     diagram = layout(report)
     if fmt not in ("svg", "png"):
         return [draw_diagram(diagram, fmt, warn)]
-    return [draw_diagram(page, fmt, warn) for page in paginate(diagram)]
+    pages = paginate(diagram)
+    if len(pages) == 1:
+        return [draw_diagram(pages[0], fmt, warn)]
+    # Each page is its own run of Graphviz: run them side by side.
+    with ThreadPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1)) as pool:
+        return list(pool.map(lambda page: draw_diagram(page, fmt, warn), pages))
 
 
 def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> dict[str, bytes]:
