@@ -245,9 +245,12 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     One lane per team, in the order of `teams`; steps in flow order from left
     to right, shaped by kind (task: rounded box, approval: hexagon, check:
     parallelogram, decision: diamond, wait: dashed ellipse, end: double box).
-    Handoffs between teams are blue with hollow arrowheads, rework is dashed
-    with its probability, and the critical path is thick and orange. Steps
-    with findings are filled by their most severe level; a legend says which.
+    Handoffs between teams are blue with hollow arrowheads, ping-pong red,
+    rework dashed with its probability; the critical path is thick, its steps
+    bordered orange. Steps with findings are filled by their most severe
+    level and carry a number, listed with the rule under the diagram; the
+    legend shows the marks used. A map wider than 40 columns is drawn on
+    pages, FILE-1, FILE-2..., joined by off-page connectors.
 
     \b
         procmap render workflows/billing-dispute.yaml -o billing.svg

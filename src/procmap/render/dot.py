@@ -220,7 +220,7 @@ def _edge(e: Edge) -> str:
 
 
 SHAPE_MARKS = {"task": "▢ task", "approval": "⬡ approval", "check": "▱ check",
-               "decision": "◇ decision", "wait": "⬭ wait", "end": "◫ end"}
+               "decision": "◇ decision", "wait": "◯ wait", "end": "◫ end"}
 
 
 def _legend(d: Diagram) -> Html:
