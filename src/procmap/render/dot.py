@@ -317,7 +317,7 @@ def to_dot(d: Diagram) -> str:
             "pos": _pos(notes_width / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
     lines += [_node(n, low) for n in d.nodes]
     lines += [_statement(_name(c.id), {
-        "shape": "cds", "style": "filled", "fillcolor": "#fdfefe", "margin": "0.08,0.04",
+        "shape": "cds", "style": "filled", "fillcolor": "#fdfefe", "margin": "0.2,0.04",
         "label": Html(html_text("\n".join(wrap(c.text, 24, 3)))), "pos": _pos(c.x, c.y, low)})
         for c in d.connectors]
     lines += [_edge(e) for e in d.edges]

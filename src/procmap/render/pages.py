@@ -31,7 +31,8 @@ def paginate(d: Diagram, columns: int = PAGE_COLUMNS) -> tuple[Diagram, ...]:
         nodes = tuple(replace(n, x=n.x - shift) for n in d.nodes if page[n.id] == k)
         edges: list[Edge] = []
         connectors: list[Connector] = []
-        stacked: dict[tuple[str, str], int] = {}  # connectors beside one step
+        # Connectors on one side of the page at one height stack downwards.
+        stacked: dict[tuple[str, float], int] = {}
         for e in d.edges:
             a, b = page[e.source], page[e.target]
             if a == b == k:
@@ -40,15 +41,15 @@ def paginate(d: Diagram, columns: int = PAGE_COLUMNS) -> tuple[Diagram, ...]:
                 here, there = (e.source, e.target) if a == k else (e.target, e.source)
                 side = "out" if (a == k) == (b > a) else "in"
                 n = by_id[here]
-                row = stacked.setdefault((here, side), 0)
-                stacked[here, side] = row + 1
+                row = stacked.setdefault((side, n.y), 0)
+                stacked[side, n.y] = row + 1
                 x = (LANE_HEADER + MARGIN / 2 if side == "in"
                      else LANE_HEADER + MARGIN + columns * COLUMN + MARGIN / 2)
                 other = by_id[there]
                 word = "to" if a == k else "from"
                 c = Connector(f"c{len(connectors)}",
                               f"{word} '{other.title_lines[0]}' (page {page[there] + 1})",
-                              x, n.y - row * 3 * LINE)
+                              x, n.y - row * 4 * LINE)
                 connectors.append(c)
                 edges.append(replace(e, source=c.id) if word == "from"
                              else replace(e, target=c.id))
