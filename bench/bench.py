@@ -108,6 +108,7 @@ def main() -> None:
     results += render_rows()
     results += render_ratio_rows()
     results += publish_rows()
+    results += mining_rows()
     results += track_rows()
     version = best_of(5, lambda: subprocess.run(
         [sys.executable, "-m", "procmap", "--version"], check=True, capture_output=True))
@@ -190,6 +191,44 @@ def publish_rows() -> list[dict[str, object]]:
                          "seconds": seconds})
         api.http.close()
     return rows
+
+
+def mining_rows(events: int | None = None) -> list[dict[str, object]]:
+    """`procmap mine` on a generated Parquet log, beside DuckDB's own scan of
+    every column of the same file. PROCMAP_BENCH_EVENTS sets the size
+    (default 10 million events)."""
+    import os
+
+    from procmap.mining import generate
+    from procmap.mining.discover import discover
+    from procmap.mining.log import connect, open_log
+
+    events = events or int(os.environ.get("PROCMAP_BENCH_EVENTS", 10_000_000))
+    workflow = loads(Path("workflows/order-to-activation.yaml").read_text(), "o.yaml")
+    per_case = 29  # events per case of this workflow, on average
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "log.parquet"
+        start = time.perf_counter()
+        written = generate.write_log(log, generate.cases(workflow, events // per_case, seed=1))
+        made = time.perf_counter() - start
+        con = connect()
+        scan = best_of(3, lambda: con.execute(
+            # hash() reads every value: min() alone would answer from Parquet's statistics.
+            "SELECT count(*), sum(hash(case_id, activity, resource, timestamp, lifecycle)) "
+            f"FROM read_parquet('{log}')").fetchall())
+        # The least any discovery must do: order each case's events once.
+        follows = best_of(1, lambda: con.execute(
+            "SELECT activity, nxt, count(*) FROM (SELECT activity, lead(activity) OVER "
+            "(PARTITION BY case_id ORDER BY timestamp) AS nxt "
+            f"FROM read_parquet('{log}')) GROUP BY ALL").fetchall())
+        mine = best_of(1, lambda: discover(open_log(log)))
+    ratio = mine / scan if scan else float("inf")
+    print(f"\nmine, {written:,} events (generated in {made:.0f} s)   "
+          f"DuckDB scan {scan:6.2f} s   procmap mine {mine:6.2f} s   x{ratio:5.1f}\n"
+          f"{'':<36}DuckDB's own directly-follows query {follows:6.2f} s   "
+          f"procmap mine x{mine / follows:5.1f}")
+    return [{"case": f"mine {written} events", "events": written, "scan_s": scan,
+             "follows_s": follows, "mine_s": mine, "ratio": ratio}]
 
 
 def track_rows() -> list[dict[str, object]]:
