@@ -379,3 +379,9 @@ def test_ping_pong_edges_are_drawn_as_bounces() -> None:
     assert bounces == {("verify-account", "review-dispute"), ("review-dispute", "ask-customer"),
                        ("ask-customer", "review-evidence"), ("review-dispute", "check-outage"),
                        ("check-outage", "decide-refund")}
+
+
+def test_every_lane_has_one_height(example: tuple[WorkflowReport, Drawing]) -> None:
+    # Lanes of 3x different heights read as teams of 3x different weight.
+    _, d = example
+    assert len({round(top - bottom, 2) for bottom, top in d.bands}) == 1
