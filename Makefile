@@ -47,9 +47,13 @@ demo: install
 	else echo "To see what procmap publish would send to Confluence, set CONFLUENCE_URL," \
 	  "CONFLUENCE_USER, CONFLUENCE_TOKEN and CONFLUENCE_SPACE (README: procmap publish)"; fi
 	@mkdir -p out/simplified
+	@# Per example: what simplify applied (safe), what waits for whose yes
+	@# (review: pass --accept ID) and what it will not do (blocked).
 	@for f in workflows/*.yaml; do \
 	  after=out/simplified/$$(basename $$f); \
+	  echo; echo "== procmap simplify $$f"; \
 	  $(BIN)/procmap simplify $$f -o $$after > $${after%.yaml}.log || exit 2; \
+	  cat $${after%.yaml}.log; \
 	  echo; $(BIN)/procmap diff $$f $$after | sed -n '1,15p' || exit 2; \
 	done
 	@echo; echo "Simplified workflows and their change logs: out/simplified/"

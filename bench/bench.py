@@ -1,5 +1,6 @@
 """Benchmarks of `procmap analyze` (analysis time beside parse-only time), of
 `procmap render` (procmap's own layout and writers beside Graphviz), of
+`procmap simplify` (as a ratio to analyze of the same file), of
 `procmap publish` (against the Confluence test server of the tests) and of
 `procmap track` (100,000 cases over 50 workflows).
 
@@ -107,6 +108,7 @@ def main() -> None:
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
     results += render_rows()
     results += render_ratio_rows()
+    results += simplify_rows()
     results += publish_rows()
     results += mining_rows()
     results += track_rows()
@@ -161,6 +163,26 @@ def render_rows() -> list[dict[str, object]]:
         cells = [f"{v * 1000:9.1f}" if v is not None else "  no dot" for v in times.values()]
         print(f"{n:>6,} steps      " + "  ".join(cells))
         rows.append({"case": f"render {n} steps", **times})
+    return rows
+
+
+def simplify_rows() -> list[dict[str, object]]:
+    """simplify weighs every proposal on the model and writes once: its time
+    stays a small multiple of one analysis of the same file."""
+    from procmap.simplify.simplify import Options, simplify
+
+    print("\nsimplify                analyze    simplify   ratio   (target <= x10)")
+    rows: list[dict[str, object]] = []
+    for n in (300, 2_000):
+        text = synthetic(n)
+        base = best_of(3, lambda t=text: analyze(loads(t, "bench.yaml")))
+        for name, options in (("safe only", Options()),
+                              ("--accept all", Options(accept=frozenset({"all"})))):
+            took = best_of(3, lambda t=text, o=options: simplify(t, "bench.yaml", o))
+            print(f"{n:>6,} steps {name:<13} {base * 1000:7.0f} ms {took * 1000:8.0f} ms"
+                  f"   x{took / base:4.1f}")
+            rows.append({"case": f"simplify {n} steps, {name}", "analyze_s": base,
+                         "simplify_s": took, "ratio": took / base})
     return rows
 
 

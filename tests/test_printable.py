@@ -56,12 +56,19 @@ def test_github_annotations_cannot_be_broken_out_of(runner: CliRunner) -> None:
 
 
 def test_simplify_log_and_diff_keep_each_field_on_its_line(runner: CliRunner) -> None:
-    write("w.yaml", workflow())
+    # s2 as a task: simplify never moves a check (who checks is the control).
+    write("w.yaml", workflow().replace("kind: check, ", ""))
     result = runner.invoke(main, ["simplify", "w.yaml", "-o", "after.yaml"])
     assert result.exit_code == 0, result.output
+    # its `by` names team a, not a person: the owner (none here) is asked
+    assert f"waiting  review  ping-pong:s2: ask the process owner: move '{SHOWN}' " \
+           f"from B to {SHOWN}, which does the work before and after it; saves 2 " \
+           "handoffs per case" in result.output.splitlines()
+    result = runner.invoke(main, ["simplify", "w.yaml", "-o", "after.yaml", "--accept", "all"])
+    assert result.exit_code == 0, result.output
     log = result.output.splitlines()
-    assert f"3 simplify   s2 [ping-pong]: moved '{SHOWN}' (1h of touch) from B to {SHOWN}, " \
-           "which had the work before and after it (saves handoffs -2)" in log
+    assert f"applied  review  ping-pong:s2: move '{SHOWN}' from B to {SHOWN}, which does " \
+           "the work before and after it; saves 2 handoffs per case" in log
     result = runner.invoke(main, ["diff", "w.yaml", "after.yaml"])
     diff = result.output.splitlines()
     assert f"- moved: s2 ({SHOWN}) from B to {SHOWN}" in diff

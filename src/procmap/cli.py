@@ -532,77 +532,85 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
               callback=_dash_is_stdout,
               help="The simplified workflow (default, or -: standard output, with the change "
                    "log on standard error).")
-@click.option("--only", "only", default="1,2,3,4,5", show_default=True,
-              help="Steps of the Algorithm to apply, by number or name.")
+@click.option("--accept", multiple=True, metavar="ID",
+              help="Apply this review proposal too, e.g. unused-output:ask-deposit "
+                   "(repeatable); 'all' applies every one.")
 @click.option("--keep", multiple=True, metavar="STEP",
-              help="A step id never to delete, move or merge (repeatable).")
-@click.option("--fold-max", default="1h", show_default=True,
-              help="Ping-pong X -> Y -> X: move Y's step into X's team when its touch "
-                   "time is at most this.")
+              help="A step id no proposal may change (repeatable).")
+@click.option("--only", "only", default="1,2,3,4,5", show_default=True,
+              help="Steps of the Algorithm whose rules propose changes, by number or name.")
 @click.option("--log", "log_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Format of the change log.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide what counts as a finding.")
-def simplify_command(path: Path, output: Path | None, only: str, keep: tuple[str, ...],
-                     fold_max: str, log_format: str, config_path: Path | None) -> None:
-    """Apply the Algorithm to a workflow and write the simplified one.
+def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
+                     keep: tuple[str, ...], only: str, log_format: str,
+                     config_path: Path | None) -> None:
+    """Propose changes to a workflow and apply those nobody has to agree to.
 
-    \b
-    1 question   list requirements without a named person; mark the step
-                 with a comment for review (nothing is deleted for it)
-    2 delete     duplicate steps, repeated checks, steps whose every output
-                 is unused, non-value-added steps without a named
-                 requirement; their predecessors go straight to their
-                 successor, with branch probabilities kept summing to 1
-    3 simplify   drop redundant links; move a small ping-pong step into
-                 the team around it; merge consecutive steps of one team
-                 with nothing waited for in between
-    4 accelerate run serially independent steps side by side
-    5 automate   list what is left worth automating, by touch hours saved
-                 per volume period (never a deleted step)
+    Each rule's findings become proposals with an id RULE:STEP. A safe one
+    removes only waste the author marked or the graph proves adds nothing
+    (a non-value-added step without a requirement, a repeated check, a
+    redundant link, the same work done twice on the same material): it is
+    applied. A review one needs the yes of the person named in the step's
+    requirement, else the workflow's owner: it is listed with that person
+    and its saving until you pass --accept ID.
 
-    Each change is kept only if the workflow still loads and its lead time
-    and handoffs get no worse. Steps waived with a reason, and --keep
-    steps, stay. Comments, key order and layout are kept where nothing
-    changed, so `git diff` shows only the real changes.
+    Whatever is accepted, simplify never deletes or cuts down a decision,
+    never moves an approval, check or decision to another team, never
+    leaves a step reading what nothing makes, never loses a process output
+    and never makes lead time or handoffs worse. Only the edited lines of
+    the file change; a file edited meanwhile is not overwritten.
 
     \b
         procmap simplify workflows/billing-dispute.yaml -o after.yaml
+        procmap simplify wf.yaml -o after.yaml --accept unused-output:ask-deposit
         procmap diff workflows/billing-dispute.yaml after.yaml
 
     Exit status: 0 written, 2 the workflow is invalid or an option is wrong.
     """
     import json
 
-    from procmap.format.durations import hours, is_duration
     from procmap.format.errors import WorkflowError
-    from procmap.simplify.simplify import Options, simplify
+    from procmap.simplify.simplify import ALL, Options, simplify
 
-    if not is_duration(fold_max):
-        raise click.BadParameter("a duration such as 30m, 1h or 2d", param_hint="--fold-max")
-    options = Options(_algorithm_steps(only), frozenset(keep), hours(fold_max),
-                      config=_config(config_path))
+    options = Options(frozenset(accept), frozenset(keep), _algorithm_steps(only),
+                      _config(config_path))
     try:
-        text = path.read_text(encoding="utf-8")
-        result = simplify(text, str(path), options)
+        data = path.read_bytes()
+        result = simplify(data, str(path), options)
     except WorkflowError as e:
         _echo_problems(e.problems)
         sys.exit(EXIT_USAGE)
-    except (OSError, UnicodeDecodeError) as e:
-        click.echo(f"procmap: cannot read {path}: {e}", err=True)
+    except OSError as e:
+        click.echo(f"procmap: cannot read {path}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
     unknown = [k for k in keep if k not in result.before.workflow.steps]
     if unknown:
         raise click.BadParameter(f"no step {', '.join(unknown)} in {path}", param_hint="--keep")
-    if log_format == "json":
-        log = json.dumps([c.as_json() for c in result.changes], indent=2) + "\n"
-    else:
-        log = _change_log(result)
+    ids = {o.proposal.id for o in result.outcomes}
+    strangers = [a for a in accept if a != ALL and a not in ids]
+    if strangers:
+        raise click.BadParameter(
+            f"no proposal {', '.join(strangers)} for {path}; its proposals: "
+            f"{', '.join(sorted(ids)) or 'none'}", param_hint="--accept")
+    log = (json.dumps([o.as_json() for o in result.outcomes], indent=2, ensure_ascii=False)
+           + "\n" if log_format == "json" else _change_log(result))
+    try:
+        changed = path.read_bytes() != data
+    except OSError:
+        changed = True
+    if changed:
+        click.echo(f"procmap: {path} changed while simplify read it: nothing written; "
+                   "run simplify again on the new version", err=True)
+        sys.exit(EXIT_USAGE)
     if output is not None:
-        _write(output, result.text)
+        _write(output, result.data)
         click.echo(log, nl=False)
     else:
-        click.echo(result.text, nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.flush()
         click.echo(log, nl=False, err=True)
 
 
@@ -610,24 +618,38 @@ def _change_log(result: Simplified) -> str:
     from procmap.analysis.metrics import percent
     from procmap.format.durations import short
 
+    period = result.before.workflow.volume.period if result.before.workflow.volume else None
     lines = []
-    for c in result.changes:
+    for o in result.outcomes:
+        p, s = o.proposal, o.saving
         saves = []
-        if c.applied and c.lead_h > 1e-9:
-            saves.append(f"lead time -{short(c.lead_h)}")
-        if c.applied and c.handoffs:
-            saves.append(f"handoffs -{c.handoffs}")
-        if c.applied and c.touch_period_h:
-            period = result.before.workflow.volume.period  # type: ignore[union-attr]
-            saves.append(f"{c.touch_period_h:.1f} touch h per {period}")
-        rule = f" [{c.rule}]" if c.rule else ""
-        tail = f" (saves {', '.join(saves)})" if saves else ""
-        lines.append(f"{c.algorithm} {ALGORITHM_NAMES[c.algorithm]:<10} {one_line(c.step)}"
-                     f"{rule}: {one_line(c.detail)}{tail}")
+        if s.touch_h > 1e-9:
+            share = f" ({s.share:.0%} of cases)" if s.share < 1 - 1e-9 else ""
+            saves.append((f"{s.touch_period_h:.1f} touch hours per {period}"
+                          if s.touch_period_h is not None else f"{short(s.touch_h)} of touch "
+                          "per case") + share)
+        if s.lead_h > 1e-9:
+            saves.append(f"{short(s.lead_h)} of lead time")
+        if s.handoffs > 1e-9:
+            saves.append(f"{s.handoffs:.2g} handoffs per case")
+        tail = f"; saves {', '.join(saves)}" if saves else ""
+        ask = ""
+        if p.klass == "review" and not o.applied:
+            quote = f" (\"{p.why}\")" if p.why else ""
+            ask = f"ask {p.person or 'the process owner'}{quote}: "
+        line = f"{o.status:<8} {p.klass:<7} {p.id}: {ask}{p.reason}{tail}"
+        if o.blocked:
+            line += f". Not possible: {o.blocked}"
+        lines.append(one_line(line))  # titles and names are the author's text
     b, a = result.before.metrics, result.after.metrics
+    counts = {status: sum(o.status == status for o in result.outcomes)
+              for status in ("applied", "waiting", "blocked")}
+
     lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
-                 f"PCE {percent(b.pce)} -> {percent(a.pce)}")
+                 f"PCE {percent(b.pce)} -> {percent(a.pce)}; {counts['applied']} applied, "
+                 f"{counts['waiting']} wait for a yes (--accept ID), "
+                 f"{counts['blocked']} not possible")
     return "\n".join(lines) + "\n"
 
 

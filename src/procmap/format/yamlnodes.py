@@ -31,6 +31,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             _PyParser.__init__(self)
 
 
+Parser = _Parser  # the event parser compose uses, for readers of the same events
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 # Aliases let a tiny file stand for an exponential tree ("billion laughs");
@@ -55,6 +57,10 @@ class Scalar:
     line: int
     column: int
     size: int = 1
+    # Where the node's text ends (1-based, exclusive): simplify edits the file
+    # by these spans instead of re-dumping it. 0 when unknown.
+    end_line: int = 0
+    end_column: int = 0
 
 
 @dataclass(slots=True)
@@ -64,6 +70,9 @@ class Mapping:
     items: list[tuple[Scalar, Node]] = field(default_factory=list)
     size: int = 1
     keys: dict[str, int] = field(default_factory=dict)  # key -> index in items
+    end_line: int = 0  # block collections end where their last item ends
+    end_column: int = 0
+    flow: bool = False  # written {...} rather than as indented lines
 
     def get(self, key: str) -> Node | None:
         i = self.keys.get(key)
@@ -80,6 +89,9 @@ class Sequence:
     column: int
     items: list[Node] = field(default_factory=list)
     size: int = 1
+    end_line: int = 0
+    end_column: int = 0
+    flow: bool = False  # written [...] rather than as dashed lines
 
 
 Node = Union[Scalar, Mapping, Sequence]  # noqa: UP007 - a runtime alias, not an annotation
@@ -231,6 +243,18 @@ def compose(data: bytes | str) -> Node | None:
             dispose()
 
 
+def _close(node: Node, end: Any) -> None:
+    """Record where a collection's text ends: a block one, where its last item does."""
+    assert not isinstance(node, Scalar)
+    if node.flow:
+        node.end_line, node.end_column = end.line + 1, end.column + 1
+        return
+    last = node.items[-1] if node.items else None
+    last = last[1] if isinstance(last, tuple) else last
+    node.end_line, node.end_column = (last.end_line, last.end_column) if last else \
+        (node.line, node.column)
+
+
 def _compose(parser: Any) -> Node | None:
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
@@ -269,7 +293,7 @@ def _compose(parser: Any) -> Node | None:
                     f"duplicate key {name!r} (first at line {other.line}, "
                     f"column {other.column})", line, column,
                     "YAML would silently keep only the last one: remove or rename one")
-            pending[-1] = Scalar(name, node.line, node.column)
+            pending[-1] = Scalar(name, node.line, node.column, 1, node.end_line, node.end_column)
         else:
             parent.keys[str(key.value)] = len(parent.items)
             parent.items.append((key, node))
@@ -280,8 +304,9 @@ def _compose(parser: Any) -> Node | None:
         ev = get_event()
         kind = type(ev)
         if kind is yaml.ScalarEvent:
-            mark = ev.start_mark
-            node: Node = Scalar(_scalar_value(ev), mark.line + 1, mark.column + 1)
+            mark, end = ev.start_mark, ev.end_mark
+            node: Node = Scalar(_scalar_value(ev), mark.line + 1, mark.column + 1, 1,
+                                end.line + 1, end.column + 1)
             if ev.anchor:
                 anchors[ev.anchor] = node
             attach(node, node.line, node.column)
@@ -290,6 +315,7 @@ def _compose(parser: Any) -> Node | None:
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             node = stack.pop()
             open_ids.discard(id(node))
+            _close(node, ev.end_mark)
             if kind is yaml.MappingEndEvent:
                 pending.pop()
             attach(node, node.line, node.column)
@@ -301,8 +327,9 @@ def _compose(parser: Any) -> Node | None:
             if len(stack) >= MAX_DEPTH:
                 raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep",
                                 line, column, "a workflow needs only a few levels")
-            node = Mapping(line, column) if kind is yaml.MappingStartEvent \
-                else Sequence(line, column)
+            flow = bool(ev.flow_style)
+            node = Mapping(line, column, flow=flow) if kind is yaml.MappingStartEvent \
+                else Sequence(line, column, flow=flow)
             if ev.anchor:
                 anchors[ev.anchor] = node
             stack.append(node)

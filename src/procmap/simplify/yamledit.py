@@ -1,19 +1,41 @@
-"""Edit a workflow's YAML in place, keeping comments, key order and layout.
+"""Edit a workflow's text in place, by the spans of procmap's own YAML nodes.
 
-ruamel.yaml round-trips the untouched parts byte for byte once it uses the
-file's own indentation, so `git diff before after` shows only real changes.
+Nothing is parsed or dumped by another YAML library: the text is spliced
+where an edit falls, so every byte outside an edit stays as the author wrote
+it (indentation, line endings, quoting, escapes, trailing spaces, comments,
+document markers), whatever style the file uses: block lists flush with
+their key or indented, flow style, anchors.
 """
 
 from __future__ import annotations
 
-import copy
-import io
+import json
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.util import load_yaml_guess_indent
+import yaml
+
+from procmap.format.yamlnodes import (
+    Mapping,
+    Node,
+    Parser,
+    Scalar,
+    Sequence,
+    _resolve_plain,
+    compose,
+)
+
+# The line breaks libyaml counts lines by: its columns are code points.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ ./()'+-]*")
+
+
+class EditError(Exception):
+    """The file is written in a way this edit cannot be spliced into."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,83 +45,280 @@ class Branch:
     p: float | None = None
 
 
+def scalar_text(value: str) -> str:
+    """`value` as a YAML scalar that reads back as that very string."""
+    if (_PLAIN.fullmatch(value) and not value.endswith(" ") and " #" not in value
+            and _resolve_plain(value) == value):
+        return value
+    return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML double-quoted
+
+
+def _flow_item(b: Branch) -> str:
+    if b.when is None and b.p is None:
+        return scalar_text(b.to)
+    parts = [f"to: {scalar_text(b.to)}"]
+    if b.when is not None:
+        parts.append(f"when: {scalar_text(b.when)}")
+    if b.p is not None:
+        parts.append(f"p: {round(b.p, 6)!r}")
+    return "{" + ", ".join(parts) + "}"
+
+
 class Document:
-    """One workflow file, editable by step id."""
+    """One workflow's text and the edits to splice into it."""
 
     def __init__(self, text: str) -> None:
-        _, indent, offset = load_yaml_guess_indent(text)
-        self._yaml = YAML()
-        self._yaml.preserve_quotes = True
-        self._yaml.width = 4096  # never re-wrap the author's long lines
-        self._yaml.indent(mapping=2, sequence=indent or 4, offset=offset or 2)
-        self.data: CommentedMap = self._yaml.load(text)
+        self.source = text
+        root = compose(text)
+        assert isinstance(root, Mapping), "the workflow loaded before it is edited"
+        steps = root.get("steps")
+        assert isinstance(steps, Mapping)
+        self._steps = steps
+        self._root = root
+        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        # libyaml skips a byte-order mark without counting it as a column.
+        self._bom = 1 if text.startswith("\ufeff") else 0
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self._splices: list[tuple[int, int, str]] = []
+        self._dropped: dict[int, tuple[Mapping | Sequence, set[int]]] = {}
+
+    # Positions
+
+    def _at(self, line: int, column: int) -> int:
+        return self._starts[line - 1] + column - 1 + (self._bom if line == 1 else 0)
+
+    def _mark(self, mark: Any) -> int:
+        return self._at(mark.line + 1, mark.column + 1)
+
+    def _start(self, node: Node) -> int:
+        return self._at(node.line, node.column)
+
+    def _end(self, node: Node) -> int:
+        return self._at(node.end_line, node.end_column)
+
+    def _line_start(self, offset: int) -> int:
+        return self._starts[bisect_right(self._starts, offset) - 1]
+
+    def _after_line(self, offset: int) -> int:
+        """Just past the line break of the line `offset` ends (or is at the start of)."""
+        if offset == 0 or self.source[offset - 1] in "\r\n\x85\u2028\u2029":
+            return offset  # a block scalar ends at the start of the next line
+        m = _BREAK.search(self.source, offset)
+        return m.end() if m else len(self.source)
+
+    def _splice(self, start: int, end: int, text: str) -> None:
+        self._splices.append((start, end, text))
+
+    def _whole_lines(self, first: Node, start: int, end: int) -> tuple[int, int]:
+        """The lines from `first` (alone on its line but for a dash) to `end`."""
+        line_start = self._line_start(start)
+        if self.source[line_start:self._start(first)].strip() not in ("", "-"):
+            raise EditError(f"line {first.line}: more than one item on the line")
+        return line_start, self._after_line(end)
+
+    def _drop(self, node: Mapping | Sequence, i: int) -> None:
+        """Remove item i of a flow collection (with its comma, once all are known)."""
+        self._dropped.setdefault(id(node), (node, set()))[1].add(i)
+
+    def _flow_splices(self) -> None:
+        for node, gone in self._dropped.values():
+            spans = [(self._start(k), max(self._end(k), self._end(v)))
+                     for k, v in node.items] if isinstance(node, Mapping) else \
+                [(self._start(v), self._end(v)) for v in node.items]
+            if len(gone) == len(spans):
+                raise EditError(f"line {node.line}: every item would go")
+            for i in sorted(gone):
+                if i - 1 in gone:
+                    continue  # part of a run that starts earlier
+                j = i
+                while j + 1 in gone:
+                    j += 1
+                if j + 1 < len(spans):  # the comma after the run goes with it
+                    self._splice(spans[i][0], spans[j + 1][0], "")
+                else:  # the run ends the collection: the comma before it goes
+                    self._splice(spans[i - 1][1], spans[j][1], "")
+        self._dropped.clear()
 
     def text(self) -> str:
-        out = io.StringIO()
-        self._yaml.dump(self.data, out)
-        return out.getvalue()
+        """The text with every edit spliced in."""
+        out = self.source
+        self._flow_splices()
+        self._splices.extend(self._orphans())
+        last = len(out) + 1
+        for start, end, text in sorted(self._splices, reverse=True):
+            if end > last:
+                raise EditError("two edits overlap")
+            out = out[:start] + text + out[end:]
+            last = start
+        return out
 
-    def snapshot(self) -> CommentedMap:
-        return copy.deepcopy(self.data)
-
-    def restore(self, snapshot: CommentedMap) -> None:
-        self.data = snapshot
-
-    @property
-    def steps(self) -> CommentedMap:
-        steps: CommentedMap = self.data["steps"]
-        return steps
-
-    def branches(self, step: str) -> list[Branch]:
-        value = self.steps[step].get("next")
-        if value is None:
+    def _orphans(self) -> list[tuple[int, int, str]]:
+        """An alias whose anchor goes with a removed part gets the value written out."""
+        removed = [(a, b) for a, b, text in self._splices if not text and a < b]
+        if "&" not in self.source or not removed:
             return []
-        items = [value] if isinstance(value, str) else list(value)
-        return [Branch(str(i)) if isinstance(i, str) else
-                Branch(str(i["to"]), i.get("when"), float(i["p"]) if "p" in i else None)
-                for i in items]
+        nodes: dict[tuple[int, int], Node] = {}
+        stack: list[Node] = [self._root]
+        while stack:
+            node = stack.pop()
+            if nodes.setdefault((node.line, node.column), node) is not node:
+                continue  # an alias of a node already seen
+            if isinstance(node, Mapping):
+                stack.extend(v for _, v in node.items)
+            elif isinstance(node, Sequence):
+                stack.extend(node.items)
+        anchors: dict[str, tuple[int, Node]] = {}
+        out = []
+        parser: Any = Parser(self.source)
+        try:
+            while True:
+                ev: Any = parser.get_event()
+                if isinstance(ev, yaml.StreamEndEvent):
+                    break
+                start = self._mark(ev.start_mark)
+                if isinstance(ev, yaml.AliasEvent):
+                    at, node = anchors[str(ev.anchor)]
+                    gone = any(a <= at < b for a, b in removed)
+                    if gone and not any(a <= start < b for a, b in removed):
+                        end = self._mark(ev.end_mark)
+                        out.append((start, end, _flow(node)))
+                elif getattr(ev, "anchor", None):
+                    anchors[ev.anchor] = (start, nodes[ev.start_mark.line + 1,
+                                                       ev.start_mark.column + 1])
+        finally:
+            getattr(parser, "dispose", lambda: None)()
+        return out
 
-    def set_branches(self, step: str, branches: list[Branch]) -> None:
-        """Write `next` in the plainest form that says it."""
-        node = self.steps[step]
-        if not branches:
-            node.pop("next", None)
+    # Nodes
+
+    def _step(self, sid: str) -> Mapping:
+        node = self._steps.get(sid)
+        if not isinstance(node, Mapping):
+            raise EditError(f"step '{sid}' is not written as a mapping of its own")
+        return node
+
+    def _value(self, sid: str, key: str) -> Node:
+        step = self._step(sid)
+        k, node = step.key(key), step.get(key)
+        assert k is not None and node is not None
+        if (node.line, node.column) < (k.end_line, k.end_column):
+            raise EditError(f"steps.{sid}.{key} is an alias (*name): write it out to edit it")
+        return node
+
+    # Edits
+
+    def remove_step(self, sid: str) -> None:
+        steps = self._steps
+        i = steps.keys[sid]
+        key, value = steps.items[i]
+        end = max(self._end(key), self._end(value))
+        if steps.flow:
+            self._drop(steps, i)
             return
-        old = node.get("next")
-        flow = getattr(getattr(old, "fa", None), "flow_style", lambda: False)()
-        if len(branches) == 1 and branches[0].when is None and branches[0].p is None:
-            value: Any = branches[0].to
-        elif all(b.when is None and b.p is None for b in branches):
-            value = CommentedSeq([b.to for b in branches])
+        self._splice(*self._whole_lines(key, self._start(key), end), "")
+
+    def set_scalar(self, sid: str, key: str, value: str) -> None:
+        node = self._value(sid, key)
+        if not isinstance(node, Scalar):
+            raise EditError(f"steps.{sid}.{key} is not a single value")
+        self._splice(self._start(node), self._end(node), scalar_text(value))
+
+    def set_next(self, sid: str, old: Seq[Branch], new: Seq[Branch]) -> None:
+        """Turn the `next` written for `old` into `new`, touching as little as it can."""
+        if list(old) == list(new):
+            return
+        if not new:
+            raise EditError(f"steps.{sid}.next would be empty")
+        node = self._value(sid, "next")
+        items: list[Node] = node.items if isinstance(node, Sequence) else [node]
+        if len(items) != len(old):
+            raise EditError(f"steps.{sid}.next is written in an unexpected shape")
+        if len(old) == len(new) and all(o.when == n.when and o.p == n.p
+                                        for o, n in zip(old, new, strict=True)):
+            for item, o, n in zip(items, old, new, strict=True):
+                if o.to != n.to:
+                    target = item.get("to") if isinstance(item, Mapping) else item
+                    assert isinstance(target, Scalar)
+                    self._splice(self._start(target), self._end(target), scalar_text(n.to))
+            return
+        kept = _subsequence(new, old)
+        if isinstance(node, Sequence) and kept is not None:
+            for i in sorted(set(range(len(old))) - set(kept)):
+                self._remove_item(node, i)
+            return
+        if list(new[:len(old)]) == list(old):
+            self._append(node, new[len(old):])
+            return
+        self._rewrite(node, new)
+
+    def _remove_item(self, seq: Sequence, i: int) -> None:
+        items = seq.items
+        if seq.flow:
+            self._drop(seq, i)
+            return
+        self._splice(*self._whole_lines(items[i], self._start(items[i]), self._end(items[i])),
+                     "")
+
+    def _append(self, node: Node, extra: Seq[Branch]) -> None:
+        added = [_flow_item(b) for b in extra]
+        if isinstance(node, Scalar):
+            self._splice(self._start(node), self._end(node),
+                         "[" + ", ".join([self.source[self._start(node):self._end(node)],
+                                          *added]) + "]")
+            return
+        assert isinstance(node, Sequence)
+        last = node.items[-1]
+        if node.flow:
+            self._splice(self._end(last), self._end(last), "".join(f", {a}" for a in added))
+            return
+        start = self._start(last)
+        dash = self.source[self._line_start(start):start]
+        at = self._after_line(self._end(last))
+        if at == len(self.source) and not self.source.endswith(("\n", "\r")):
+            text = "".join(self.newline + dash + a for a in added)
         else:
-            value = CommentedSeq()
-            for b in branches:
-                item = CommentedMap(to=b.to)
-                if b.when is not None:
-                    item["when"] = b.when
-                if b.p is not None:
-                    item["p"] = round(b.p, 6)
-                if flow:
-                    item.fa.set_flow_style()
-                value.append(item)
-        if isinstance(value, CommentedSeq) and flow:
-            value.fa.set_flow_style()
-        node["next"] = value
+            text = "".join(dash + a + self.newline for a in added)
+        self._splice(at, at, text)
 
-    def remove_step(self, step: str) -> None:
-        del self.steps[step]
+    def _rewrite(self, node: Node, new: Seq[Branch]) -> None:
+        items = [_flow_item(b) for b in new]
+        if isinstance(node, Sequence) and not node.flow:
+            first, last = node.items[0], node.items[-1]
+            start, end = self._whole_lines(first, self._start(first), self._end(last))
+            dash = self.source[start:self._start(first)]
+            self._splice(start, end, "".join(dash + i + self.newline for i in items))
+            return
+        text = items[0] if len(items) == 1 and isinstance(node, Scalar) else \
+            "[" + ", ".join(items) + "]"
+        self._splice(self._start(node), self._end(node), text)
 
-    def remove_team(self, team: str) -> bool:
-        del self.data["teams"][team]
-        return True
 
-    def set(self, step: str, key: str, value: Any) -> None:
-        node = self.steps[step]
-        if isinstance(node, CommentedMap) and node.fa.flow_style() and isinstance(value, list):
-            value = CommentedSeq(value)
-            value.fa.set_flow_style()
-        node[key] = value
+def _flow(node: Node) -> str:
+    """`node` in flow style, reading back as the same value."""
+    if isinstance(node, Mapping):
+        return "{" + ", ".join(f"{scalar_text(str(k.value))}: {_flow(v)}"
+                               for k, v in node.items) + "}"
+    if isinstance(node, Sequence):
+        return "[" + ", ".join(_flow(i) for i in node.items) + "]"
+    v = node.value
+    if isinstance(v, str):
+        return scalar_text(v)
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return ".nan" if math.isnan(v) else ".inf" if v > 0 else "-.inf"
+    return repr(v)
 
-    def note(self, step: str, text: str) -> None:
-        """A comment after the step's key: the mark for a person to review."""
-        self.steps.yaml_add_eol_comment(f"procmap: {text}", step)
+
+def _subsequence(new: Seq[Branch], old: Seq[Branch]) -> list[int] | None:
+    """Indexes into `old` of the items of `new`, when `new` is `old` with some left out."""
+    out: list[int] = []
+    i = 0
+    for b in new:
+        while i < len(old) and old[i] != b:
+            i += 1
+        if i == len(old):
+            return None
+        out.append(i)
+        i += 1
+    return out

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from procmap.analysis.graph import Flow
+from procmap.analysis.rules.fixes import Proposal
 from procmap.format.model import Pos
 
 Level = Literal["error", "warning", "info"]
@@ -47,6 +48,9 @@ class Rule:
     algorithm: int
     summary: str
     check: Callable[[Flow], Iterable[Finding]]
+    # The changes it proposes for its (active) findings; `procmap simplify`
+    # weighs and applies them, so a new rule with a fix needs no edit there.
+    propose: Callable[[Flow, Sequence[Finding]], Iterable[Proposal]] | None = None
 
     def at(self, flow: Flow, step: int, steps: Iterable[int], message: str) -> Finding:
         """A finding attached to `step` (an index in file order)."""

@@ -30,11 +30,20 @@ steps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import combinations
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import (
+    Proposal,
+    changed_between,
+    delete_step,
+    dominates,
+    named_person,
+    proposal,
+)
 
 
 def normal_title(title: str) -> str:
@@ -67,3 +76,24 @@ RULE = Rule("duplicate-step", "warning", 2,
             "two steps of one team that can both run in one case have the same title, or "
             "the same kind, inputs and outputs",
             check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        a, b = (flow.index[x] for x in f.steps)
+        first, later = flow.steps[a], flow.steps[b]
+        if changed_between(flow, a, b):
+            continue  # it works on material made since: not the same work again
+        same_work = (first.team, first.kind, frozenset(first.inputs),
+                     frozenset(first.outputs)) == (later.team, later.kind,
+                                                   frozenset(later.inputs),
+                                                   frozenset(later.outputs))
+        safe = (same_work and dominates(flow, a, b) and not changed_between(flow, a, b)
+                and named_person(flow.workflow, later) is None)
+        yield proposal(RULE.id, flow, later, [first.id, later.id], "safe" if safe else "review",
+                       "delete", f"delete '{later.title}': it repeats '{first.id}'"
+                       + (" on the same material, which runs on every path to it" if safe
+                          else ""), delete_step(later.id, flow))
+
+
+RULE = replace(RULE, propose=propose)

@@ -23,10 +23,12 @@ steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, delete_step, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
@@ -38,3 +40,16 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 
 RULE = Rule("nva-step", "info", 2, "the step is marked `value: nva`", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        s = flow.workflow.steps[str(f.step)]
+        safe = s.requirement is None
+        yield proposal(RULE.id, flow, s, [s.id], "safe" if safe else "review", "delete",
+                       f"delete '{s.title}': marked non-value-added"
+                       + (" and no requirement keeps it" if safe else ""),
+                       delete_step(s.id, flow))
+
+
+RULE = replace(RULE, propose=propose)

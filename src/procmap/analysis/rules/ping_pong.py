@@ -30,10 +30,12 @@ steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, move_step, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
@@ -52,3 +54,27 @@ def check(flow: Flow) -> Iterator[Finding]:
 RULE = Rule("ping-pong", "warning", 3,
             "a -> b -> c with team(a) = team(c) != team(b), and that team not external",
             check)
+
+
+MOVE_MAX_H = 1.0  # a step this small costs less than the queue before it
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    w = flow.workflow
+    for f in findings:
+        a, b, c = f.steps
+        s, team = w.steps[b], w.steps[a].team
+        # Who checks or decides is the control (segregation of duties): never
+        # moved. A long step is a craft of its own team, and a step in systems
+        # the other team does not use would need new access and skills first.
+        used = {x for t in w.step_list if t.team == team for x in t.systems}
+        if (s.kind in ("approval", "check", "decision") or s.is_decision
+                or s.touch.mean > MOVE_MAX_H or not set(s.systems) <= used):
+            continue
+        yield proposal(RULE.id, flow, s, [a, b, c], "review", "move",
+                       f"move '{s.title}' from {w.teams[s.team].name} to "
+                       f"{w.teams[team].name}, which does the work before and after it",
+                       move_step(b, team))
+
+
+RULE = replace(RULE, propose=propose)

@@ -28,10 +28,12 @@ steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, drop_edges, proposal
 
 
 def check(flow: Flow) -> Iterator[Finding]:
@@ -49,3 +51,21 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("redundant-edge", "info", 3,
             "an edge u -> w without p while another path u -> ... -> w exists", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    # One proposal per step drops all its redundant links at once: removing
+    # every implied link of a graph together keeps what reaches what.
+    links: dict[str, list[str]] = {}
+    for f in findings:
+        u, w = f.steps
+        links.setdefault(u, []).append(w)
+    for u, targets in links.items():
+        names = ", ".join(f"'{u}' -> '{w}'" for w in targets)
+        yield proposal(RULE.id, flow, flow.workflow.steps[u], [u, *targets], "safe",
+                       "drop-edge", f"remove the link{'s' * (len(targets) > 1)} {names}: "
+                       f"{'each target' if len(targets) > 1 else repr(targets[0])} already "
+                       f"waits for '{u}' through another path", drop_edges(u, targets))
+
+
+RULE = replace(RULE, propose=propose)

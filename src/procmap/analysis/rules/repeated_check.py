@@ -29,10 +29,12 @@ steps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, delete_step, dominates, named_person, proposal
 
 GATES = ("approval", "check")
 
@@ -75,3 +77,25 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("repeated-check", "warning", 2,
             "an approval/check re-reads only artifacts an earlier one read, unchanged", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        b = flow.index[str(f.step)]
+        s = flow.steps[b]
+        earlier = [flow.index[e] for e in f.steps[:-1]]
+        first = next((a for a in earlier if dominates(flow, a, b)), None)
+        named = named_person(flow.workflow, s)
+        safe = first is not None and named is None
+        before = flow.steps[first if first is not None else earlier[0]].id
+        why = ("" if named else "; no person requires it" if s.requirement is None or
+               not s.requirement.by else f"; it is required by '{s.requirement.by}', "
+               "not by a person who could be asked")
+        yield proposal(RULE.id, flow, s, [before, s.id], "safe" if safe else "review",
+                       "delete", f"delete the {s.kind} '{s.title}': '{before}' already "
+                       f"checked {', '.join(sorted(set(s.inputs)))} "
+                       + ("on every path to it" if first is not None else "on some paths to it")
+                       + f" and nothing changed it since{why}", delete_step(s.id, flow))
+
+
+RULE = replace(RULE, propose=propose)

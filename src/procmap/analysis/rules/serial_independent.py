@@ -27,10 +27,12 @@ steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, proposal, side_by_side
 
 GATES = ("approval", "check", "decision")
 
@@ -56,3 +58,15 @@ def check(flow: Flow) -> Iterator[Finding]:
 
 RULE = Rule("serial-independent", "info", 4,
             "a -> b in series where b reads none of a's outputs", check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    for f in findings:
+        a, b = f.steps
+        s = flow.workflow.steps[b]
+        yield proposal(RULE.id, flow, s, [a, b], "review", "parallel",
+                       f"run '{s.title}' side by side with '{a}': it reads nothing '{a}' "
+                       "makes", side_by_side(a, b, flow))
+
+
+RULE = replace(RULE, propose=propose)

@@ -28,10 +28,12 @@ steps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
+from procmap.analysis.rules.fixes import Proposal, delete_step, proposal
 
 
 def unused(flow: Flow) -> Iterator[tuple[int, str]]:
@@ -61,3 +63,18 @@ def check(flow: Flow) -> Iterator[Finding]:
 RULE = Rule("unused-output", "warning", 2,
             "an output is read by no step it reaches and is no process output or record",
             check)
+
+
+def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    unread: defaultdict[str, set[str]] = defaultdict(set)
+    for i, artifact in unused(flow):
+        unread[flow.steps[i].id].add(artifact)
+    for sid in dict.fromkeys(str(f.step) for f in findings):
+        s = flow.workflow.steps[sid]
+        if set(s.outputs) <= unread[sid]:
+            yield proposal(RULE.id, flow, s, [sid], "review", "delete",
+                           f"delete '{s.title}': no later step reads what it makes "
+                           f"({', '.join(dict.fromkeys(s.outputs))})", delete_step(sid, flow))
+
+
+RULE = replace(RULE, propose=propose)
