@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from procmap.analysis.analyze import WorkflowReport, analyze
 from procmap.analysis.graph import Flow
@@ -145,12 +146,14 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     while True:
         tried = [p for p in chosen if p.id not in held]
         current, refused = _combine(weigher, tried)
-        out, final = _edit(text, workflow, current, file)
-        after = report if final is workflow else analyze(final, options.config)
-        enabling = _cascade(after, options, [p for p in tried if p.id not in refused])
+        applied = [p for p in tried if p.id not in refused]
+        enabling = _cascade(analyze(_renumbered(current), options.config), options,
+                            applied, outcomes) if applied else {}
         if not enabling:
             break
         held.update(enabling)
+    out, final = _edit(text, workflow, current, file)
+    after = report if final is workflow else analyze(final, options.config)
     outcomes = [replace(o, applied=o.proposal.id not in refused,
                         blocked=refused.get(o.proposal.id))
                 if o.proposal in tried else
@@ -159,13 +162,24 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     return Simplified(_encode(bom, out), report, after, tuple(outcomes))
 
 
-def _weigh(report: WorkflowReport, weigher: Weigher, options: Options) -> list[Outcome]:
-    """Every proposal weighed alone against the workflow of `report`."""
+def _renumbered(w: Workflow) -> Workflow:
+    """The model after deletions, its steps numbered in file order again, as
+    the loader numbers them, so it can be analysed without writing the text."""
+    steps = {sid: s if s.index == i else replace(s, index=i)
+             for i, (sid, s) in enumerate(w.steps.items())}
+    return replace(w, steps=MappingProxyType(steps))
+
+
+def _weigh(report: WorkflowReport, weigher: Weigher, options: Options,
+           candidates: list[Proposal] | None = None) -> list[Outcome]:
+    """Every proposal (or each of `candidates`) weighed alone against the
+    workflow of `report`."""
     workflow = report.workflow
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
+    found = proposals(report, options.algorithm) if candidates is None else candidates
     # Safe ones first: when two rules propose one change, the safe one is it.
-    for p in sorted(proposals(report, options.algorithm), key=lambda p: p.klass != "safe"):
+    for p in sorted(found, key=lambda p: p.klass != "safe"):
         alone = p.edit(workflow)
         if alone is None or (p.action, p.step) in seen:
             continue
@@ -179,30 +193,39 @@ def _weigh(report: WorkflowReport, weigher: Weigher, options: Options) -> list[O
     return outcomes
 
 
-def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal]
-             ) -> dict[str, str]:
+def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
+             outcomes: list[Outcome]) -> dict[str, str]:
     """The applied changes to hold back, each with why: those that make a change
-    possible (or safe) that a later run with the same options would apply.
-    Holding them keeps a run free of cascades and a second run a no-op
-    (simplify.md); the person asked can still accept them by id."""
-    if not applied:
+    possible that this run could not propose and that a later run with the
+    same options would apply. Holding them keeps a run free of cascades and a
+    second run a no-op (simplify.md); the person asked can accept them by id."""
+    proposed = {(o.proposal.id, o.proposal.steps) for o in outcomes}
+    accepted = [p for p in proposals(after, options.algorithm)
+                if options.accepts(p) and (p.id, p.steps) not in proposed]
+    if not accepted:
         return {}
-    if not any(options.accepts(p) for p in proposals(after, options.algorithm)):
-        return {}
-    weigher = Weigher(Flow(after.workflow), after.metrics.visits)
-    next_run = [o.proposal for o in _weigh(after, weigher, options)
-                if o.blocked is None and options.accepts(o.proposal)]
+    flow = Flow(after.workflow)
+    weigher = Weigher(flow, after.metrics.visits)
+    next_run = [o.proposal for o in _weigh(after, weigher, options, accepted)
+                if o.blocked is None]
     if not next_run:
         return {}
-    touched = {sid for p in next_run for sid in p.steps}
-    # The change that made them possible shares a step with them; failing
-    # that, hold back every change of the run (rare: found by fuzzing).
+    near: dict[str, set[str]] = {}  # each next-run change: its steps and their neighbours
+    for q in next_run:
+        ids = {sid for sid in q.steps if sid in flow.index}
+        around = {flow.steps[j].id for sid in ids
+                  for j in (*flow.pred[flow.index[sid]], *flow.succ[flow.index[sid]])}
+        near[q.id] = set(q.steps) | around
     # A change accepted by its id has the yes it waits for.
     free = [p for p in applied if p.id not in options.accept]
-    culprits = [p for p in free if touched.intersection(p.steps)] or free
-    names = ", ".join(p.id for p in next_run)
-    return {p.id: f"applied, it would make {names} possible, a change of its own for a "
-                  "later run: it waits for a yes (--accept ID)" for p in culprits}
+    held = {}
+    for p in free:
+        enabled = [q for q in next_run if near[q.id].intersection(p.steps)]
+        if enabled:
+            held[p.id] = (f"applied, it would make {', '.join(q.id for q in enabled)} "
+                          "possible, a change of its own for a later run: it waits for a "
+                          "yes (--accept ID)")
+    return held
 
 
 def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[str, str]]:
