@@ -216,8 +216,9 @@ MISSING = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
     (MISSING, 4, 5, "<sequenceFlow id=\"f1\"> refers to 'nowhere', which is not a flow node "
      "or pool of this file", "fix the reference, or export the model again from its tool"),
     # nested past the limit: refused where it goes too deep, not a RecursionError later
-    (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n" + b"<a>" * 99 + b"\n <b>" + b"<c>" * 5000 + b"</c>" * 5000
-     + b"</b>" + b"</a>" * 99 + b"</definitions>", 3, 2,
+    (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n" + b"<a>" * 99
+     + b"\n <b>" + b"<c>" * 5000 + b"</c>" * 5000 + b"</b>" + b"</a>" * 99
+     + b"</definitions>", 3, 2,
      "the elements are nested more than 100 levels deep",
      "a BPMN model needs only a few levels: export it again from its tool"),
     (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'/>", 1, 1,
