@@ -287,6 +287,24 @@ def test_bad_timestamps_out_of_order_and_unfinished_are_counted(tmp_path: Path) 
     assert "procmap: note: 1 events with a timestamp that is missing" in result.output
 
 
+def test_rows_with_too_many_or_too_few_fields_are_counted_not_taken_for_the_header(
+        tmp_path: Path) -> None:
+    # Ragged rows once made the sniffer read the whole header as one column,
+    # and the error then proposed `--map case_id,activity,resource,timestamp=case`.
+    path = tmp_path / "ragged.csv"
+    path.write_text("case_id,activity,resource,timestamp\n1,A,S,2026-01-01 10:00\n"
+                    "1,B,S,2026-01-02 10:00\n2,A,S,2026-01-01 10:00\n"
+                    "2,B,S,2026-01-02 10:00,extra\n3,A\n")
+    log = open_log(path)
+    assert (log.events, log.cases) == (3, 2)
+    assert [str(i) for i in log.issues] == [
+        "2 rows whose number of fields is not the header's were left out "
+        "(e.g. line 5, line 6)"]
+    result = CliRunner().invoke(main, ["mine", str(path), "-o", str(tmp_path / "w.yaml")])
+    assert result.exit_code == 0, result.output
+    assert loads((tmp_path / "w.yaml").read_text()).start == "a"
+
+
 def test_a_log_with_no_usable_event_exits_2(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "l.csv", [{"case_id": "a", "activity": "x",
                                             "timestamp": "soon"}])

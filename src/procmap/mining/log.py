@@ -128,8 +128,10 @@ def _source(con: Any, path: Path, scratch: Path) -> str:
     quoted = name.replace("'", "''")
     if suffix.endswith(".parquet"):
         return f"read_parquet('{quoted}')"
-    # Every column as text, so that a bad timestamp is a row we can name, not a failed scan.
-    return f"read_csv('{quoted}', all_varchar = true, header = true)"
+    # Every column as text, so that a bad timestamp is a row we can name, not a failed
+    # scan; rows with too many or too few fields go to reject_errors, to be counted,
+    # instead of making the sniffer take the whole header for one column.
+    return f"read_csv('{quoted}', all_varchar = true, header = true, store_rejects = true)"
 
 
 def _columns(con: Any, source: str, file: str) -> list[str]:
@@ -226,6 +228,13 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
                                f"LIMIT {EXAMPLES}").fetchall()
             issues.append(Issue(kind, n, message, tuple(str(r[0]) for r in rows)))
 
+    if "store_rejects" in source:
+        lines = [r[0] for r in con.execute(
+            "SELECT DISTINCT line FROM reject_errors ORDER BY line").fetchall()]
+        if lines:
+            issues.append(Issue("bad-row", len(lines), "rows whose number of fields is not "
+                                "the header's were left out",
+                                tuple(f"line {n}" for n in lines[:EXAMPLES])))
     total = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     count("case_id IS NULL OR step IS NULL", "missing-value",
           "events without a case id or an activity were left out", "'row ' || rn")
