@@ -9,7 +9,6 @@ their key or indented, flow style, anchors.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_right
@@ -28,6 +27,7 @@ from procmap.format.yamlnodes import (
     _resolve_plain,
     compose,
 )
+from procmap.format.yamltext import quoted
 
 # The line breaks libyaml counts lines by: its columns are code points.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -50,7 +50,7 @@ def scalar_text(value: str) -> str:
     if (_PLAIN.fullmatch(value) and not value.endswith(" ") and " #" not in value
             and _resolve_plain(value) == value):
         return value
-    return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML double-quoted
+    return quoted(value)
 
 
 def _flow_item(b: Branch) -> str:
