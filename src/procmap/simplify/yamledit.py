@@ -85,6 +85,9 @@ class Document:
     # Positions
 
     def _at(self, line: int, column: int) -> int:
+        if line > len(self._starts):
+            # libyaml ends a stream without a final line break on a line of its own
+            return len(self.source)
         return self._starts[line - 1] + column - 1 + (self._bom if line == 1 else 0)
 
     def _mark(self, mark: Any) -> int:
