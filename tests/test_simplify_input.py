@@ -156,3 +156,18 @@ def test_an_anchor_sign_and_no_final_line_break_edit_cleanly(runner: CliRunner) 
     s2 = text.index("    s2:\r\n")
     assert Path("out.yaml").read_bytes() == (text[:s2].replace("next: s2   #", "next: s3   #")
                                              + text[text.index("    s3:"):]).encode()
+
+
+@pytest.mark.parametrize("written", [">-\r\n            s2", "|-\r\n            s2"])
+def test_a_link_written_as_a_block_scalar_is_edited_in_place(runner: CliRunner,
+                                                             written: str) -> None:
+    # The scalar's span ends past its line break: the edit once swallowed it and
+    # joined the next key onto the line ('next: s3    s2:'), which then failed.
+    text = STYLED.replace("next: s2   # straight on", f"next: {written}")
+    Path("w.yaml").write_bytes(text.encode())
+    result = runner.invoke(main, ["simplify", "w.yaml", "-o", "out.yaml"])
+    assert result.exit_code == 0, result.output
+    s1_next = text.index("next: " + written)
+    assert Path("out.yaml").read_bytes() == (
+        text[:s1_next] + "next: s3" + text[text.index("\r\n    s2:\r\n"):text.index("    s2:")]
+        + text[text.index("    s3:"):]).encode()
