@@ -295,6 +295,11 @@ def test_a_broken_baseline_is_a_located_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
     assert result.exit_code == 2
     assert "b.json:1:1: not a baseline: expected procmap-baseline: 1" in result.output
+    write("b.json", "[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
+    assert result.exit_code == 2
+    assert result.output == ("b.json:1:1: not a baseline: the JSON is nested too deeply\n"
+                             "  hint: write one with procmap analyze --write-baseline FILE\n")
 
 
 def test_under_github_actions_the_text_report_annotates(runner: CliRunner) -> None:
