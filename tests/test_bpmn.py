@@ -452,6 +452,17 @@ def test_round_trip_keeps_every_field_and_any_character() -> None:
     assert _summary(_round_trip(w)) == _summary(w)
 
 
+def test_characters_xml_cannot_hold_are_exported_as_spaces() -> None:
+    # ElementTree wrote an ESC raw: a file no BPMN tool, procmap's import
+    # included, would open ("not well-formed (invalid token)").
+    text = EVERY_FIELD.replace("Pack \U0001F4E6", "Pack \\e[2J\\x01\\uFFFE\\x7f")
+    w = loads(text, "odd.yaml")
+    assert w.steps["pack"].title.startswith("Pack \x1b[2J\x01\ufffe\x7f")
+    back = _round_trip(w)
+    assert back.steps["pack"].title == w.steps["pack"].title.replace("\x1b", " ") \
+        .replace("\x01", " ").replace("\ufffe", " ")
+
+
 @pytest.mark.parametrize("text", [
     EXTERNAL_ONLY, EXTERNAL_ONLY.replace("  ours: Our team\n", "")],
     ids=["a-team-without-steps", "no-team-of-ours"])
