@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import measure
@@ -218,6 +219,22 @@ def test_compare_logs_reads_one_log_with_a_variant_column(tmp_path: Path) -> Non
     assert data["verdict"].startswith("no significant difference")
     md = CliRunner().invoke(main, ["compare-logs", str(tmp_path / "ab.csv"), "-f", "markdown"])
     assert md.output.startswith("| variant | cases | mean h |")
+
+
+def test_variant_names_from_the_log_are_text_in_markdown(tmp_path: Path) -> None:
+    # A variant name is a cell of the log: it reached the markdown as live HTML.
+    names = ["old <img src=x onerror=alert(1)> [x](javascript:alert(2))", "new\n::error::x|`"]
+    rows = [{"case_id": f"{v[0]}{c}", "activity": a, "timestamp": f"2026-01-0{1 + c % 9} {h}:00",
+             "variant": v} for v in names for c in range(12) for a, h in (("A", 10), ("B", 12))]
+    path = write_rows(tmp_path / "ab.csv", rows)
+    result = CliRunner().invoke(main, ["compare-logs", str(path), "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(result.output)
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert not kinds & {"html_block", "html_inline", "link_open", "image", "code_inline"}
+    cells = [t.children[0].content for t in tokens if t.type == "inline" and t.children]
+    assert cells[7] == names[0] and cells[14] == "new\\n::error::x|`"
+    assert result.output.count("\n") == 6
 
 
 def test_mine_cli_writes_a_workflow_that_analyze_reads(tmp_path: Path) -> None:
