@@ -322,6 +322,20 @@ def test_rows_with_too_many_or_too_few_fields_are_counted_not_taken_for_the_head
     assert loads((tmp_path / "w.yaml").read_text()).start == "a"
 
 
+@pytest.mark.parametrize(("data", "message"), [
+    (b"case_id,activity,timestamp\n1,A,2026-01-01 10:00\n1,Caf\xe9,2026-01-02 10:00\n",
+     "line 3 is not UTF-8 text; export the log as CSV UTF-8"),
+    ("case_id,activity,timestamp\n1,A,2026-01-01 10:00\n".encode("utf-16"),
+     "UTF-16 text; export the log as CSV UTF-8"),
+], ids=["latin-1", "utf-16"])
+def test_a_log_not_in_utf8_is_refused_by_name(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "l.csv"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["mine", str(path)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {path}: {message}\n"
+
+
 def test_a_log_with_no_usable_event_exits_2(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "l.csv", [{"case_id": "a", "activity": "x",
                                             "timestamp": "soon"}])
