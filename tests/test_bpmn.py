@@ -215,6 +215,12 @@ MISSING = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
      "MODEL\">; export the model as BPMN 2.0 XML"),
     (MISSING, 4, 5, "<sequenceFlow id=\"f1\"> refers to 'nowhere', which is not a flow node "
      "or pool of this file", "fix the reference, or export the model again from its tool"),
+    # nested past the limit: refused where it goes too deep, not a RecursionError later
+    (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n" + b"<a>" * 99
+     + b"\n <b>" + b"<c>" * 5000 + b"</c>" * 5000 + b"</b>" + b"</a>" * 99
+     + b"</definitions>", 3, 2,
+     "the elements are nested more than 100 levels deep",
+     "a BPMN model needs only a few levels: export it again from its tool"),
     (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'/>", 1, 1,
      "the file has no process with flow nodes",
      "a BPMN file needs at least one process with tasks to import"),
@@ -444,6 +450,17 @@ def test_round_trip_keeps_every_field_and_any_character() -> None:
     w = loads(EVERY_FIELD, "every.yaml")
     assert w.teams["ours"].name == "Our team \U0001F69A" and w.tags[1] == "\U0001F4B6 money"
     assert _summary(_round_trip(w)) == _summary(w)
+
+
+def test_characters_xml_cannot_hold_are_exported_as_spaces() -> None:
+    # ElementTree wrote an ESC raw: a file no BPMN tool, procmap's import
+    # included, would open ("not well-formed (invalid token)").
+    text = EVERY_FIELD.replace("Pack \U0001F4E6", "Pack \\e[2J\\x01\\uFFFE\\x7f")
+    w = loads(text, "odd.yaml")
+    assert w.steps["pack"].title.startswith("Pack \x1b[2J\x01\ufffe\x7f")
+    back = _round_trip(w)
+    assert back.steps["pack"].title == w.steps["pack"].title.replace("\x1b", " ") \
+        .replace("\x01", " ").replace("\ufffe", " ")
 
 
 @pytest.mark.parametrize("text", [

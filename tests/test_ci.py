@@ -47,6 +47,16 @@ def test_a_nested_gitignore_and_a_negation(runner: CliRunner) -> None:
     assert files_in(result.output) == ["a/keep.yaml", "b/other.yaml"]
 
 
+def test_a_gitignore_line_git_cannot_read_matches_nothing_as_in_git(runner: CliRunner) -> None:
+    # '!', a trailing backslash and '[z-a]' were internal errors from pathspec.
+    write(".gitignore", "!\nwork\\\n[z-a]\ndrafts/\n")
+    write("drafts/nva.yaml", NVA)
+    write("w/clean.yaml", CLEAN)
+    result = runner.invoke(main, ["analyze", ".", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert files_in(result.output) == ["w/clean.yaml"]
+
+
 def test_the_gitignore_of_a_parent_applies_to_a_subfolder_search(runner: CliRunner) -> None:
     write(".gitignore", "drafts/\n")
     write("workflows/drafts/nva.yaml", NVA)
@@ -77,6 +87,12 @@ def test_exclude_must_be_a_list_of_patterns(runner: CliRunner) -> None:
     assert result.exit_code == 2
     assert result.output.endswith(
         ".procmap.yaml:1:10: exclude: expected a list, got the text 'out/'\n")
+    write(".procmap.yaml", "exclude:\n  - out/\n  - '[z-a]'\n")
+    result = runner.invoke(main, ["analyze", "c.yaml"])
+    assert result.exit_code == 2
+    assert result.output.endswith(".procmap.yaml:3:5: exclude: not a gitignore pattern: bad "
+                                  "character range z-a\n"
+                                  "  hint: write the pattern as in a .gitignore file\n")
 
 
 # Standard input
@@ -295,6 +311,11 @@ def test_a_broken_baseline_is_a_located_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
     assert result.exit_code == 2
     assert "b.json:1:1: not a baseline: expected procmap-baseline: 1" in result.output
+    write("b.json", "[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(main, ["analyze", "c.yaml", "--baseline", "b.json"])
+    assert result.exit_code == 2
+    assert result.output == ("b.json:1:1: not a baseline: the JSON is nested too deeply\n"
+                             "  hint: write one with procmap analyze --write-baseline FILE\n")
 
 
 def test_under_github_actions_the_text_report_annotates(runner: CliRunner) -> None:

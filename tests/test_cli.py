@@ -229,6 +229,34 @@ def test_a_fifo_in_a_folder_is_skipped_with_a_note(runner: CliRunner) -> None:
     assert result.stderr == "procmap: note: skipped flows/pipe.yaml: a FIFO, not a file\n"
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["import", "bpmn", "pipe", "-o", "out"],
+     "pipe:1:1: cannot read the file: a FIFO, not a file\n"
+     "  hint: check the path and its permissions\n"),
+    (["export", "bpmn", "pipe"], "pipe:1:1: cannot read the file: a FIFO, not a file\n"
+     "  hint: check the path and its permissions\n"),
+    (["track", "pipe", "--workflows", "flows"],
+     "pipe:1:1: cannot read the cases: a FIFO, not a file\n  hint: check the path\n"),
+    (["simplify", "pipe"], "procmap: cannot read pipe: a FIFO, not a file\n"),
+], ids=["import-bpmn", "export-bpmn", "track", "simplify"])
+def test_the_new_readers_refuse_a_fifo_instead_of_waiting_forever(
+        runner: CliRunner, args: list[str], message: str) -> None:
+    write("flows/a.yaml", CLEAN)
+    os.mkfifo("pipe")  # opening it to read would wait for a writer forever
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output == message
+
+
+def test_a_bpmn_file_past_the_size_limit_is_refused_unread(runner: CliRunner) -> None:
+    with open("big.bpmn", "wb") as f:
+        f.truncate(11 * 2**20)
+    result = runner.invoke(main, ["import", "bpmn", "big.bpmn", "-o", "out"])
+    assert result.exit_code == 2
+    assert result.output == ("big.bpmn:1:1: cannot read the file: the file is 11.0 MB, more "
+                             "than the 10 MB limit\n  hint: check the path and its permissions\n")
+
+
 def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) -> None:
     os.mkfifo("pipe.yaml")
     result = runner.invoke(main, ["analyze", "pipe.yaml"])

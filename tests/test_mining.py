@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import measure
@@ -220,6 +221,22 @@ def test_compare_logs_reads_one_log_with_a_variant_column(tmp_path: Path) -> Non
     assert md.output.startswith("| variant | cases | mean h |")
 
 
+def test_variant_names_from_the_log_are_text_in_markdown(tmp_path: Path) -> None:
+    # A variant name is a cell of the log: it reached the markdown as live HTML.
+    names = ["old <img src=x onerror=alert(1)> [x](javascript:alert(2))", "new\n::error::x|`"]
+    rows = [{"case_id": f"{v[0]}{c}", "activity": a, "timestamp": f"2026-01-0{1 + c % 9} {h}:00",
+             "variant": v} for v in names for c in range(12) for a, h in (("A", 10), ("B", 12))]
+    path = write_rows(tmp_path / "ab.csv", rows)
+    result = CliRunner().invoke(main, ["compare-logs", str(path), "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(result.output)
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert not kinds & {"html_block", "html_inline", "link_open", "image", "code_inline"}
+    cells = [t.children[0].content for t in tokens if t.type == "inline" and t.children]
+    assert cells[7] == names[0] and cells[14] == "new\\n::error::x|`"
+    assert result.output.count("\n") == 6
+
+
 def test_mine_cli_writes_a_workflow_that_analyze_reads(tmp_path: Path) -> None:
     truth = load(ROOT / "workflows/billing-dispute.yaml")
     write(tmp_path / "log.csv", truth, 200)
@@ -285,6 +302,38 @@ def test_bad_timestamps_out_of_order_and_unfinished_are_counted(tmp_path: Path) 
     result = CliRunner().invoke(main, ["mine", str(tmp_path / "bad.csv")])
     assert result.exit_code == 0, result.output
     assert "procmap: note: 1 events with a timestamp that is missing" in result.output
+
+
+def test_rows_with_too_many_or_too_few_fields_are_counted_not_taken_for_the_header(
+        tmp_path: Path) -> None:
+    # Ragged rows once made the sniffer read the whole header as one column,
+    # and the error then proposed `--map case_id,activity,resource,timestamp=case`.
+    path = tmp_path / "ragged.csv"
+    path.write_text("case_id,activity,resource,timestamp\n1,A,S,2026-01-01 10:00\n"
+                    "1,B,S,2026-01-02 10:00\n2,A,S,2026-01-01 10:00\n"
+                    "2,B,S,2026-01-02 10:00,extra\n3,A\n")
+    log = open_log(path)
+    assert (log.events, log.cases) == (3, 2)
+    assert [str(i) for i in log.issues] == [
+        "2 rows whose number of fields is not the header's were left out "
+        "(e.g. line 5, line 6)"]
+    result = CliRunner().invoke(main, ["mine", str(path), "-o", str(tmp_path / "w.yaml")])
+    assert result.exit_code == 0, result.output
+    assert loads((tmp_path / "w.yaml").read_text()).start == "a"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"case_id,activity,timestamp\n1,A,2026-01-01 10:00\n1,Caf\xe9,2026-01-02 10:00\n",
+     "line 3 is not UTF-8 text; export the log as CSV UTF-8"),
+    ("case_id,activity,timestamp\n1,A,2026-01-01 10:00\n".encode("utf-16"),
+     "UTF-16 text; export the log as CSV UTF-8"),
+], ids=["latin-1", "utf-16"])
+def test_a_log_not_in_utf8_is_refused_by_name(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "l.csv"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["mine", str(path)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {path}: {message}\n"
 
 
 def test_a_log_with_no_usable_event_exits_2(tmp_path: Path) -> None:

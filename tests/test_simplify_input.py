@@ -144,3 +144,30 @@ def test_steps_removed_side_by_side_in_a_flow_mapping() -> None:
     assert simplify(text, "w.yaml").text == (
         "{procmap: 1, id: w, title: W, teams: {a: A}, steps: {"
         "s0: {title: A, team: a, next: s3}, s3: {title: D, team: a}}}\n")
+
+
+def test_an_anchor_sign_and_no_final_line_break_edit_cleanly(runner: CliRunner) -> None:
+    # With a '&' anywhere the edit looks for orphaned aliases; libyaml ends a
+    # file without a final line break one line past its last: an IndexError.
+    text = STYLED.replace("Take the order", "Take & log the order").removesuffix("\r\n...\r\n")
+    Path("w.yaml").write_bytes(text.encode())
+    result = runner.invoke(main, ["simplify", "w.yaml", "-o", "out.yaml"])
+    assert result.exit_code == 0, result.output
+    s2 = text.index("    s2:\r\n")
+    assert Path("out.yaml").read_bytes() == (text[:s2].replace("next: s2   #", "next: s3   #")
+                                             + text[text.index("    s3:"):]).encode()
+
+
+@pytest.mark.parametrize("written", [">-\r\n            s2", "|-\r\n            s2"])
+def test_a_link_written_as_a_block_scalar_is_edited_in_place(runner: CliRunner,
+                                                             written: str) -> None:
+    # The scalar's span ends past its line break: the edit once swallowed it and
+    # joined the next key onto the line ('next: s3    s2:'), which then failed.
+    text = STYLED.replace("next: s2   # straight on", f"next: {written}")
+    Path("w.yaml").write_bytes(text.encode())
+    result = runner.invoke(main, ["simplify", "w.yaml", "-o", "out.yaml"])
+    assert result.exit_code == 0, result.output
+    s1_next = text.index("next: " + written)
+    assert Path("out.yaml").read_bytes() == (
+        text[:s1_next] + "next: s3" + text[text.index("\r\n    s2:\r\n"):text.index("    s2:")]
+        + text[text.index("    s3:"):]).encode()

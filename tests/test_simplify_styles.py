@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from procmap.format.loader import loads
 from procmap.format.model import Workflow
+from procmap.format.yamlnodes import compose
 from procmap.simplify.simplify import Options, Simplified, simplify
+from procmap.simplify.yamledit import scalar_text
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 ALL = Options(accept=frozenset({"all"}))
@@ -68,3 +72,26 @@ def test_pyyaml_default_style_keeps_lists_flush_and_the_rest_untouched() -> None
     block = styled[styled.index("  address-recheck:\n"):styled.index("  pick-and-pack:\n")]
     assert after == styled.replace(block, "").replace("next: address-recheck\n",
                                                       "next: pick-and-pack\n")
+
+
+ODD_CHARACTERS = "\x00\x7f\x85\x9f\u2028\u2029\ufeff\ufffe\uffff\"\\\t\r\n \U0001f600"
+
+
+@pytest.mark.parametrize("text", [*ODD_CHARACTERS, ODD_CHARACTERS, "a\x85b", "yes", "1e3"])
+def test_every_text_an_edit_writes_reads_back_as_itself(text: str) -> None:
+    # JSON's quoting left DEL and C1 controls raw (YAML refuses them) and a raw
+    # NEL (YAML folds it into a space).
+    assert compose("k: " + scalar_text(text)).get("k").value == text  # type: ignore[union-attr]
+
+
+def test_a_rewritten_decision_keeps_when_texts_with_characters_yaml_escapes() -> None:
+    path = next(p for p in EXAMPLES if p.stem == "order-to-activation")
+    text = re.sub(r"(when: )(.*)", lambda m: f'{m[1]}"{m[2]} \\x7f\\x85"', path.read_text())
+    before = loads(text)
+    result = simplify(text, str(path), ALL)
+    after = loads(result.text)
+    assert {b.when for s in after.step_list for b in s.next if b.when} <= \
+        {b.when for s in before.step_list for b in s.next if b.when}
+    assert all(w.endswith(" \x7f\x85") for s in after.step_list for b in s.next
+               if (w := b.when))
+    assert result.text != text

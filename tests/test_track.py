@@ -226,6 +226,26 @@ def test_every_bad_row_is_located_and_the_rest_tracked(tmp_path: Path, order: Pa
     assert tracker.exit_code() == 2
 
 
+def test_a_finish_past_the_last_date_is_a_located_row_not_a_crash(tmp_path: Path,
+                                                                  order: Path) -> None:
+    # Waits may sum to 114,000 years and --today may be 9999-12-31; a date
+    # cannot go past that: the case is a bad row, the others are tracked.
+    (order / "slow.yaml").write_text(ORDER.replace("id: order", "id: slow")
+                                     .replace("wait: 6d", "wait: 4000000d"))
+    text = "case,workflow,step,entered\nA,slow,reorder,2026-11-20\nB,slow,ship,2026-11-20\n"
+    tracker = tracked(tmp_path, order, text)
+    assert [(t.case.id, t.forecast) for t in tracker.cases] == [("B", TODAY)]
+    f = str(tmp_path / "cases.csv")
+    hint = "check the waits and touch times of the workflow, and the date passed to --today"
+    assert [str(p) for p in tracker.problems] == [
+        f"{f}:2:1: case 'A': its finish at step 'reorder' of 'slow' falls after 9999-12-31, "
+        f"the last date there is\n  hint: {hint}"]
+    last = track(tmp_path / "cases.csv", order, dt.date.max)
+    assert [(t.case.id, t.in_step_d, t.forecast) for t in last.cases] == \
+        [("B", (dt.date.max - dt.date(2026, 11, 20)).days, dt.date.max)]
+    assert [p.line for p in last.problems] == [2]
+
+
 def test_bad_rows_in_yaml_point_at_the_key(tmp_path: Path, order: Path) -> None:
     tracker = tracked(tmp_path, order, (
         "cases:\n"

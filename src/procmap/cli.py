@@ -576,8 +576,11 @@ def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
 
     options = Options(frozenset(accept), frozenset(keep), _algorithm_steps(only),
                       _config(config_path))
+    from procmap.format.files import read_regular
+    from procmap.format.yamlnodes import MAX_BYTES
+
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_BYTES)
         result = simplify(data, str(path), options)
     except WorkflowError as e:
         _echo_problems(e.problems)

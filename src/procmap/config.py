@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.rules import RULE_IDS
-from procmap.format.discover import Patterns
+from procmap.format.discover import Patterns, pattern_error
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.files import open_regular
 from procmap.format.validate import Validator
@@ -135,12 +135,18 @@ def _from_node(root: Node, file: str) -> Config:
         raise WorkflowError([Problem(file, v.line, v.column, v.message, v.hint)
                              for v in violations])
     assert isinstance(root, Mapping)
+    exclude = root.get("exclude")
+    for item in exclude.items if isinstance(exclude, Sequence) else ():
+        why = pattern_error(str(getattr(item, "value", item)))
+        if why is not None:
+            raise WorkflowError([Problem(file, item.line, item.column,
+                                         f"exclude: not a gitignore pattern: {why}",
+                                         "write the pattern as in a .gitignore file")])
     fail_on = root.get("fail-on")
     rules = root.get("rules")
     levels = {str(k.value): str(getattr(v, "value", v)) for k, v in rules.items} \
         if isinstance(rules, Mapping) else {}
     templates = root.get("templates")
-    exclude = root.get("exclude")
     track = root.get("track")
     columns = track.get("columns") if isinstance(track, Mapping) else None
     return Config(MappingProxyType(levels),

@@ -46,6 +46,10 @@ def read(path: Path) -> frozenset[str]:
         raise WorkflowError([Problem(file, line, column, f"not a baseline: invalid JSON ({e})",
                                      "write one with procmap analyze --write-baseline FILE")]) \
             from None
+    except RecursionError:
+        raise WorkflowError([Problem(file, 1, 1, "not a baseline: the JSON is nested too deeply",
+                                     "write one with procmap analyze --write-baseline FILE")]) \
+            from None
     entries = data.get("findings") if isinstance(data, dict) and data.get(FORMAT) == 1 else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):

@@ -7,13 +7,15 @@ from pathlib import Path
 from procmap.bpmn.losses import Loss
 from procmap.bpmn.to_workflow import Imported, import_bpmn
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import read_regular
+from procmap.format.yamlnodes import MAX_BYTES
 
 __all__ = ["Imported", "Loss", "export_file", "import_bpmn", "import_file"]
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path, MAX_BYTES)
     except OSError as e:
         raise WorkflowError([Problem(str(path), 1, 1, f"cannot read the file: "
                                      f"{e.strerror or e}", "check the path and its "

@@ -17,6 +17,7 @@ back whole.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from procmap.bpmn.xml import BPMN, BPMNDI, DC, DI, PROCMAP, XSI
 from procmap.format.model import Duration, Step, Team, Workflow
 from procmap.render.diagram import Diagram, layout
 
+# What XML 1.0 cannot hold even as a character reference: ElementTree writes it
+# raw, and every reader (procmap's own import too) refuses the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PREFIXES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "procmap": PROCMAP}
 TASK = (90.0, 60.0)
 # Centres of what stands between two columns (240 apart), from a step's centre:
@@ -300,6 +304,7 @@ class _Exporter:
             self._process(root, process, team, members, internal)
         root.append(self._diagram(pools))
         ET.indent(root)
+        _xml_only(root)
         data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return data + b"\n"
 
@@ -401,6 +406,16 @@ class _Exporter:
         for mid, source, target in self.messages:
             _edge(plane, mid, _vertical(self.nodes[source], self.nodes[target]))
         return diagram
+
+
+def _xml_only(root: ET.Element) -> None:
+    """Characters XML cannot carry as spaces, as in procmap's drawings: no one
+    means an ESC in a title, and the file must open in every BPMN tool."""
+    for el in root.iter():
+        el.attrib.update({k: _NOT_XML.sub(" ", v) for k, v in el.attrib.items()
+                          if _NOT_XML.search(v)})
+        if el.text and _NOT_XML.search(el.text):
+            el.text = _NOT_XML.sub(" ", el.text)
 
 
 def _team_attrs(color: str | None, staff: float | None) -> dict[str, str]:

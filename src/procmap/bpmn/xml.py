@@ -22,6 +22,9 @@ DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 # The extension attributes procmap writes so that an export reads back whole.
 PROCMAP = "https://procmap.dev/ns/bpmn/1"
+# Real models nest a few subprocesses deep; the tree is walked recursively,
+# so a file nested thousands deep must be refused here, not crash there.
+MAX_DEPTH = 100
 
 
 @dataclass(slots=True, eq=False)
@@ -57,9 +60,9 @@ class Element:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, at: tuple[int, int] | None = None) -> None:
         super().__init__(message)
-        self.message, self.hint = message, hint
+        self.message, self.hint, self.at = message, hint, at
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -76,6 +79,10 @@ def parse(data: bytes, file: str) -> Element:
     root: list[Element] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if len(stack) >= MAX_DEPTH:
+            raise _Refused(f"the elements are nested more than {MAX_DEPTH} levels deep",
+                           "a BPMN model needs only a few levels: export it again from its "
+                           "tool", (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
         ns, tag = _split(name)
         local = {}
         for key, value in attrs.items():
@@ -110,8 +117,8 @@ def parse(data: bytes, file: str) -> Element:
     try:
         parser.Parse(data, True)
     except _Refused as e:
-        line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
-        at = data.find(b"<!DOCTYPE")
+        line, column = e.at or (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        at = -1 if e.at else data.find(b"<!DOCTYPE")
         if at >= 0:  # expat reports the end of the declaration's name: point at its start
             line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
         raise _error(file, line, column, e.message, e.hint) from None

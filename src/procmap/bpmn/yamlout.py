@@ -7,13 +7,11 @@ import re
 from dataclasses import dataclass, field
 
 from procmap.bpmn.losses import Loss
+from procmap.format.yamltext import ODD, quoted
 from procmap.printable import one_line
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.()/'&+-]*$")
 _RESERVED = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
-# Characters a YAML reader takes as line breaks or refuses: such text is written
-# with escapes only, so that it reads back as it was.
-_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 @dataclass(slots=True)
@@ -80,25 +78,9 @@ def scalar(text: str) -> str:
     return quoted(text)
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_QUOTE = re.compile('[\\\\"\n\t\r]|' + _ODD.pattern)
-
-
-def quoted(text: str) -> str:
-    """A double-quoted YAML scalar: escapes for quotes, backslashes and what YAML
-    would not read back as written; every other character as it is (JSON's
-    escapes would split characters beyond the BMP into surrogates YAML refuses)."""
-    def escape(m: re.Match[str]) -> str:
-        c = m[0]
-        return _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100
-                                   else f"\\u{ord(c):04x}")
-
-    return '"' + _QUOTE.sub(escape, text) + '"'
-
-
 def _text(indent: str, text: str) -> str:
     """Markdown: a literal block, unless it holds characters only escapes can carry."""
-    if _ODD.search(text) or text != text.strip("\n") or "\r" in text:
+    if ODD.search(text) or text != text.strip("\n") or "\r" in text:
         return scalar(text)
     return "\n".join(_block(indent, text))
 

@@ -39,7 +39,9 @@ class Patterns:
 
     @classmethod
     def of(cls, base: Path, lines: Iterable[str]) -> Patterns:
-        return cls(base.resolve(), pathspec.GitIgnoreSpec.from_lines(lines))
+        """The patterns of `lines`; one git cannot read matches nothing, as in git."""
+        return cls(base.resolve(), pathspec.GitIgnoreSpec.from_lines(
+            [line for line in lines if pattern_error(line) is None]))
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
         """True: ignored, False: explicitly kept (`!pattern`), None: no pattern says."""
@@ -48,6 +50,16 @@ class Patterns:
         except ValueError:
             return None
         return self.spec.check_file(rel + "/" if is_dir else rel).include
+
+
+def pattern_error(line: str) -> str | None:
+    """Why a gitignore-style pattern cannot be read (a lone `!`, a trailing
+    backslash, a range such as [z-a]), or None."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except (ValueError, re.error) as e:
+        return re.sub(r" at position \d+$", "", str(e))  # of pathspec's regex, not the line
+    return None
 
 
 def is_workflow(path: Path) -> bool:

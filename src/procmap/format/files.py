@@ -48,3 +48,28 @@ def open_regular(path: str | Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+class TooLarge(OSError):
+    """The file is larger than the reader's limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        message = f"the file is {size / 2**20:.1f} MB, more than the {limit // 2**20} MB limit"
+        super().__init__(message)
+        self.strerror = message
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, never more than `limit`: NotAFile for
+    a FIFO or device (which would block or never end), TooLarge past the limit."""
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise TooLarge(size, limit)
+        data = f.read(limit + 1)  # a file growing meanwhile is read no further
+    if len(data) > limit:
+        raise TooLarge(len(data), limit)
+    return data

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
+from procmap.docs.markdown import inline
 from procmap.mining.log import Log, LogError
 from procmap.printable import one_line
 
@@ -62,6 +64,10 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
+        return self.verdict_naming(one_line)
+
+    def verdict_naming(self, name: Callable[[str], str]) -> str:
+        """The verdict, with the variants' names (from the log) written by `name`."""
         unit, scale = ("d", 24.0) if max(abs(self.ci_low_h), abs(self.ci_high_h)) >= 24 \
             else ("h", 1.0)
 
@@ -71,7 +77,7 @@ class Comparison:
         def n(x: float) -> str:
             return f"{x / scale:.1f}"
 
-        a, b = one_line(self.a.name), one_line(self.b.name)
+        a, b = name(self.a.name), name(self.b.name)
         if self.significant:
             word = "faster" if self.diff_h < 0 else "slower"
             lo, hi = sorted((abs(self.ci_low_h), abs(self.ci_high_h)))
@@ -179,9 +185,14 @@ def compare(a_name: str, a: Cases, b_name: str, b: Cases, seed: int = 0) -> Comp
                       p < ALPHA and (low > 0 or high < 0))
 
 
-def _row(v: Variant) -> list[str]:
-    # A variant's name comes from the log: one line, and no cell break in markdown.
-    return [one_line(v.name).replace("|", "\\|"), str(v.cases), f"{v.mean_h:.1f}",
+def _markdown_name(name: str) -> str:
+    # A variant's name comes from the log: one line of literal text, no cell
+    # break, no HTML or link.
+    return inline(one_line(name))
+
+
+def _row(v: Variant, name: Callable[[str], str] = one_line) -> list[str]:
+    return [name(v.name), str(v.cases), f"{v.mean_h:.1f}",
             f"{v.p50_h:.1f}", f"{v.p90_h:.1f}", f"{v.handoffs_per_case:.2f}",
             f"{v.rework_rate:.1%}"]
 
@@ -200,8 +211,8 @@ def text(c: Comparison) -> str:
 
 def markdown(c: Comparison) -> str:
     lines = ["| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
-    lines += ["| " + " | ".join(_row(v)) + " |" for v in (c.a, c.b)]
-    return "\n".join([*lines, "", f"**Verdict:** {c.verdict}"]) + "\n"
+    lines += ["| " + " | ".join(_row(v, _markdown_name)) + " |" for v in (c.a, c.b)]
+    return "\n".join([*lines, "", f"**Verdict:** {c.verdict_naming(_markdown_name)}"]) + "\n"
 
 
 def as_json(c: Comparison) -> str:

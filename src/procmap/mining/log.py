@@ -128,8 +128,13 @@ def _source(con: Any, path: Path, scratch: Path) -> str:
     quoted = name.replace("'", "''")
     if suffix.endswith(".parquet"):
         return f"read_parquet('{quoted}')"
-    # Every column as text, so that a bad timestamp is a row we can name, not a failed scan.
-    return f"read_csv('{quoted}', all_varchar = true, header = true)"
+    with open(name, "rb") as f:
+        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
+            raise LogError(f"{one_line(path)}: UTF-16 text; export the log as CSV UTF-8")
+    # Every column as text, so that a bad timestamp is a row we can name, not a failed
+    # scan; rows with too many or too few fields go to reject_errors, to be counted,
+    # instead of making the sniffer take the whole header for one column.
+    return f"read_csv('{quoted}', all_varchar = true, header = true, store_rejects = true)"
 
 
 def _columns(con: Any, source: str, file: str) -> list[str]:
@@ -226,6 +231,8 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
                                f"LIMIT {EXAMPLES}").fetchall()
             issues.append(Issue(kind, n, message, tuple(str(r[0]) for r in rows)))
 
+    if "store_rejects" in source:
+        issues.extend(_rejected(con, file))
     total = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     count("case_id IS NULL OR step IS NULL", "missing-value",
           "events without a case id or an activity were left out", "'row ' || rn")
@@ -277,6 +284,32 @@ def _load(con: Any, source: str, roles: Mapping[str, str], file: str) -> Log:
                             tuple(r[0] for r in unfinished[:EXAMPLES])))
     cases = con.execute("SELECT count(DISTINCT case_id) FROM inst").fetchone()[0]
     return Log(file, con, lifecycle, events, cases, issues)
+
+
+def _rejected(con: Any, file: str) -> list[Issue]:
+    """The rows DuckDB's CSV reader could not split, as issues; a file that is
+    not UTF-8 is refused whole, as its other rows are likely mangled too."""
+    rejected: dict[int, str] = {}
+    for line, kind in con.execute(
+            "SELECT line, error_type FROM reject_errors ORDER BY line").fetchall():
+        rejected.setdefault(int(line), str(kind))
+    bad_encoding = [n for n, kind in rejected.items() if kind == "INVALID ENCODING"]
+    if bad_encoding:
+        raise LogError(f"{one_line(file)}: line {bad_encoding[0]} is not UTF-8 text; "
+                       "export the log as CSV UTF-8")
+    fields = [n for n, kind in rejected.items() if kind in ("TOO MANY COLUMNS",
+                                                             "MISSING COLUMNS")]
+    other = [f"line {n}: {kind.lower()}" for n, kind in rejected.items()
+             if n not in fields]
+    issues = []
+    if fields:
+        issues.append(Issue("bad-row", len(fields), "rows whose number of fields is not the "
+                            "header's were left out",
+                            tuple(f"line {n}" for n in fields[:EXAMPLES])))
+    if other:
+        issues.append(Issue("bad-row", len(other), "rows that cannot be read as CSV were "
+                            "left out", tuple(other[:EXAMPLES])))
+    return issues
 
 
 def _pair(con: Any) -> None:

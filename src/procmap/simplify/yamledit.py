@@ -9,7 +9,6 @@ their key or indented, flow style, anchors.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_right
@@ -28,6 +27,7 @@ from procmap.format.yamlnodes import (
     _resolve_plain,
     compose,
 )
+from procmap.format.yamltext import quoted
 
 # The line breaks libyaml counts lines by: its columns are code points.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -50,7 +50,7 @@ def scalar_text(value: str) -> str:
     if (_PLAIN.fullmatch(value) and not value.endswith(" ") and " #" not in value
             and _resolve_plain(value) == value):
         return value
-    return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML double-quoted
+    return quoted(value)
 
 
 def _flow_item(b: Branch) -> str:
@@ -85,6 +85,9 @@ class Document:
     # Positions
 
     def _at(self, line: int, column: int) -> int:
+        if line > len(self._starts):
+            # libyaml ends a stream without a final line break on a line of its own
+            return len(self.source)
         return self._starts[line - 1] + column - 1 + (self._bom if line == 1 else 0)
 
     def _mark(self, mark: Any) -> int:
@@ -95,6 +98,14 @@ class Document:
 
     def _end(self, node: Node) -> int:
         return self._at(node.end_line, node.end_column)
+
+    def _scalar(self, node: Node) -> tuple[int, int]:
+        """The span of a scalar without the line breaks a block scalar (`>-`, `|`)
+        ends with: they end its line, and a value spliced in its place needs them."""
+        start, end = self._start(node), self._end(node)
+        while end > start and self.source[end - 1] in "\r\n\x85\u2028\u2029":
+            end -= 1
+        return start, end
 
     def _line_start(self, offset: int) -> int:
         return self._starts[bisect_right(self._starts, offset) - 1]
@@ -221,7 +232,7 @@ class Document:
         node = self._value(sid, key)
         if not isinstance(node, Scalar):
             raise EditError(f"steps.{sid}.{key} is not a single value")
-        self._splice(self._start(node), self._end(node), scalar_text(value))
+        self._splice(*self._scalar(node), scalar_text(value))
 
     def set_next(self, sid: str, old: Seq[Branch], new: Seq[Branch]) -> None:
         """Turn the `next` written for `old` into `new`, touching as little as it can."""
@@ -239,7 +250,7 @@ class Document:
                 if o.to != n.to:
                     target = item.get("to") if isinstance(item, Mapping) else item
                     assert isinstance(target, Scalar)
-                    self._splice(self._start(target), self._end(target), scalar_text(n.to))
+                    self._splice(*self._scalar(target), scalar_text(n.to))
             return
         kept = _subsequence(new, old)
         if isinstance(node, Sequence) and kept is not None:
@@ -262,9 +273,10 @@ class Document:
     def _append(self, node: Node, extra: Seq[Branch]) -> None:
         added = [_flow_item(b) for b in extra]
         if isinstance(node, Scalar):
-            self._splice(self._start(node), self._end(node),
-                         "[" + ", ".join([self.source[self._start(node):self._end(node)],
-                                          *added]) + "]")
+            start, end = self._scalar(node)
+            written = self.source[start:end]
+            first = _flow(node) if _BREAK.search(written) else written  # one line in [ ]
+            self._splice(start, end, "[" + ", ".join([first, *added]) + "]")
             return
         assert isinstance(node, Sequence)
         last = node.items[-1]
@@ -290,7 +302,8 @@ class Document:
             return
         text = items[0] if len(items) == 1 and isinstance(node, Scalar) else \
             "[" + ", ".join(items) + "]"
-        self._splice(self._start(node), self._end(node), text)
+        self._splice(*(self._scalar(node) if isinstance(node, Scalar) else
+                       (self._start(node), self._end(node))), text)
 
 
 def _flow(node: Node) -> str:

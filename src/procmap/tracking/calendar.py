@@ -18,6 +18,11 @@ from typing import Any
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+class PastLastDate(ValueError):
+    """A date after 9999-12-31, which a Python date cannot hold: a workflow's
+    waits (up to 114,000 years) or a --today near the end of the calendar."""
+
+
 @dataclass(frozen=True, slots=True)
 class Calendar:
     days: tuple[str, ...] = DAY_NAMES  # working days of the week
@@ -53,7 +58,9 @@ class Calendar:
 
             out = np.busday_offset(np.datetime64(day, "D"), n, roll="forward",
                                    busdaycal=self._busdays())
-            self._memo[key] = dt.date.fromisoformat(str(out))
+            if out > np.datetime64(dt.date.max, "D"):
+                raise PastLastDate(f"{n} working days from {day} fall after {dt.date.max}")
+            self._memo[key] = out.astype(dt.date)
         result: dt.date = self._memo[key]
         return result
 
@@ -65,9 +72,10 @@ class Calendar:
         if key not in self._memo:
             import numpy as np
 
+            # numpy's days go past 9999-12-31, where the day after `end` may fall
             self._memo[key] = int(np.busday_count(
-                np.datetime64(start + dt.timedelta(days=1), "D"),
-                np.datetime64(end + dt.timedelta(days=1), "D"), busdaycal=self._busdays()))
+                np.datetime64(start, "D") + 1, np.datetime64(end, "D") + 1,
+                busdaycal=self._busdays()))
         result: int = self._memo[key]
         return result
 

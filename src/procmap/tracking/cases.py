@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.files import read_regular
 from procmap.format.model import Workflow
 from procmap.format.yamlnodes import Mapping as YamlMapping
 from procmap.format.yamlnodes import Scalar, Sequence, YamlError, compose
 
+# Trackers are exports of whole boards (100,000 cases is 10 MB or so): a bound
+# far above that, so that a file of gigabytes is refused, not read into memory.
+MAX_CASES_BYTES = 256 * 2**20
 FIELDS = ("case", "workflow", "step", "entered", "due", "owner", "blocker", "started",
           "finished")
 # The column each field is read from unless `columns` (option or config) says otherwise.
@@ -82,7 +86,7 @@ def read_cases(path: Path, workflows: Mapping[str, Workflow], today: dt.date,
     names = {**DEFAULT_COLUMNS, **(columns or {})}
     file = str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_CASES_BYTES)
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the cases: {e.strerror}",
                                      "check the path")]) from None

@@ -17,8 +17,8 @@ from procmap.analysis.analyze import analyze_paths
 from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.model import Workflow
-from procmap.tracking.calendar import CALENDAR_DAYS, Calendar
-from procmap.tracking.cases import read_cases
+from procmap.tracking.calendar import CALENDAR_DAYS, Calendar, PastLastDate
+from procmap.tracking.cases import Case, read_cases
 from procmap.tracking.forecast import Forecaster
 from procmap.tracking.status import SEVERITY, Statuses, Summary, Tracked, summarise
 
@@ -68,6 +68,18 @@ def track(cases: str | Path, workflows: str | Path | Iterable[str | Path],
     except WorkflowError as e:
         raise WorkflowError([*run.errors, *e.problems]) from None
     statuses = Statuses(known, Forecaster(known, seed), calendar, today)
-    tracked = tuple(statuses.track(c) for c in read)
-    return Tracker(str(cases), today, calendar, known, tracked, summarise(tracked),
+    tracked: list[Tracked] = []
+    for case in read:
+        try:
+            tracked.append(statuses.track(case))
+        except PastLastDate:
+            bad.append(_past_last_date(str(cases), case))
+    return Tracker(str(cases), today, calendar, known, tuple(tracked), summarise(tracked),
                    (*run.errors, *bad), config.templates)
+
+
+def _past_last_date(file: str, case: Case) -> Problem:
+    return Problem(file, case.row, 1, f"case {case.id!r}: its finish at step {case.step!r} "
+                   f"of {case.workflow!r} falls after {dt.date.max}, the last date there is",
+                   "check the waits and touch times of the workflow, and the date passed "
+                   "to --today")
