@@ -1,0 +1,38 @@
+"""Changes a process owner could not defend in review, found by running simplify
+on the examples and on workflows written from the users' job descriptions."""
+
+from __future__ import annotations
+
+import textwrap
+
+from helpers import HEADER
+from procmap.format.loader import loads
+from procmap.simplify.simplify import Options, Simplified, simplify
+
+ALL = Options(accept=frozenset({"all"}))
+
+
+def run(steps: str, options: Options | None = None) -> Simplified:
+    return simplify(HEADER + textwrap.indent(textwrap.dedent(steps), "  "), "t.yaml", options)
+
+
+def test_a_step_never_takes_over_the_branches_of_a_decision_run_beside_it() -> None:
+    # Printing the label beside the inspection must not make the printer decide
+    # "damaged" and send kits back to packing: that is a new loop and a new decision.
+    result = run("""\
+        pack: {title: Pack, team: a, touch: 1h, outputs: [kit], next: label}
+        label: {title: Print label, team: a, touch: 1h, inputs: [kit], outputs: [lbl],
+                next: inspect}
+        inspect:
+          title: Inspect kit
+          team: a
+          kind: check
+          touch: 1h
+          inputs: [kit]
+          next: [{to: ship, when: passes, p: 0.95}, {to: pack, when: damaged, p: 0.05}]
+        ship: {title: Ship, team: a, touch: 1h, inputs: [kit, lbl]}
+        """, ALL)
+    after = loads(result.text, "after.yaml")
+    assert [(b.to, b.when, b.p) for b in after.steps["label"].next] == [("inspect", None, None)]
+    assert [o.proposal.id for o in result.outcomes if o.applied] == []
+    assert result.after.metrics.rework_edges == result.before.metrics.rework_edges == 1
