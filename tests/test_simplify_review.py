@@ -36,3 +36,17 @@ def test_a_step_never_takes_over_the_branches_of_a_decision_run_beside_it() -> N
     assert [(b.to, b.when, b.p) for b in after.steps["label"].next] == [("inspect", None, None)]
     assert [o.proposal.id for o in result.outcomes if o.applied] == []
     assert result.after.metrics.rework_edges == result.before.metrics.rework_edges == 1
+
+
+
+def test_no_move_is_proposed_for_a_step_of_an_external_team() -> None:
+    # We asked the partner and waited: the finding stays, but the partner's
+    # own work is not ours to move, so no proposal asks anyone to.
+    header = HEADER.replace("steps:", "  p: {name: Partner, external: true}\nsteps:")
+    result = simplify(header + textwrap.indent(textwrap.dedent("""\
+        s1: {title: Review order, team: a, touch: 1h, next: s2}
+        s2: {title: Partner fixes the order, team: p, touch: 10m, next: s3}
+        s3: {title: Reserve stock, team: a, touch: 1h}
+        """), "  "), "t.yaml", ALL)
+    assert [f.rule for f in result.before.findings] == ["ping-pong"]
+    assert [o.proposal.id for o in result.outcomes] == []
