@@ -50,3 +50,18 @@ def test_no_move_is_proposed_for_a_step_of_an_external_team() -> None:
         """), "  "), "t.yaml", ALL)
     assert [f.rule for f in result.before.findings] == ["ping-pong"]
     assert [o.proposal.id for o in result.outcomes] == []
+
+
+def test_no_deletion_is_proposed_for_an_external_partys_work() -> None:
+    # Nobody here reads the regulator's acknowledgement, but the regulator
+    # still gives it: deleting their step saves nothing of ours, and the
+    # "5d of lead time" it would claim is the regulator's, not a change we can make.
+    header = HEADER.replace("steps:", "  r: {name: Regulator, external: true}\nsteps:")
+    result = simplify(header + textwrap.indent(textwrap.dedent("""\
+        s1: {title: File the report, team: a, touch: 1h, outputs: [filing], next: s2}
+        s2: {title: Regulator acknowledges, team: r, wait: 5d, inputs: [filing],
+             outputs: [ack], next: s3}
+        s3: {title: Close, team: a, touch: 5m}
+        """), "  "), "t.yaml", ALL)
+    assert [f.rule for f in result.before.findings] == ["ping-pong", "unused-output"]
+    assert [o.proposal.id for o in result.outcomes] == []
