@@ -25,7 +25,7 @@ import yaml
 
 from procmap.analysis.analyze import analyze, analyze_paths
 from procmap.format.loader import loads
-from procmap.render import layout, to_dot, to_mermaid
+from procmap.render import layout, render_pages, to_dot, to_mermaid
 from procmap.render.graphviz import draw
 from procmap.simplify.compare import compare
 from procmap.simplify.compare import text as diff_text
@@ -107,6 +107,7 @@ def main() -> None:
         full = best_of(3, lambda: analyze_paths([folder]))
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
     results += render_rows()
+    results += render_ratio_rows()
     results += simplify_rows()
     results += publish_rows()
     results += mining_rows()
@@ -128,6 +129,23 @@ def diff_row(text: str, analysis: float) -> dict[str, object]:
     print(f"{'':<28} diff of two files  {seconds * 1000:9.1f} ms   x{ratio:5.1f} of analyze"
           f"   (two analyses: x2)")
     return {"case": "diff 10,000 steps", "seconds": seconds, "ratio_to_analyze": ratio}
+
+
+def render_ratio_rows() -> list[dict[str, object]]:
+    """`render --format svg` (analysis, layout, pages, Graphviz) as a ratio to
+    `analyze` of the same file: large maps are drawn on pages, so it stays
+    linear in the number of steps."""
+    if not shutil.which("dot"):
+        return []
+    text = synthetic(2_000)
+    analysis = best_of(3, lambda: analyze(loads(text, "bench.yaml")))
+    drawing = best_of(2, lambda: render_pages(analyze(loads(text, "bench.yaml"),
+                                                      simulate=False), "svg"))
+    ratio = drawing / analysis
+    print(f"\n{'render svg 2,000 steps':<28} analyze {analysis * 1000:9.1f} ms   render "
+          f"{drawing * 1000:9.1f} ms   x{ratio:5.1f}   (target x4 of analyze)")
+    return [{"case": "render svg 2,000 steps", "analyze_s": analysis, "render_s": drawing,
+             "ratio": ratio}]
 
 
 def render_rows() -> list[dict[str, object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -128,7 +129,10 @@ input=$({shutil.which('cat')})
 case "$input" in
   *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
 esac
-echo "<svg>drawn</svg>"
+echo "$*" >> {folder / "runs.log"}
+for a in "$@"; do
+  case "$a" in -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";; esac
+done
 """)
     script.chmod(0o755)
     monkeypatch.setenv("PATH", str(folder))
@@ -151,6 +155,9 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     pages = json.loads(Path("site/manifest.json").read_text())["pages"]
     assert {p["workflow"]: p["attachments"] for p in pages} == {
         "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
+    # One run of Graphviz a drawn workflow makes both its SVG and its PNG.
+    runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
+    assert [re.sub(r"-o\S+", "-o…", run) for run in runs] == ["-Tsvg -o… -Tpng -o…"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:

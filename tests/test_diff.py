@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pydot
@@ -16,7 +18,7 @@ from procmap.cli import main
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
-from procmap.render.dot import CHANGE
+from procmap.render.dot import ADDED_LINK, CHANGE
 from procmap.simplify.compare import FIELDS, _changes, _delta, compare
 from strategies import workflows
 from test_render_mermaid import parse
@@ -378,3 +380,40 @@ def test_the_diff_accounts_for_every_difference(doc_b: dict[str, object],
     assert got == links(aw)
     same = compare(analyze(bw, simulate=False), analyze(bw, simulate=False))
     assert _changes(same, str) == ["no step or link changed"]
+
+
+def test_before_after_diagram_shows_every_change_the_text_lists(runner: CliRunner) -> None:
+    write("b.yaml", REVIEW_BEFORE)
+    write("a.yaml", REVIEW_AFTER)
+    result = runner.invoke(main, ["diff", "b.yaml", "a.yaml", "--diagram", "both.dot"])
+    assert result.exit_code == 0, result.output
+    (graph,) = pydot.graph_from_dot_data(Path("both.dot").read_text())
+    steps = {n.get("id").strip('"')[5:]: n for n in graph.get_nodes()
+             if (n.get("id") or "").startswith('"step-')}
+    name = {n.get_name(): step for step, n in steps.items()}
+
+    def seen(label: str) -> str:
+        text = re.sub(r"<BR[^>]*>", "\n", label.strip()[1:-1])
+        return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\u200b", "")
+
+    notes = {step: re.findall(r"<I>(.*?)</I>", n.get("label")) for step, n in steps.items()}
+    # Each change on its own line, wrapped to the width of the step.
+    assert {step: html.unescape(" ".join(lines)) for step, lines in notes.items()} == {
+        "intake": "outputs form → form, id-card",
+        "review": 'title "Review form" → "Check form" '
+                  "touch 30m → 15m to 1h, likely 30m inputs form → form, id-card",
+        "ask": "removed",
+        "approve": 'kind approval → check wait 0 → 4h requirement "Policy 7" by Ann Lee → none '
+                   "automated no → planned value none → bva",
+        "log": "added", "pay": "moved from A"}
+    assert steps["review"].get("color").strip('"') == CHANGE["changed"][1]
+    edges = {(name[e.get_source()], name[e.get_destination()]): e for e in graph.get_edges()}
+    assert {k for k, e in edges.items() if e.get("style") == "dotted"} == {
+        ("review", "ask"), ("ask", "approve"), ("approve", "pay")}
+    assert {k for k, e in edges.items() if (e.get("color") or "").strip('"') == ADDED_LINK} \
+        == {("review", "pay"), ("approve", "log"), ("log", "pay")}
+    assert seen(edges["review", "approve"].get("xlabel")).replace("\n", " ") == (
+        'form complete · 90% · when "complete" -> "form complete"; p 0.8 -> 0.9')
+    header = seen(graph.get("label")).splitlines()
+    assert header == ["Review", "lead time 1.1d → 6.9h · touch time 2.8h → 2.9h · "
+                      "PCE 10.3% → 41.8% · handoffs 3 → 2 · steps 5 → 5"]

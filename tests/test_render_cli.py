@@ -128,3 +128,27 @@ def test_one_workflow_graphviz_cannot_draw_leaves_the_others_drawn(
     assert result.output == ("procmap: wf/a.yaml: Graphviz failed: Error: syntax error in "
                              "line 1\n")
     assert sorted(p.name for p in Path("out").iterdir()) == ["second.svg"]
+
+
+def test_a_png_graphviz_shrinks_is_said(runner: CliRunner, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Graphviz scales a bitmap beyond its size limit down, text and all, and
+    # only says so on standard error.
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "dot").write_text("""#!/bin/sh
+for a in "$@"; do
+  case "$a" in -o*) echo "png" > "${a#-o}";; esac
+done
+echo "Warning: workflow: graph is too large for cairo-renderer bitmaps. Scaling by 0.2 to fit" >&2
+""")
+    (folder / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    write("clean.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "clean.yaml", "-o", "c.png"])
+    assert result.exit_code == 0
+    assert result.output == (
+        "procmap: clean.yaml: warning: the drawing is beyond the largest bitmap Graphviz "
+        "makes, so it shrank the PNG to 20%, text too: use the svg instead, or draw fewer "
+        "steps\n")
+    assert Path("c.png").read_text() == "png\n"

@@ -25,7 +25,7 @@ from procmap.analysis.rules.base import LEVELS
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import load, loads
 from procmap.render import layout, render, to_dot
-from procmap.render.dot import CRITICAL, FILL, HANDOFF
+from procmap.render.dot import BADGE, BOUNCE, CRITICAL, CRITICAL_WIDTH, FILL, HANDOFF
 from strategies import workflows
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
@@ -118,10 +118,11 @@ def test_edges_show_handoffs_rework_and_the_critical_path(
     for (a, b), attrs in edges.items():
         u, v = int(a[1:]), int(b[1:])
         colour = attrs.get("color", "").strip('"')
-        assert (colour == CRITICAL) == ((a, b) in critical)
+        # The critical path is thick, and a handoff on it is still drawn as a handoff.
+        assert (attrs.get("penwidth") == CRITICAL_WIDTH) == ((a, b) in critical)
         if flow.is_handoff(u, v):
             assert attrs["arrowhead"] == "empty"
-            assert colour in (HANDOFF, CRITICAL)
+            assert colour in (HANDOFF, BOUNCE)
         else:
             assert "arrowhead" not in attrs
         assert (attrs.get("style") == "dashed") == ((u, v) in flow.rework)
@@ -156,7 +157,26 @@ def test_findings_fill_steps_by_their_worst_level_and_the_legend_names_them() ->
     legend = label_text(d.node("legend").get("label"))
     for level in levels:
         assert f"{level} finding" in legend
-    assert "critical path" in legend and "handoff" in legend and "rework" in legend
+    # Only the marks drawn: one team, no loop, two kinds of step.
+    assert legend == ('Legend▢ task▱ check"2h + 10m": wait + touch1findings, see table'
+                      "warning finding▢ ━━ critical path: orange border, thick line━▶ same team")
+
+
+def test_the_legend_names_every_mark_the_picture_uses() -> None:
+    r = report("""\
+        s1: {title: One, team: a, touch: 1h, next: s2}
+        s2:
+          title: Two
+          team: b
+          kind: decision
+          touch: 1h
+          next: [{to: s3, p: 0.5}, {to: s1, p: 0.5, when: again}]
+        s3: {title: Three, team: a, touch: 1h, kind: end}
+        """)
+    legend = label_text(drawing(r).node("legend").get("label"))
+    assert legend == ('Legend▢ task◇ decision◫ end"2h + 10m": wait + touch1findings, see table'
+                      "warning finding▢ ━━ critical path: orange border, thick line"
+                      "━▷ ping-pong- - ▶ rework")
 
 
 def test_hostile_text_stays_text() -> None:
@@ -172,8 +192,9 @@ def test_hostile_text_stays_text() -> None:
     d = drawing(r)
     flat = " ".join(HOSTILE.split())
     for name in ("s0", "s1"):
-        assert " ".join(label_text(d.node(name).get("label")).split()).replace(" ", "") \
-            .startswith(flat.replace(" ", ""))
+        # After the finding badge's number, if any.
+        seen = " ".join(label_text(d.node(name).get("label")).split()).replace(" ", "")
+        assert seen.lstrip("0123456789").startswith(flat.replace(" ", ""))
     assert flat in " ".join(label_text(d.edges()["s0", "s1"]["xlabel"]).split())
     assert label_text(d.graph.get("label")).startswith(flat)
     parts = [*d.graph.get_nodes(), *d.graph.get_edges(), d.graph]
@@ -325,3 +346,42 @@ def test_long_texts_are_wrapped_and_cut_in_the_drawing() -> None:
     assert len(lines(d.graph.get("label").split("</B>")[0])) == 3
     xlabel = lines(d.edges()["s0", "s1"]["xlabel"])
     assert len(xlabel) == 6 and max(map(len, xlabel)) <= 28
+
+
+def test_billing_dispute_names_every_finding_on_the_picture() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    assert r.workflow.id == "billing-dispute"
+    d = drawing(r)
+    by_id = {s.id: f"s{s.index}" for s in r.workflow.step_list}
+    badge = re.compile(f'<TD BGCOLOR="{BADGE}"[^>]*><FONT[^>]*><B>([0-9]+)</B>')
+    badges = {step: found[1] for step, name in by_id.items()
+              if (found := badge.search(d.node(name).get("label")))}
+    # Numbered in reading order: column by column, lanes from the top.
+    assert badges == {"review-dispute": "1", "ask-customer": "2", "check-outage": "3",
+                      "review-evidence": "4", "refund-approval": "5", "verify-refund": "6"}
+    table = d.node("findings").get("label")
+    rows = [label_text(f"<<TD WIDTH={row}>") for row in table.split("<TR><TD WIDTH=")[1:]]
+    assert [row.split("warning")[0].split("error")[0] for row in rows] == [
+        "#rulelevelfinding", "1ping-pong", "2ping-pong", "3ping-pong", "3unused-output",
+        "4duplicate-step", "5requirement-owner", "6automate-before-delete",
+        "6repeated-check"]
+    assert rows[5].startswith("4duplicate-stepwarning'review-evidence' repeats "
+                              "'review-dispute' (the same title")
+    assert all(len(row) < 140 for row in rows), "one line each"
+
+
+def test_ping_pong_edges_are_drawn_as_bounces() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    d = drawing(r)
+    name = {f"s{s.index}": s.id for s in r.workflow.step_list}
+    bounces = {(name[a], name[b]) for (a, b), attrs in d.edges().items()
+               if attrs.get("color", "").strip('"') == BOUNCE}
+    assert bounces == {("verify-account", "review-dispute"), ("review-dispute", "ask-customer"),
+                       ("ask-customer", "review-evidence"), ("review-dispute", "check-outage"),
+                       ("check-outage", "decide-refund")}
+
+
+def test_every_lane_has_one_height(example: tuple[WorkflowReport, Drawing]) -> None:
+    # Lanes of 3x different heights read as teams of 3x different weight.
+    _, d = example
+    assert len({round(top - bottom, 2) for bottom, top in d.bands}) == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import LEVELS
 from procmap.format.loader import load
 from procmap.render import layout, to_mermaid
-from procmap.render.mermaid import SHAPES
+from procmap.render.mermaid import LOOKALIKES, SHAPES
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 # Inside a label: no quote, no raw markup; only entity codes and our own <br/>.
@@ -25,6 +28,10 @@ SHAPE = "|".join(f"{re.escape(o)}{LABEL}{re.escape(c)}" for o, c in SHAPES.value
 NODE = re.compile(rf"^    (s\d+)(?:{SHAPE})$")
 EDGE = re.compile(rf'^  (s\d+) (-->|==>|-\.->)(?:\|"{LABEL}"\|)? (s\d+)$')
 SUBGRAPH = re.compile(rf'^  subgraph (\w+)\["{LABEL}"\]$')
+
+
+LEGEND = re.compile(r'    legend_\w+\["[\w ,:]+"\](:::\w+)?|    findings\["Findings<br/>.*"\]')
+STYLE = re.compile(r"  style lane\d+ fill:#[0-9a-f]{6}|  classDef (\w+) [\w:#,.-]+")
 
 
 def decode(text: str) -> str:
@@ -63,9 +70,9 @@ def parse(text: str) -> Chart:
             chart.labels[m[1]] = decode(next(g for g in m.groups()[1:] if g is not None))
         elif m := EDGE.match(line):
             chart.edges[m[1], m[4]] = (m[2], decode(m[3]) if m[3] is not None else None)
-        elif m := re.match(r'^    legend_\w+\["[\w ,:]+"\](:::\w+)?$', line):
+        elif LEGEND.match(line):
             assert lane == "legend"
-        elif m := re.match(r"^  classDef (\w+) [\w:#,.-]+$", line):
+        elif STYLE.match(line):
             pass
         elif m := re.match(r"^  class ([\w,]+) (\w+)$", line):
             for node in m[1].split(","):
@@ -90,7 +97,8 @@ def test_examples_have_lanes_nodes_and_edges(path: Path) -> None:
     for step in r.workflow.step_list:
         node = f"s{step.index}"
         assert chart.lane_of[node] == f"lane{teams.index(step.team)}"
-        assert chart.labels[node].startswith(step.title)
+        # After the number of its findings, if any.
+        assert re.sub(r"^\[[0-9]+\] ", "", chart.labels[node]).startswith(step.title)
     assert set(chart.edges) == {(f"s{u}", f"s{v}") for u, v in flow.edges()}
     for (a, b), (arrow, label) in chart.edges.items():
         u, v = int(a[1:]), int(b[1:])
@@ -134,10 +142,12 @@ def test_hostile_text_round_trips_and_breaks_nothing() -> None:
                     f"teams: {{a: {quoted}, b: B, c: C}}\nsteps:\n")
     text = to_mermaid(layout(r))
     chart = parse(text)  # every line still parses: nothing ended early
-    assert chart.title.startswith(" ".join(HOSTILE.split()))
+    # & < > as look-alikes: Mermaid would show them as &amp; &lt; &gt;.
+    assert chart.title.startswith(" ".join(HOSTILE.split()).translate(LOOKALIKES))
     assert chart.lanes[0][1] == HOSTILE
     for node in ("s0", "s1", "s2"):
-        assert chart.labels[node].startswith(HOSTILE + "\n")
+        # After the number of its findings, if any.
+        assert re.sub(r"^\[[0-9]+\] ", "", chart.labels[node]).startswith(HOSTILE + "\n")
     assert chart.edges["s0", "s1"][1] == HOSTILE + " · 50%"
     # The title is a JSON string in the front matter, which Mermaid shows as text.
     body = text.split("\n---\n", 1)[1]
@@ -151,3 +161,79 @@ def test_no_directive_reaches_the_front_matter() -> None:
     text = to_mermaid(layout(r))
     assert "%" not in text
     assert json.loads(text.splitlines()[1].removeprefix("title: ")).startswith(title)
+
+
+# Mermaid itself, run by Node from a folder outside the repository where
+# `npm install mermaid jsdom` was run (PUPPETEER_SKIP_DOWNLOAD=1: no browser
+# is needed to parse).
+MERMAID_HOME = Path(os.environ.get("PROCMAP_MERMAID_HOME",
+                                   Path.home() / ".cache" / "procmap-mermaid"))
+PARSE = """
+import { JSDOM } from "jsdom";
+import fs from "fs";
+const dom = new JSDOM("<!DOCTYPE html><body></body>");
+globalThis.window = dom.window; globalThis.document = dom.window.document;
+globalThis.DOMParser = dom.window.DOMParser;
+const { default: mermaid } = await import("mermaid");
+mermaid.initialize({ startOnLoad: false });
+for (const f of process.argv.slice(1)) {
+  try { await mermaid.parse(fs.readFileSync(f, "utf8")); console.log("ok"); }
+  catch (e) { console.log(String(e.message || e).split("\\n").slice(0, 3).join(" | ")); }
+}
+"""
+
+
+def mermaid_parses(files: list[Path]) -> list[str]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is not installed: Mermaid cannot check its own input")
+    if not (MERMAID_HOME / "node_modules" / "mermaid").is_dir():
+        pytest.skip(f"no Mermaid in {MERMAID_HOME}: run `npm install mermaid jsdom` there "
+                    "(or set PROCMAP_MERMAID_HOME)")
+    done = subprocess.run([node, "--input-type=module", "-e", PARSE, *map(str, files)],
+                          cwd=MERMAID_HOME, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_mermaid_parses_every_example_and_a_before_after_picture(tmp_path: Path) -> None:
+    from procmap.simplify.compare import compare, picture
+    from test_diff import REVIEW_AFTER, REVIEW_BEFORE
+
+    files = []
+    for path in EXAMPLES:
+        files.append(tmp_path / f"{path.stem}.mmd")
+        files[-1].write_text(to_mermaid(layout(analyze(load(path), simulate=False))))
+    (tmp_path / "b.yaml").write_text(REVIEW_BEFORE)
+    (tmp_path / "a.yaml").write_text(REVIEW_AFTER)
+    both = compare(*(analyze(load(tmp_path / f"{v}.yaml"), simulate=False) for v in "ba"))
+    files.append(tmp_path / "both.mmd")
+    files[-1].write_bytes(picture(both, "mermaid"))
+    broken = tmp_path / "broken.mmd"
+    broken.write_text("flowchart LR\n  a --> \n  subgraph\n")
+    results = mermaid_parses([*files, broken])
+    assert results[:-1] == ["ok"] * len(files)
+    assert results[-1].startswith("Parse error on line 3:"), "the check can fail"
+
+
+def test_mermaid_title_has_no_text_mermaid_shows_as_an_entity() -> None:
+    r = report("""\
+        s1: {title: One, team: a, touch: 1h}
+        """, header="procmap: 1\nid: t\ntitle: R&D <draft>\u00a0plan\nteams: {a: A}\nsteps:\n")
+    title = to_mermaid(layout(r)).splitlines()[1]
+    assert title == ('title: "R\uff06D \u2039draft\u203a plan · lead time 1h · touch time 1h · '
+                     'PCE 100.0\\u0025 · 0 handoffs"')
+
+
+def test_mermaid_names_every_finding() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    chart = to_mermaid(layout(r))
+    assert "s4(\"#91;4#93; Review the disputed charge<br/>1d + 30m\")" in chart
+    (findings,) = [line for line in chart.splitlines() if line.startswith("    findings[")]
+    rows = decode(findings).split("\n")
+    assert rows[0] == '    findings["Findings'
+    assert [row.split(" (")[0] for row in rows[1:]] == [
+        "[1] ping-pong", "[2] ping-pong", "[3] ping-pong", "[3] unused-output",
+        "[4] duplicate-step", "[5] requirement-owner", "[6] automate-before-delete",
+        "[6] repeated-check"]

@@ -6,6 +6,7 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -244,9 +245,12 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     One lane per team, in the order of `teams`; steps in flow order from left
     to right, shaped by kind (task: rounded box, approval: hexagon, check:
     parallelogram, decision: diamond, wait: dashed ellipse, end: double box).
-    Handoffs between teams are blue with hollow arrowheads, rework is dashed
-    with its probability, and the critical path is thick and orange. Steps
-    with findings are filled by their most severe level; a legend says which.
+    Handoffs between teams are blue with hollow arrowheads, ping-pong red,
+    rework dashed with its probability; the critical path is thick, its steps
+    bordered orange. Steps with findings are filled by their most severe
+    level and carry a number, listed with the rule under the diagram; the
+    legend shows the marks used. A map wider than 40 columns is drawn on
+    pages, FILE-1, FILE-2..., joined by off-page connectors.
 
     \b
         procmap render workflows/billing-dispute.yaml -o billing.svg
@@ -256,8 +260,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for
-    from procmap.render import render as draw
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for, render_pages
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
@@ -273,7 +276,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     failed = False
     for report in run.workflows:
         try:
-            data = draw(report, fmt)
+            pages = render_pages(report, fmt, functools.partial(_warn, report.workflow.file))
         except GraphvizError as e:
             click.echo(f"procmap: {one_line(report.workflow.file)}: {e}", err=True)
             if isinstance(e, GraphvizMissing):
@@ -281,12 +284,29 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             failed = True  # this workflow's drawing only: the others are still drawn
             continue
         if output is None:
-            sys.stdout.buffer.write(data)
+            if len(pages) > 1:
+                raise click.UsageError(
+                    f"{one_line(report.workflow.file)} is drawn on {len(pages)} pages, one "
+                    "file each: give -o FILE, and FILE-1, FILE-2... are written")
+            sys.stdout.buffer.write(pages[0])
             sys.stdout.flush()
-        else:
-            target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
-            _write(target, data)
+            continue
+        target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
+        if len(pages) == 1:
+            _write(target, pages[0])
+            continue
+        # A map too wide to read on one page: pages by columns, as Visio does.
+        names = [target.with_name(f"{target.stem}-{i}{target.suffix}")
+                 for i in range(1, len(pages) + 1)]
+        for name, data in zip(names, pages, strict=True):
+            _write(name, data)
+        click.echo(f"procmap: {one_line(report.workflow.file)}: {len(pages)} pages: "
+                   f"{one_line(str(names[0]))} to {one_line(str(names[-1]))}", err=True)
     sys.exit(EXIT_USAGE if run.errors or failed else 0)
+
+
+def _warn(file: str, message: str) -> None:
+    click.echo(f"procmap: {one_line(file)}: warning: {message}", err=True)
 
 
 _TEMPLATES = click.option(
@@ -614,12 +634,14 @@ def _change_log(result: Simplified) -> str:
             saves.append(f"{s.handoffs:.2g} handoffs per case")
         tail = f"; saves {', '.join(saves)}" if saves else ""
         ask = ""
-        if p.klass == "review" and not o.applied:
+        if (p.klass == "review" or o.held) and not o.applied:
             quote = f" (\"{p.why}\")" if p.why else ""
             ask = f"ask {p.person or 'the process owner'}{quote}: "
         line = f"{o.status:<8} {p.klass:<7} {p.id}: {ask}{p.reason}{tail}"
         if o.blocked:
             line += f". Not possible: {o.blocked}"
+        elif o.held:
+            line += f". Held back: {o.held}"
         lines.append(one_line(line))  # titles and names are the author's text
     b, a = result.before.metrics, result.after.metrics
     counts = {status: sum(o.status == status for o in result.outcomes)

@@ -4,6 +4,7 @@ in markdown and in Confluence storage format, with the manifest that
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
 from procmap.format.errors import Problem
 from procmap.lock import locked
-from procmap.render import GraphvizError, GraphvizMissing, draw_diagram, layout, to_mermaid
+from procmap.render import GraphvizError, GraphvizMissing, draw_pictures, layout, to_mermaid
 
 if TYPE_CHECKING:
     from procmap.tracking.tracker import Tracker
@@ -71,6 +72,10 @@ def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Prob
                    f"library's own {clash} would replace this workflow's", "rename the workflow")
 
 
+def _note(warnings: list[str], file: str, message: str) -> None:
+    warnings.append(f"{file}: {message}")
+
+
 def _build(run: RunReport, out: Path, templates: Path | None,
            advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
     templates = templates or run.config.templates
@@ -89,7 +94,8 @@ def _build(run: RunReport, out: Path, templates: Path | None,
         svg = png = None
         if graphviz:
             try:
-                drawn = {fmt: draw_diagram(diagram, fmt) for fmt in ("svg", "png")}
+                drawn = draw_pictures(diagram, functools.partial(_note, warnings,
+                                                                 report.workflow.file))
             except GraphvizMissing as e:
                 graphviz = False
                 warnings.append(f"no SVG or PNG diagrams: {e}")

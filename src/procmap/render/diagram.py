@@ -15,7 +15,7 @@ import itertools
 import textwrap
 from collections import defaultdict
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from procmap.analysis.analyze import WorkflowReport
 from procmap.analysis.graph import Flow
@@ -35,6 +35,8 @@ WRAP_DEFAULT = 22
 # Lines of a step's title in a drawing; the tooltip and the SOP carry the
 # rest. A title of thousands of characters made a PNG of 10,000 pixels.
 TITLE_LINES = 10
+CHANGES = ("removed", "added", "moved", "changed")
+KINDS = ("task", "approval", "check", "decision", "wait", "end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ class Node:
     times: str  # "wait + touch"
     critical: bool
     findings: tuple[Finding, ...]
-    change: str | None = None  # in a before/after diagram: removed, added or moved
+    change: str | None = None  # in a before/after diagram: removed, added, moved or changed
+    badge: int | None = None  # the number of the step's findings in the findings table
+    notes: tuple[str, ...] = ()  # in a before/after diagram: what changed, one line each
 
     @property
     def level(self) -> str | None:
@@ -79,13 +83,50 @@ class Edge:
     when: str | None
     p: float | None
     removed: bool = False  # in a before/after diagram
+    bounce: bool = False  # part of a ping-pong finding: work leaves a team and comes back
+    added: bool = False  # in a before/after diagram
+    note: str | None = None  # in a before/after diagram: how the condition changed
 
     @property
     def label(self) -> str | None:
-        parts = [self.when] if self.when else []
+        parts = ["rework"] if self.rework else []
+        if self.when:
+            parts.append(self.when)
         if self.p is not None:
             parts.append(f"{self.p:.0%}")
+        if self.note:
+            parts.append(self.note)
         return " · ".join(parts) or None
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What a before/after diagram marks on the union of both versions."""
+
+    steps: Mapping[str, str] = field(default_factory=dict)  # id -> removed, added, ...
+    notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # id -> lines
+    removed_links: Set[tuple[str, str]] = frozenset()
+    added_links: Set[tuple[str, str]] = frozenset()
+    link_notes: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    summary: str | None = None  # the header's metrics, before -> after
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One row of the findings table drawn under the diagram."""
+
+    number: int | None  # the badge on the step; None for a finding on the whole workflow
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    """Where an edge leaves a page or comes in: it names the step and page."""
+
+    id: str  # c<index>
+    text: str  # "to 'Title' (page 3)"
+    x: float
+    y: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +139,21 @@ class Diagram:
     edges: tuple[Edge, ...]
     width: float
     height: float
+    notes: tuple[Note, ...] = ()
+    connectors: tuple[Connector, ...] = ()  # on a page of a large map
+
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Step kinds drawn, in the order of KINDS."""
+        present = {n.step.kind for n in self.nodes}
+        return tuple(k for k in KINDS if k in present)
 
     @property
     def changes(self) -> tuple[str, ...]:
         """Change marks present, in legend order."""
         present = {n.change for n in self.nodes}
-        return tuple(c for c in ("removed", "added", "moved") if c in present)
+        return tuple(c for c in CHANGES if c in present)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -149,11 +199,9 @@ def _height(kind: str, lines: int) -> float:
     return text * 1.8 if kind == "decision" else text
 
 
-def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
-           removed_edges: Set[tuple[str, str]] = frozenset()) -> Diagram:
-    """The diagram of an analysed workflow. `changes` (step id -> removed,
-    added or moved) and `removed_edges` mark a before/after diagram."""
-    changes = changes or {}
+def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
+    """The diagram of an analysed workflow; `marks` make it a before/after diagram."""
+    marks = marks or Marks()
     workflow = report.workflow
     flow = Flow(workflow)
     teams = list(workflow.teams)
@@ -172,6 +220,7 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     for i in sorted(range(flow.n), key=lambda i: (column[i], i)):
         cells[lane_of[i], column[i]].append(i)
     row = [0] * flow.n
+    shared = [1] * flow.n  # steps in the step's (lane, column) cell
     key = [0.0] * flow.n
     for (lane, _), members in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         def order(i: int, lane: int = lane) -> tuple[bool, float, int]:
@@ -182,20 +231,37 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
         members.sort(key=order)
         for r, i in enumerate(members):
             row[i] = r
+            shared[i] = len(members)
             key[i] = lane + r / len(members)
     rows = [1] * len(teams)
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
 
+    # Badges number the steps with findings in reading order: column by
+    # column, lanes top to bottom within one.
+    reading = sorted((i for i, s in enumerate(flow.steps) if s.id in findings),
+                     key=lambda i: (column[i], lane_of[i], row[i]))
+    badge = {flow.steps[i].id: k for k, i in enumerate(reading, 1)}
+    notes = tuple(Note(badge[flow.steps[i].id], f)
+                  for i in reading for f in findings[flow.steps[i].id])
+    notes += tuple(Note(None, f) for f in report.findings
+                   if f.level in LEVELS and (f.step is None or f.step not in flow.index))
+
     lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
              for s in flow.steps]
-    pitch = [0.0] * len(teams)
-    for i, s in enumerate(flow.steps):
-        pitch[lane_of[i]] = max(pitch[lane_of[i]], _height(s.kind, len(lines[i])) + ROW_GAP)
+    notes_of = [tuple(line for note in marks.notes.get(s.id, ())
+                      for line in wrap(note, WRAP.get(s.kind, WRAP_DEFAULT) + 6, 3))
+                for s in flow.steps]
+    # One row height and one lane height for all: lanes of 3x different
+    # heights read as 3x different importance.
+    pitch = max((_height(s.kind, len(ln) + len(nt)) + ROW_GAP
+                 for s, ln, nt in zip(flow.steps, lines, notes_of, strict=True)),
+                default=40.0)
+    most = max(rows, default=1)
+    height = most * pitch + LANE_GAP
     lanes: list[Lane] = []
     top = 0.0
-    for lane, team_id in enumerate(teams):
-        height = rows[lane] * (pitch[lane] or 40.0) + LANE_GAP
+    for team_id in teams:
         team = workflow.teams[team_id]
         lanes.append(Lane(team_id, shown(team.name, team_id), team.color, -(top + height),
                           height))
@@ -206,16 +272,26 @@ def layout(report: WorkflowReport, changes: Mapping[str, str] | None = None,
     nodes = []
     for i, s in enumerate(flow.steps):
         band = lanes[lane_of[i]]
-        y = band.bottom + band.height - LANE_GAP / 2 - (row[i] + 0.5) * pitch[lane_of[i]]
+        # A cell of fewer steps than the tallest is centred in its lane, so
+        # that lone steps of neighbouring columns line up.
+        y = (band.bottom + band.height - LANE_GAP / 2
+             - (row[i] + 0.5 + (most - shared[i]) / 2) * pitch)
         x = LANE_HEADER + (column[i] + 0.5) * COLUMN
         nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
                           f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
-                          tuple(findings.get(s.id, ())), changes.get(s.id)))
+                          tuple(findings.get(s.id, ())), marks.steps.get(s.id),
+                          badge.get(s.id), notes_of[i]))
     critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
+    bounces = {pair for f in report.findings if f.rule == "ping-pong" and f.level in LEVELS
+               for pair in itertools.pairwise(flow.index[s] for s in f.steps)}
+    ids = [s.id for s in flow.steps]
     edges = tuple(Edge(f"s{u}", f"s{v}", flow.is_handoff(u, v), (u, v) in flow.rework,
                        (u, v) in critical, flow.when[u, v], flow.p[u, v],
-                       (flow.steps[u].id, flow.steps[v].id) in removed_edges)
+                       (ids[u], ids[v]) in marks.removed_links, (u, v) in bounces,
+                       (ids[u], ids[v]) in marks.added_links,
+                       marks.link_notes.get((ids[u], ids[v])))
                   for u, v in flow.edges())
     width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
-    return Diagram(workflow.id, shown(workflow.title, workflow.id), summary(report),
-                   tuple(lanes), tuple(nodes), edges, width, top)
+    return Diagram(workflow.id, shown(workflow.title, workflow.id),
+                   marks.summary or summary(report),
+                   tuple(lanes), tuple(nodes), edges, width, top, notes)

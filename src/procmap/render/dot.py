@@ -18,18 +18,29 @@ import re
 from collections.abc import Mapping
 
 from procmap.printable import printable
-from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, wrap
+from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, Note, wrap
 
 CRITICAL = "#d35400"
+CRITICAL_WIDTH = "4.5"
 HANDOFF = "#2471a3"
+BOUNCE = "#c0392b"
+BADGE = "#7b241c"
 IN_TEAM = "#555555"
 FILL = {"error": "#f5b7b1", "warning": "#fdebd0", "info": "#d6eaf8"}
 LANE_FILLS = ("#f4f6f8", "#e8eef4")
 # Before/after marks: (fill, border) per change.
 CHANGE = {"removed": ("#eeeeee", "#999999"), "added": ("#d5f5e3", "#1e8449"),
-          "moved": ("#ffffff", "#8e44ad")}
-LEGEND_HEIGHT = 48.0
-LEGEND_WIDTH = 640.0
+          "moved": ("#ffffff", "#8e44ad"), "changed": ("#fef9e7", "#9a7d0a")}
+ADDED_LINK = "#1e8449"
+LEGEND_HEIGHT = 56.0
+LEGEND_WIDTH = 1100.0
+# The findings table under the legend: one line per finding, cut to fit.
+NOTE_ROW = 18.0
+NOTE_CHARS = 110
+NOTE_WIDTHS = (36, 170, 64, 640)  # number, rule, level, message (points)
+# Above this many steps orthogonal routing grows too slow (1,000 steps:
+# 4 s, 5,000: over 130 s and 4.7 GB); straight lines stay linear.
+ORTHO_LIMIT = 400
 FONT = "Helvetica,Arial,sans-serif"
 # (characters per line, lines) of the header and of branch labels: an
 # unwrapped 3,000-character title drew a PNG 32,000 pixels wide, in 50 s.
@@ -122,33 +133,55 @@ def _xdot_text(op: str, text: str) -> str:
     return f"{op} {len(text.encode())} -{text}"
 
 
+def footer(d: Diagram) -> float:
+    """Height of what is drawn under the lanes: the legend and the findings table."""
+    return LEGEND_HEIGHT + (NOTE_ROW * (len(d.notes) + 1) + 12 if d.notes else 0.0)
+
+
 def _background(d: Diagram) -> str:
     """Lane bands in xdot, drawn beneath everything and never in the way of edges."""
     ops = []
+    low = footer(d)
     for i, lane in enumerate(d.lanes):
         fill = tint(lane.color) or LANE_FILLS[i % 2]
-        b, t = lane.bottom + LEGEND_HEIGHT, lane.bottom + lane.height + LEGEND_HEIGHT
+        b, t = lane.bottom + low, lane.bottom + lane.height + low
         ops += [_xdot_text("C", fill), _xdot_text("c", "#c8cdd2"),
                 f"P 4 0 {b:.2f} {d.width:.2f} {b:.2f} {d.width:.2f} {t:.2f} 0 {t:.2f}",
                 f"L 2 {LANE_HEADER:.2f} {b:.2f} {LANE_HEADER:.2f} {t:.2f}"]
     return " ".join(ops)
 
 
-def _pos(x: float, y: float) -> str:
-    # The legend sits below the lanes, from y = 0 up: Graphviz moves the
-    # drawing so that its lowest point is 0 but leaves _background where it is.
-    return f"{x / 72:.3f},{(y + LEGEND_HEIGHT) / 72:.3f}!"
+def _pos(x: float, y: float, low: float) -> str:
+    # The legend and the findings table sit below the lanes, from y = 0 up:
+    # Graphviz moves the drawing so that its lowest point is 0 but leaves
+    # _background where it is.
+    return f"{x / 72:.3f},{(y + low) / 72:.3f}!"
 
 
-def _node(n: Node) -> str:
+def _badge(number: int) -> str:
+    # A fixed size: a cell otherwise stretches to the height of the title.
+    width = 8 + 6 * len(str(number))
+    return (f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD BGCOLOR="{BADGE}" '
+            f'FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="15"><FONT COLOR="white" POINT-SIZE="10">'
+            f"<B>{number}</B></FONT></TD></TR></TABLE>")
+
+
+def _node(n: Node, low: float) -> str:
     title = '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in n.title_lines)
     if n.change == "removed":
         title = f"<S>{title}</S>"
-    note = f'<BR/><FONT POINT-SIZE="9"><I>{n.change}</I></FONT>' if n.change else ""
+    said = n.notes or ((n.change,) if n.change else ())
+    note = "".join(f'<BR/><FONT POINT-SIZE="10"><I>{html_line(line)}</I></FONT>'
+                   for line in said)
     attrs: dict[str, str] = dict(SHAPES[n.step.kind])
-    attrs["label"] = Html(f'<B>{title}</B><BR/><FONT POINT-SIZE="9">{html_text(n.times)}</FONT>'
-                          f"{note}")
-    attrs["pos"] = _pos(n.x, n.y)
+    text = f'<B>{title}</B><BR/><FONT POINT-SIZE="10">{html_text(n.times)}</FONT>{note}'
+    if n.badge is not None:
+        # The number of the step's rows in the findings table, inside the
+        # step: visible on a PNG and a printout, where tooltips are not.
+        text = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
+                f'<TD VALIGN="TOP">{_badge(n.badge)}</TD><TD>{text}</TD></TR></TABLE>')
+    attrs["label"] = Html(text)
+    attrs["pos"] = _pos(n.x, n.y, low)
     attrs["id"] = f"step-{n.step.id}"
     attrs["fillcolor"] = FILL.get(n.level or "", "white")
     tooltip = [n.step.title] + [f"{f.level}: {f.rule}: {f.message}" for f in n.findings]
@@ -166,11 +199,18 @@ def _node(n: Node) -> str:
 def _edge(e: Edge) -> str:
     attrs: dict[str, str] = {}
     if e.handoff:
-        attrs.update(color=HANDOFF, penwidth="2", arrowhead="empty")
+        attrs.update(color=HANDOFF, penwidth="1.8", arrowhead="empty")
+    if e.bounce:
+        attrs["color"] = BOUNCE
     if e.rework:
         attrs["style"] = "dashed"
     if e.critical:
-        attrs.update(color=CRITICAL, penwidth="3")
+        # Thick, in the edge's own colour: an orange path painted over the
+        # edges hid 7 of 8 handoffs in partner-onboarding.
+        attrs["penwidth"] = CRITICAL_WIDTH
+    if e.added:
+        attrs["color"] = ADDED_LINK
+        attrs.setdefault("penwidth", "2.5")
     if e.removed:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
@@ -179,48 +219,106 @@ def _edge(e: Edge) -> str:
     return _statement(f"{_name(e.source)} -> {_name(e.target)}", attrs)
 
 
+SHAPE_MARKS = {"task": "▢ task", "approval": "⬡ approval", "check": "▱ check",
+               "decision": "◇ decision", "wait": "◯ wait", "end": "◫ end"}
+
+
 def _legend(d: Diagram) -> Html:
-    cells = [f'<TD BGCOLOR="{FILL[level]}" BORDER="1">{level} finding</TD>'
-             for level in d.levels]
+    """Only the marks this picture uses: a key to marks that are not there
+    sends the reader looking for them."""
+    cells = [f'<TD BORDER="1">{SHAPE_MARKS[k]}</TD>' for k in d.kinds]
+    cells.append('<TD>"2h + 10m": wait + touch</TD>')
+    if d.notes:
+        cells.append(f'<TD>{_badge(1)}</TD><TD ALIGN="LEFT">findings, see table</TD>')
+    cells += [f'<TD BGCOLOR="{FILL[level]}" BORDER="1">{level} finding</TD>'
+              for level in d.levels]
     cells += [f'<TD BGCOLOR="{CHANGE[c][0]}" BORDER="1"><FONT COLOR="{CHANGE[c][1]}">'
               f"{c} step</FONT></TD>" for c in d.changes]
-    cells += [f'<TD><FONT COLOR="{CRITICAL}"><B>━━ critical path</B></FONT></TD>',
-              f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>',
-              f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>',
-              "<TD>- - ▶ rework (probability)</TD>"]
+    edges = d.edges
+    marks = [
+        (any(e.critical for e in edges),
+         f'<TD><FONT COLOR="{CRITICAL}"><B>▢ ━━ critical path: orange border, thick line</B>'
+         "</FONT></TD>"),
+        (any(e.handoff and not e.bounce for e in edges),
+         f'<TD><FONT COLOR="{HANDOFF}"><B>━▷ handoff</B></FONT></TD>'),
+        (any(e.bounce for e in edges),
+         f'<TD><FONT COLOR="{BOUNCE}"><B>━▷ ping-pong</B></FONT></TD>'),
+        (any(not e.handoff and not e.removed for e in edges),
+         f'<TD><FONT COLOR="{IN_TEAM}">━▶ same team</FONT></TD>'),
+        (any(e.rework for e in edges), "<TD>- - ▶ rework</TD>"),
+        (any(e.added for e in edges),
+         f'<TD><FONT COLOR="{ADDED_LINK}"><B>━▶ added link</B></FONT></TD>'),
+        (any(e.removed for e in edges),
+         f'<TD><FONT COLOR="{CHANGE["removed"][1]}">··▶ removed link</FONT></TD>')]
+    cells += [cell for used, cell in marks if used]
     return Html('<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="4"><TR><TD><B>Legend</B></TD>'
                 + "".join(cells) + "</TR></TABLE>")
 
 
+def _one_line(text: str, most: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= most else line[:most - 1] + "…"
+
+
+def _notes(notes: tuple[Note, ...]) -> Html:
+    """The findings table: which rule fired on which numbered step."""
+    w = NOTE_WIDTHS
+    head = "".join(f'<TD WIDTH="{width}" ALIGN="LEFT"><B>{name}</B></TD>'
+                   for width, name in zip(w, ("#", "rule", "level", "finding"), strict=True))
+    rows = [f"<TR>{head}</TR>"]
+    for note in notes:
+        f = note.finding
+        number = _badge(note.number) if note.number is not None else "—"
+        rows.append(f'<TR><TD WIDTH="{w[0]}">{number}</TD>'
+                    f'<TD WIDTH="{w[1]}" ALIGN="LEFT">{html_line(f.rule)}</TD>'
+                    f'<TD WIDTH="{w[2]}" ALIGN="LEFT" BGCOLOR="{FILL.get(f.level, "white")}">'
+                    f"{html_line(f.level)}</TD>"
+                    f'<TD WIDTH="{w[3]}" ALIGN="LEFT">'
+                    f"{html_line(_one_line(f.message, NOTE_CHARS))}</TD></TR>")
+    return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">'
+                f'{"".join(rows)}</TABLE>')
+
+
 def to_dot(d: Diagram) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
-    width = max(d.width, LEGEND_WIDTH)
+    low = footer(d)
+    notes_width = sum(NOTE_WIDTHS) + 16
+    width = max(d.width, LEGEND_WIDTH, notes_width if d.notes else 0)
     title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
     header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
     graph: dict[str, str] = {
-        "layout": "neato", "overlap": "true", "splines": "ortho", "outputorder": "edgesfirst",
+        "layout": "neato", "overlap": "true",
+        "splines": "ortho" if len(d.nodes) <= ORTHO_LIMIT else "line", "outputorder": "edgesfirst",
         "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
         "labeljust": "l", "_background": _background(d)}
     lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()),
-             _statement("node", {"fontname": FONT, "fontsize": "10", "margin": "0.12,0.06",
+             _statement("node", {"fontname": FONT, "fontsize": "11", "margin": "0.12,0.06",
                                  "fillcolor": "white", "penwidth": "1.2"}),
-             _statement("edge", {"fontname": FONT, "fontsize": "9", "fontcolor": "#333333",
+             _statement("edge", {"fontname": FONT, "fontsize": "10", "fontcolor": "#333333",
                                  "color": IN_TEAM, "arrowsize": "0.8"}),
              # Corners pin the drawing's bounding box, so the lane bands (drawn
              # in the same coordinates) line up with the steps.
              _statement("corner_low", {"shape": "point", "style": "invis",
-                                       "pos": _pos(0, -LEGEND_HEIGHT)}),
+                                       "pos": _pos(0, -low, low)}),
              _statement("corner_high", {"shape": "point", "style": "invis",
-                                        "pos": _pos(width, d.height)})]
+                                        "pos": _pos(width, d.height, low)})]
     for i, lane in enumerate(d.lanes):
         name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
                                          for line in wrap(lane.name, 16, TITLE_LINES))
         lines.append(_statement(f"lane{i}", {
             "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
-            "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2)}))
+            "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2, low)}))
     lines.append(_statement("legend", {"shape": "plaintext", "label": _legend(d),
-                                       "fontsize": "9",
-                                       "pos": _pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2)}))
-    lines += [_node(n) for n in d.nodes]
+                                       "fontsize": "10",
+                                       "pos": _pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2, low)}))
+    if d.notes:
+        lines.append(_statement("findings", {
+            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10",
+            "pos": _pos(notes_width / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
+    lines += [_node(n, low) for n in d.nodes]
+    lines += [_statement(_name(c.id), {
+        "shape": "cds", "style": "filled", "fillcolor": "#fdfefe", "margin": "0.2,0.04",
+        "label": Html(html_text("\n".join(wrap(c.text, 24, 3)))), "pos": _pos(c.x, c.y, low)})
+        for c in d.connectors]
     lines += [_edge(e) for e in d.edges]
     return "\n".join([*lines, "}"]) + "\n"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from procmap.printable import lines
 
@@ -14,6 +18,7 @@ INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), 
            "or use --format dot or mermaid, which need no Graphviz")
 
 
+_SCALED = re.compile(r"Scaling by ([0-9.]+) to fit")
 TIMEOUT_VARIABLE = "PROCMAP_GRAPHVIZ_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds for one drawing
 
@@ -41,25 +46,51 @@ def timeout() -> float:
     return seconds
 
 
-def draw(dot_text: str, fmt: str) -> bytes:
+Warn = Callable[[str], None]
+
+
+def draw(dot_text: str, fmt: str, warn: Warn | None = None) -> bytes:
     """The drawing of `dot_text` as `fmt` ("svg" or "png")."""
+    return draw_all(dot_text, (fmt,), warn)[fmt]
+
+
+def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> dict[str, bytes]:
+    """The drawings of `dot_text` in each of `fmts`, from one run of `dot`: the
+    layout and edge routing, nearly all of the time, are done once.
+    Graphviz's warnings go to `warn`: a PNG beyond its size limit is scaled
+    down, text and all, and the reader must be told."""
+    names = ", ".join(fmts)
     exe = shutil.which("dot")
     if exe is None:
-        raise GraphvizMissing(f"the {fmt} format needs Graphviz's `dot` program, which is not "
-                            f"on PATH: {INSTALL}")
+        raise GraphvizMissing(f"the {names} format needs Graphviz's `dot` program, which is "
+                              f"not on PATH: {INSTALL}")
     seconds = timeout()
-    try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True,
-                              check=False, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        # A wide fan-out can keep dot busy for minutes: better a clear stop.
-        raise GraphvizError(f"Graphviz did not finish the {fmt} within {seconds:g} s: set "
-                            f"{TIMEOUT_VARIABLE} to more seconds, or use --format dot or "
-                            "mermaid, which need no Graphviz") from None
-    except OSError as e:
-        raise GraphvizError(f"cannot run {exe}: {e.strerror or e}") from e
-    if done.returncode != 0 or not done.stdout:
+    with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
+        files = {fmt: Path(tmp) / f"drawing.{fmt}" for fmt in fmts}
+        args = [a for fmt, f in files.items() for a in (f"-T{fmt}", f"-o{f}")]
+        try:
+            done = subprocess.run([exe, *args], input=dot_text.encode(), capture_output=True,
+                                  check=False, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            # A wide fan-out can keep dot busy for minutes: better a clear stop.
+            raise GraphvizError(f"Graphviz did not finish the {names} within {seconds:g} s: "
+                                f"set {TIMEOUT_VARIABLE} to more seconds, or use --format dot "
+                                "or mermaid, which need no Graphviz") from None
+        except OSError as e:
+            raise GraphvizError(f"cannot run {exe}: {e.strerror or e}") from e
+        stderr = done.stderr.decode(errors="replace").strip()
+        drawn = {fmt: f.read_bytes() for fmt, f in files.items() if f.exists()}
+    if done.returncode != 0 or len(drawn) < len(fmts) or not all(drawn.values()):
         # Graphviz quotes the label it choked on, and the label is the author's.
-        detail = lines(done.stderr.decode(errors="replace").strip()) or f"exit {done.returncode}"
+        detail = lines(stderr) or f"exit {done.returncode}"
         raise GraphvizError(f"Graphviz failed: {detail}")
-    return done.stdout
+    if warn is not None:
+        for line in stderr.splitlines():
+            scaled = _SCALED.search(line)
+            if scaled:
+                warn(f"the drawing is beyond the largest bitmap Graphviz makes, so it shrank "
+                     f"the PNG to {float(scaled[1]):.0%}, text too: use the svg instead, or "
+                     "draw fewer steps")
+            elif line.strip():
+                warn(f"Graphviz: {lines(line.strip())}")
+    return drawn

@@ -11,7 +11,7 @@ import json
 
 from procmap.printable import printable
 from procmap.render.diagram import Diagram, Node
-from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF
+from procmap.render.dot import CHANGE, CRITICAL, FILL, HANDOFF, NOTE_CHARS, tint
 
 _SAFE = frozenset(" .,:-()/'?!+@=~$·")
 
@@ -33,14 +33,41 @@ def text(value: str) -> str:
                         for line in lines)
 
 
+# Mermaid passes the front-matter title through DOMPurify, which writes
+# & < > and no-break spaces as entities, and then shows it as plain text:
+# "R&D" read "R&amp;D". Look-alikes that DOMPurify leaves alone stand in.
+LOOKALIKES = str.maketrans({"&": "\uff06", "<": "\u2039", ">": "\u203a", "\u00a0": " "})
+
+
 def _node(n: Node) -> str:
     opening, closing = SHAPES[n.step.kind]
-    return f"{n.id}{opening}{text(n.step.title)}<br/>{text(n.times)}{closing}"
+    title = n.step.title
+    if n.change == "removed":
+        # A combining stroke on each character: a label holds no markup but <br/>.
+        title = "".join(c if c.isspace() else c + "\u0336" for c in title)
+    title = text(title)
+    if n.badge is not None:
+        title = f"#91;{n.badge}#93; {title}"
+    notes = "".join(f"<br/>{text(line)}" for line in n.notes)
+    return f"{n.id}{opening}{title}<br/>{text(n.times)}{notes}{closing}"
+
+
+def _findings(d: Diagram) -> str:
+    """The findings table as one note: which rule fired on which numbered step."""
+    rows = [text(f"[{note.number if note.number is not None else '-'}] {note.finding.rule} "
+                 f"({note.finding.level}): "
+                 + _cut(" ".join(note.finding.message.split()), NOTE_CHARS))
+            for note in d.notes]
+    return '    findings["Findings<br/>' + "<br/>".join(rows) + '"]'
+
+
+def _cut(line: str, most: int) -> str:
+    return line if len(line) <= most else line[:most - 1] + "…"
 
 
 def to_mermaid(d: Diagram) -> str:
     """Mermaid text; the same diagram always gives the same bytes."""
-    title = " ".join(printable(f"{d.title} · {d.summary}").split())
+    title = " ".join(printable(f"{d.title} · {d.summary}").split()).translate(LOOKALIKES)
     # Mermaid finds %%{init: ...}%% directives anywhere in the text, front
     # matter included: a JSON escape keeps the title's % signs out of reach.
     quoted = json.dumps(title, ensure_ascii=False).replace("%", "\\u0025")
@@ -58,8 +85,14 @@ def to_mermaid(d: Diagram) -> str:
         arrow = "-.->" if e.rework else "==>" if e.handoff else "-->"
         label = f'|"{text(e.label)}"|' if e.label else ""
         out.append(f"  {e.source} {arrow}{label} {e.target}")
+    for i, lane in enumerate(d.lanes):
+        fill = tint(lane.color)
+        if fill is not None:  # tint() gives a hex colour or nothing
+            out.append(f"  style lane{i} fill:{fill}")
     out.append('  subgraph legend["Legend"]')
     out.append("    direction LR")
+    if d.notes:
+        out.append(_findings(d))
     out.extend(f'    legend_{level}["{level} finding"]:::{level}' for level in d.levels)
     out.extend(f'    legend_{change}["{change} step"]:::{change}' for change in d.changes)
     out.append('    legend_critical["critical path"]:::critical')

@@ -301,21 +301,29 @@ def _round(x: float | None) -> float | None:
 FORMATS = {"text": text, "markdown": markdown, "json": as_json}
 
 
+# The header of the before/after picture: (label, JSON key) of c.rows().
+PICTURE_METRICS = (("lead time", "lead_time_h"), ("touch time", "touch_time_h"),
+                   ("PCE", "pce"), ("handoffs", "handoffs"), ("steps", "steps"))
+
+
 def picture(c: Comparison, fmt: str) -> bytes:
     """One diagram of both versions: the after workflow, with the removed
-    steps and links put back greyed and struck, added steps green and moved
-    steps marked. The critical path is the after one."""
+    steps and links put back greyed and struck, added steps and links green,
+    moved and changed steps marked with what they were. The critical path
+    is the after one; the header gives each metric before -> after."""
     from dataclasses import replace
 
     from procmap.format.model import Step
     from procmap.render import draw_diagram, layout
+    from procmap.render.diagram import Marks
 
     bw, aw = c.before.workflow, c.after.workflow
+    gone_links = {(link.source, link.to) for link in c.links_removed}
     steps: dict[str, Step] = {}
     for s in bw.step_list:
         if s.id in aw.steps:
             kept = aw.steps[s.id]
-            gone = tuple(b for b in s.next if b.to in c.removed)
+            gone = tuple(b for b in s.next if (s.id, b.to) in gone_links)
             steps[s.id] = replace(kept, next=kept.next + gone)
         else:
             steps[s.id] = s
@@ -326,7 +334,23 @@ def picture(c: Comparison, fmt: str) -> bytes:
     teams = dict(bw.teams) | {t: team for t, team in aw.teams.items() if t not in bw.teams}
     union = replace(aw, teams=teams, steps=steps)
     report = WorkflowReport(union, c.after.metrics, ())
-    changes = ({s: "removed" for s in c.removed} | {s: "added" for s in c.added}
-               | {m.step: "moved" for m in c.moved})
-    removed_edges = {(link.source, link.to) for link in c.links_removed}
-    return draw_diagram(layout(report, changes, removed_edges), fmt)
+    notes: dict[str, list[str]] = {}
+    for m in c.moved:
+        notes.setdefault(m.step, []).append(f"moved from {m.before}")
+    for ch in c.changed:
+        notes.setdefault(ch.step, []).extend(
+            f"{f.name} {_field(f.name, f.before, one_line)} → {_field(f.name, f.after, one_line)}"
+            for f in ch.fields)
+    rows = {key: (unit, b, a) for _, key, unit, b, a in c.rows()}
+    header = " · ".join(f"{label} {_value(rows[key][0], rows[key][1])} → "
+                        f"{_value(rows[key][0], rows[key][2])}" for label, key in PICTURE_METRICS)
+    marks = Marks(
+        steps=({ch.step: "changed" for ch in c.changed} | {s: "removed" for s in c.removed}
+               | {s: "added" for s in c.added} | {m.step: "moved" for m in c.moved}),
+        notes={step: tuple(lines) for step, lines in notes.items()},
+        removed_links=gone_links,
+        added_links={(link.source, link.to) for link in c.links_added},
+        link_notes={(r.after.source, r.after.to): "; ".join(_relinked(r, one_line))
+                    for r in c.links_changed},
+        summary=header)
+    return draw_diagram(layout(report, marks), fmt)

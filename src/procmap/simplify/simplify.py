@@ -57,6 +57,9 @@ class Outcome:
     applied: bool
     saving: Saving
     blocked: str | None = None  # why it cannot be applied, whatever is accepted
+    # Why a safe change waits for a yes after all: applied, it would make
+    # another change possible that a later run would apply (a cascade).
+    held: str | None = None
 
     @property
     def status(self) -> str:
@@ -65,7 +68,8 @@ class Outcome:
     def as_json(self) -> dict[str, object]:
         p, s = self.proposal, self.saving
         return {"id": p.id, "rule": p.rule, "class": p.klass, "action": p.action,
-                "applied": self.applied, "blocked": self.blocked, "reason": p.reason,
+                "applied": self.applied, "blocked": self.blocked, "held": self.held,
+                "reason": p.reason,
                 "person": p.person, "why": p.why, "steps": list(p.steps),
                 "saving": {"lead_time_h": round(s.lead_h, 2),
                            "handoffs_per_case": round(s.handoffs, 3),
@@ -134,8 +138,31 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     workflow = loads(raw, file)  # every problem located, before anything else reads it
     report = analyze(workflow, options.config)
     weigher = Weigher(Flow(workflow), report.metrics.visits)
+    outcomes = _weigh(report, weigher, options)
+    chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
+    bom, text = _decode(raw)
+    held: dict[str, str] = {}
+    while True:
+        tried = [p for p in chosen if p.id not in held]
+        current, refused = _combine(weigher, tried)
+        out, final = _edit(text, workflow, current, file)
+        after = report if final is workflow else analyze(final, options.config)
+        enabling = _cascade(after, options, [p for p in tried if p.id not in refused])
+        if not enabling:
+            break
+        held.update(enabling)
+    outcomes = [replace(o, applied=o.proposal.id not in refused,
+                        blocked=refused.get(o.proposal.id))
+                if o.proposal in tried else
+                replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
+                for o in outcomes]
+    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
+
+
+def _weigh(report: WorkflowReport, weigher: Weigher, options: Options) -> list[Outcome]:
+    """Every proposal weighed alone against the workflow of `report`."""
+    workflow = report.workflow
     outcomes: list[Outcome] = []
-    chosen: list[Proposal] = []
     seen: set[tuple[str, str]] = set()
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(proposals(report, options.algorithm), key=lambda p: p.klass != "safe"):
@@ -148,19 +175,34 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
         figures = weigher.measure(alone, d)
         blocked = (f"kept: {', '.join(kept)} (--keep)" if kept else
                    weigher.never(alone, d) or weigher.worse(figures))
-        if blocked is None and options.accepts(p):
-            chosen.append(p)
         outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked))
-    current, refused = _combine(weigher, chosen)
-    ids = {p.id for p in chosen}
-    outcomes = [replace(o, applied=o.proposal.id not in refused,
-                        blocked=refused.get(o.proposal.id))
-                if o.proposal.id in ids else o for o in outcomes]
-    bom, text = _decode(raw)
-    out, final = _edit(text, workflow, current, file)
-    return Simplified(_encode(bom, out), report,
-                      report if final is workflow else analyze(final, options.config),
-                      tuple(outcomes))
+    return outcomes
+
+
+def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal]
+             ) -> dict[str, str]:
+    """The applied changes to hold back, each with why: those that make a change
+    possible (or safe) that a later run with the same options would apply.
+    Holding them keeps a run free of cascades and a second run a no-op
+    (simplify.md); the person asked can still accept them by id."""
+    if not applied:
+        return {}
+    if not any(options.accepts(p) for p in proposals(after, options.algorithm)):
+        return {}
+    weigher = Weigher(Flow(after.workflow), after.metrics.visits)
+    next_run = [o.proposal for o in _weigh(after, weigher, options)
+                if o.blocked is None and options.accepts(o.proposal)]
+    if not next_run:
+        return {}
+    touched = {sid for p in next_run for sid in p.steps}
+    # The change that made them possible shares a step with them; failing
+    # that, hold back every change of the run (rare: found by fuzzing).
+    # A change accepted by its id has the yes it waits for.
+    free = [p for p in applied if p.id not in options.accept]
+    culprits = [p for p in free if touched.intersection(p.steps)] or free
+    names = ", ".join(p.id for p in next_run)
+    return {p.id: f"applied, it would make {names} possible, a change of its own for a "
+                  "later run: it waits for a yes (--accept ID)" for p in culprits}
 
 
 def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[str, str]]:

@@ -131,6 +131,8 @@ class Weigher:
     def _lead_without(self, sid: str) -> float:
         """The lead time once `sid` is gone and its predecessors go to its successor."""
         k = self.pos[sid]
+        if self.top[k] == NONE:
+            return self.figures.lead_h  # the start never reaches it: no path loses it
         through = self.top[k] + self.bottom[k] - 2 * self.weight[k]
         return max(self.avoid[k], through if self.top[k] > NONE and self.bottom[k] > NONE
                    else NONE)

@@ -1,0 +1,108 @@
+"""The drawings as a reader sees them: measured on what Graphviz drew.
+
+Graphviz's JSON output of the same run as the PNG gives every text's size
+and width and every shape's outline, in points; the PNG's width in pixels
+gives the scale at 100% zoom.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from procmap.analysis.analyze import analyze
+from procmap.format.loader import load
+from procmap.render.diagram import layout
+from procmap.render.dot import to_dot
+from procmap.render.graphviz import draw_all
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+
+Point = tuple[float, float]
+
+
+def overlap(p: list[Point], q: list[Point]) -> bool:
+    """Whether two convex outlines share area (separating axis theorem)."""
+    for poly in (p, q):
+        for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+            nx, ny = y2 - y1, x1 - x2
+            a = [nx * x + ny * y for x, y in p]
+            b = [nx * x + ny * y for x, y in q]
+            if max(a) <= min(b) or max(b) <= min(a):
+                return False
+    return True
+
+
+def outline(ops: list[dict[str, object]]) -> list[Point]:
+    """The outline of a step: its polygon, or the box around its rounded corners."""
+    for op in ops:
+        points = [(float(x), float(y)) for x, y in op.get("points", [])]  # type: ignore[attr-defined]
+        if op["op"] in ("p", "P"):
+            return points
+        if op["op"] in ("e", "E"):  # centre and radii: an outline of 24 points
+            cx, cy, rx, ry = (float(v) for v in op["rect"])  # type: ignore[attr-defined]
+            return [(cx + rx * math.cos(a * math.pi / 12), cy + ry * math.sin(a * math.pi / 12))
+                    for a in range(24)]
+        if op["op"] in ("b", "B"):
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            return [(min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))]
+    raise AssertionError(f"no outline in {ops}")
+
+
+def texts(ops: list[dict[str, object]]) -> list[tuple[float, list[Point]]]:
+    """(font size, box) of each text drawn."""
+    size, out = 14.0, []
+    for op in ops:
+        if op["op"] == "F":
+            size = float(op["size"])  # type: ignore[arg-type]
+        elif op["op"] == "T":
+            (x, y), width = op["pt"], float(op["width"])  # type: ignore[misc, arg-type]
+            left = {"l": x, "c": x - width / 2, "r": x - width}[op["align"]]  # type: ignore[index]
+            out.append((size, [(left, y - 0.25 * size), (left + width, y - 0.25 * size),
+                               (left + width, y + 0.8 * size), (left, y + 0.8 * size)]))
+    return out
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
+def drawn(request: pytest.FixtureRequest) -> tuple[list[str], dict[str, object], float]:
+    r = analyze(load(request.param), simulate=False)
+    out = draw_all(to_dot(layout(r)), ("json", "png"))
+    graph = json.loads(out["json"])
+    width_px = struct.unpack(">I", out["png"][16:20])[0]
+    left, _, right, _ = (float(v) for v in graph["bb"].split(","))
+    pad = 0.3 * 72  # the graph's pad, on both sides
+    return list(r.workflow.teams), graph, width_px / (right - left + 2 * pad)
+
+
+def test_no_text_is_below_10_pixels_at_100_percent(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, scale = drawn
+    parts = [graph, *graph["objects"], *graph.get("edges", [])]  # type: ignore[misc]
+    sizes = [size for part in parts for key in ("_ldraw_", "_xldraw_", "_tldraw_")
+             for size, _ in texts(part.get(key, []))]
+    assert sizes and min(sizes) * scale >= 10, min(sizes) * scale
+
+
+def test_no_edge_label_covers_a_step(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, _ = drawn
+    steps = {o["name"]: outline(o["_draw_"]) for o in graph["objects"]  # type: ignore[union-attr]
+             if o["name"].startswith("s") and o["name"][1:].isdigit()}
+    covered = [(e["xlabel"], name) for e in graph.get("edges", [])  # type: ignore[union-attr]
+               for _, box in texts(e.get("_xldraw_", [])) for name, step in steps.items()
+               if overlap(box, step)]
+    assert covered == []
+
+
+def test_lanes_run_down_in_the_order_of_teams(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    teams, graph, _ = drawn
+    lanes = sorted(((float(o["pos"].split(",")[1]), o["id"]) for o in graph["objects"]  # type: ignore[union-attr]
+                    if o.get("id", "").startswith("lane-")), reverse=True)
+    assert [lane_id for _, lane_id in lanes] == [f"lane-{t}" for t in teams]
