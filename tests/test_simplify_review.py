@@ -65,3 +65,24 @@ def test_no_deletion_is_proposed_for_an_external_partys_work() -> None:
         """), "  "), "t.yaml", ALL)
     assert [f.rule for f in result.before.findings] == ["ping-pong", "unused-output"]
     assert [o.proposal.id for o in result.outcomes] == []
+
+
+def test_holding_back_a_cascade_keeps_the_unrelated_changes_of_the_run() -> None:
+    # Deleting the repeated approval 'comms' would make a new ping-pong
+    # (legal -> send -> file), a change for a later run: 'comms' waits. The
+    # next run would propose 'comms' again, but that is the same proposal held
+    # back, not a cascade, so the unrelated deletion of 'note' still applies.
+    result = run("""\
+        start: {title: Take the case, team: c, touch: 1h, outputs: [case], next: note}
+        note: {title: Write a note, team: c, touch: 1h, value: nva, next: legal}
+        legal: {title: Legal approves, team: a, kind: approval, touch: 1h, inputs: [case],
+                requirement: {why: Quoted by regulators, by: Victor Osei}, next: comms}
+        comms: {title: Comms approves, team: b, kind: approval, touch: 1h, inputs: [case],
+                next: send}
+        send: {title: Send the answer, team: c, touch: 10m, inputs: [case], next: file}
+        file: {title: File the case, team: a, touch: 10m, inputs: [case]}
+        """, ALL)
+    assert [(o.proposal.id, o.status) for o in result.outcomes] == [
+        ("repeated-check:comms", "waiting"), ("nva-step:note", "applied")]
+    again = simplify(result.data, "after.yaml", ALL)
+    assert [o.proposal.id for o in again.outcomes if o.applied] == []

@@ -147,7 +147,8 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
         current, refused = _combine(weigher, tried)
         out, final = _edit(text, workflow, current, file)
         after = report if final is workflow else analyze(final, options.config)
-        enabling = _cascade(after, options, [p for p in tried if p.id not in refused])
+        enabling = _cascade(after, options, [p for p in tried if p.id not in refused],
+                            {(o.proposal.id, o.proposal.steps) for o in outcomes})
         if not enabling:
             break
         held.update(enabling)
@@ -179,19 +180,22 @@ def _weigh(report: WorkflowReport, weigher: Weigher, options: Options) -> list[O
     return outcomes
 
 
-def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal]
-             ) -> dict[str, str]:
+def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
+             first: set[tuple[str, tuple[str, ...]]]) -> dict[str, str]:
     """The applied changes to hold back, each with why: those that make a change
     possible (or safe) that a later run with the same options would apply.
     Holding them keeps a run free of cascades and a second run a no-op
-    (simplify.md); the person asked can still accept them by id."""
+    (simplify.md); the person asked can still accept them by id. A change
+    this run already proposed (`first`: id and steps) is no cascade: held
+    back, it is proposed again and held again for the same reason."""
     if not applied:
         return {}
     if not any(options.accepts(p) for p in proposals(after, options.algorithm)):
         return {}
     weigher = Weigher(Flow(after.workflow), after.metrics.visits)
     next_run = [o.proposal for o in _weigh(after, weigher, options)
-                if o.blocked is None and options.accepts(o.proposal)]
+                if o.blocked is None and options.accepts(o.proposal)
+                and (o.proposal.id, o.proposal.steps) not in first]
     if not next_run:
         return {}
     touched = {sid for p in next_run for sid in p.steps}
