@@ -64,8 +64,8 @@ def test_simplify_log_and_diff_keep_each_field_on_its_line(runner: CliRunner) ->
     assert f"waiting  review  ping-pong:s2: ask the process owner: move '{SHOWN}' " \
            f"from B to {SHOWN}, which does the work before and after it; saves 2 " \
            "handoffs per case" in result.output.splitlines()
-    # By its id: with "all", the move waits, as it would make deleting s2 (now a
-    # duplicate of s1) possible, a change for a later run.
+    # By its id: with `all`, the move waits, as it would make s2 a duplicate of s1
+    # (a cascade, which simplify.md keeps for a later run).
     result = runner.invoke(main, ["simplify", "w.yaml", "-o", "after.yaml",
                                   "--accept", "ping-pong:s2"])
     assert result.exit_code == 0, result.output

@@ -55,7 +55,8 @@ def assert_never(result: Simplified) -> None:
     # exact), so only that noise may move them.
     assert a.expected_handoffs <= b.expected_handoffs * (1 + NOISE) + SLACK
     assert b.simulated is not None and a.simulated is not None
-    assert a.simulated.mean_h <= b.simulated.mean_h * (1 + NOISE) + SLACK
+    if not (b.simulated.truncated or a.simulated.truncated):  # a cut-short mean is too low
+        assert a.simulated.mean_h <= b.simulated.mean_h * (1 + NOISE) + SLACK
 
 
 def assert_only_safe(result: Simplified) -> None:
