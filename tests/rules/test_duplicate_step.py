@@ -65,3 +65,18 @@ def test_steps_on_two_parallel_branches_can_both_run() -> None:
         s4: {title: Close, team: a}
         """, "duplicate-step")
     assert (f.step, f.steps) == ("s3", ("s2", "s3"))
+
+
+def test_alternatives_after_parallel_work_joins_are_not_duplicates() -> None:
+    # Tracking and transit run side by side and join before the decision:
+    # the decision runs once, so only one of its alternatives runs.
+    assert not findings("""\
+        s1: {title: Ship, team: a, next: [s2, s3]}
+        s2: {title: Record tracking, team: a, next: s4}
+        s3: {title: In transit, team: a, next: s4}
+        s4: {title: Classify, team: b, kind: decision,
+             next: [{to: s5, when: P1, p: 0.3}, {to: s6, when: P2, p: 0.7}]}
+        s5: {title: Notify the customer, team: b, inputs: [p], outputs: [n], next: s7}
+        s6: {title: Notify the customer, team: b, inputs: [p], outputs: [n], next: s7}
+        s7: {title: Close, team: a}
+        """, "duplicate-step")

@@ -50,6 +50,13 @@ def _rework(succ: list[list[int]], component: list[int]) -> set[tuple[int, int]]
             if v <= u and component[u] == component[v]}
 
 
+def _union(bitsets: Iterable[int]) -> int:
+    out = 0
+    for bits in bitsets:
+        out |= bits
+    return out
+
+
 def _adjacency(workflow: Workflow) -> tuple[dict[str, int], list[list[int]]]:
     index = {sid: i for i, sid in enumerate(workflow.steps)}
     succ: list[list[int]] = [[] for _ in index]
@@ -149,14 +156,18 @@ class Flow:
         """Whether steps a and b can both run in one case (workflow-format.md 1.1)."""
         if a == b or (self.reach[a] >> b) & 1 or (self.reach[b] >> a) & 1:
             return True
-        # A parallel split that reaches a by one successor and b by another.
+        # A parallel split that reaches a by one successor and b by another,
+        # each on its own branch: past the point where the branches join, a
+        # step runs once per wave, so two alternatives there stay exclusive.
         for u in range(self.n):
             succ = self.succ[u]
             if len(succ) < 2 or self.steps[u].is_decision:
                 continue
-            to_a = [v for v in succ if v == a or (self.reach[v] >> a) & 1]
-            to_b = [v for v in succ if v == b or (self.reach[v] >> b) & 1]
-            if to_a and to_b and (len(set(to_a) | set(to_b)) > 1):
+            spans = [(1 << v) | self.desc[v] for v in succ]
+            own = [span & ~_union(spans[:k] + spans[k + 1:]) for k, span in enumerate(spans)]
+            to_a = {k for k, bits in enumerate(own) if (bits >> a) & 1}
+            to_b = {k for k, bits in enumerate(own) if (bits >> b) & 1}
+            if to_a and to_b and len(to_a | to_b) > 1:
                 return True
         return False
 

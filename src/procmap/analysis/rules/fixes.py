@@ -171,7 +171,9 @@ def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
         a, b = w.steps.get(first), w.steps.get(second)
         if a is None or b is None or first == w.start or len(a.next) != 1 \
                 or a.next[0].to != second or a.next[0].p is not None or not b.next \
-                or any(x.to == first for x in b.next):
+                or any(x.to == first or x.p is not None or x.when for x in b.next):
+            # `first` takes over the links of `second`: the outcomes of a
+            # decision are its own, and copied they would make `first` decide.
             return None
         preds = _preds(w, first, flow)
         if not preds or any(x.to == second or x.p is not None or x.when

@@ -64,11 +64,13 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
     for f in findings:
         a, b, c = f.steps
         s, team = w.steps[b], w.steps[a].team
-        # Who checks or decides is the control (segregation of duties): never
-        # moved. A long step is a craft of its own team, and a step in systems
-        # the other team does not use would need new access and skills first.
+        # Who checks or decides is the control (segregation of duties), and
+        # an external party's work is theirs: never moved. A long step is a
+        # craft of its own team, and a step in systems the other team does
+        # not use would need new access and skills first.
         used = {x for t in w.step_list if t.team == team for x in t.systems}
         if (s.kind in ("approval", "check", "decision") or s.is_decision
+                or w.teams[s.team].external
                 or s.touch.mean > MOVE_MAX_H or not set(s.systems) <= used):
             continue
         yield proposal(RULE.id, flow, s, [a, b, c], "review", "move",

@@ -71,7 +71,9 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         unread[flow.steps[i].id].add(artifact)
     for sid in dict.fromkeys(str(f.step) for f in findings):
         s = flow.workflow.steps[sid]
-        if set(s.outputs) <= unread[sid]:
+        # An external party's work is theirs to do: we can stop waiting for
+        # it, not delete it, and none of its time is ours to save.
+        if set(s.outputs) <= unread[sid] and not flow.workflow.teams[s.team].external:
             yield proposal(RULE.id, flow, s, [sid], "review", "delete",
                            f"delete '{s.title}': no later step reads what it makes "
                            f"({', '.join(dict.fromkeys(s.outputs))})", delete_step(sid, flow))
