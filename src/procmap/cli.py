@@ -634,7 +634,8 @@ def _change_log(result: Simplified) -> str:
         if s.lead_h > 1e-9:
             saves.append(f"{short(s.lead_h)} of lead time")
         if s.handoffs > 1e-9:
-            saves.append(f"{s.handoffs:.2g} handoffs per case")
+            per_case = f"{s.handoffs:.2g}"
+            saves.append(f"{per_case} handoff{'' if per_case == '1' else 's'} per case")
         tail = f"; saves {', '.join(saves)}" if saves else ""
         ask = ""
         if (p.klass == "review" or o.held) and not o.applied:
@@ -650,7 +651,8 @@ def _change_log(result: Simplified) -> str:
     counts = {status: sum(o.status == status for o in result.outcomes)
               for status in ("applied", "waiting", "blocked")}
 
-    lines.append(f"steps {b.steps} -> {a.steps}, handoffs {b.handoffs} -> {a.handoffs}, "
+    lines.append(f"steps {b.steps} -> {a.steps}, handoffs per case "
+                 f"{b.expected_handoffs:.2f} -> {a.expected_handoffs:.2f}, "
                  f"lead time {short(b.lead_time_h)} -> {short(a.lead_time_h)}, "
                  f"PCE {percent(b.pce)} -> {percent(a.pce)}; {counts['applied']} applied, "
                  f"{counts['waiting']} wait for a yes (--accept ID), "
