@@ -77,14 +77,16 @@ def endless_loops(workflow: Workflow) -> list[tuple[tuple[str, str], list[str]]]
     index, succ = _adjacency(workflow)
     ids = list(index)
     _, components, component = _components(len(ids), succ)
-    rework = sorted(_rework(succ, component))
+    rework_of: dict[int, list[tuple[int, int]]] = {}
+    for u, v in sorted(_rework(succ, component)):
+        rework_of.setdefault(component[u], []).append((u, v))
     out = []
     for c, members in enumerate(components):
         if len(members) == 1 and not any(m in succ[m] for m in members):
             continue
         leaves = any(b.p for m in members for b in workflow.steps[ids[m]].next
                      if component[index[b.to]] != c)
-        inner = [(u, v) for u, v in rework if component[u] == c]
+        inner = rework_of[c]
         dead_end = not any(component[v] != c for m in members for v in succ[m]) and all(
             (b.p or 1) < 1 for u, v in inner for b in workflow.steps[ids[u]].next
             if b.to == ids[v])
