@@ -154,9 +154,10 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
         held.update(enabling)
     out, final = _edit(text, workflow, current, file)
     after = report if final is workflow else analyze(final, options.config)
+    tried_ids = {p.id for p in tried}
     outcomes = [replace(o, applied=o.proposal.id not in refused,
                         blocked=refused.get(o.proposal.id))
-                if o.proposal in tried else
+                if o.proposal.id in tried_ids else
                 replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
                 for o in outcomes]
     return Simplified(_encode(bom, out), report, after, tuple(outcomes))
@@ -210,19 +211,21 @@ def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
                 if o.blocked is None]
     if not next_run:
         return {}
-    near: dict[str, set[str]] = {}  # each next-run change: its steps and their neighbours
+    # Each step, and the next-run changes on it or next to it.
+    near: dict[str, dict[str, None]] = {}
     for q in next_run:
         ids = {sid for sid in q.steps if sid in flow.index}
         around = {flow.steps[j].id for sid in ids
                   for j in (*flow.pred[flow.index[sid]], *flow.succ[flow.index[sid]])}
-        near[q.id] = set(q.steps) | around
+        for sid in {*q.steps, *around}:
+            near.setdefault(sid, {})[q.id] = None
     # A change accepted by its id has the yes it waits for.
     free = [p for p in applied if p.id not in options.accept]
     held = {}
     for p in free:
-        enabled = [q for q in next_run if near[q.id].intersection(p.steps)]
+        enabled = list(dict.fromkeys(q for sid in p.steps for q in near.get(sid, {})))
         if enabled:
-            held[p.id] = (f"applied, it would make {', '.join(q.id for q in enabled)} "
+            held[p.id] = (f"applied, it would make {', '.join(enabled)} "
                           "possible, a change of its own for a later run: it waits for a "
                           "yes (--accept ID)")
     return held

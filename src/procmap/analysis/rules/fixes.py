@@ -94,7 +94,8 @@ def _preds(w: Workflow, sid: str, flow: Flow | None) -> list[Step]:
     """The steps with a link to `sid`; from the graph when `w` is its workflow."""
     if flow is not None and w is flow.workflow:
         return [flow.steps[u] for u in flow.pred[flow.index[sid]]]
-    return [s for s in w.steps.values() if any(b.to == sid for b in s.next)]
+    # `next` names a step at most once (format 1.1), so no step comes twice.
+    return [s for s in w.steps.values() for b in s.next if b.to == sid]
 
 
 def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
