@@ -17,18 +17,6 @@ if TYPE_CHECKING:
     from procmap.analysis.metrics import Simulated
 
 
-def _edges(workflow: Workflow) -> list[tuple[str, str]]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for step in workflow.steps.values():
-        for branch in step.next:
-            edge = (step.id, branch.to)
-            if edge not in seen and branch.to in workflow.steps:
-                seen.add(edge)
-                out.append(edge)
-    return out
-
-
 def _components(n: int, succ: list[list[int]]) -> tuple[Any, list[set[int]], list[int]]:
     """The graph, its strongly connected components and each node's component."""
     import networkx as nx
@@ -59,9 +47,10 @@ def _union(bitsets: Iterable[int]) -> int:
 
 def _adjacency(workflow: Workflow) -> tuple[dict[str, int], list[list[int]]]:
     index = {sid: i for i, sid in enumerate(workflow.steps)}
-    succ: list[list[int]] = [[] for _ in index]
-    for u_id, v_id in _edges(workflow):
-        succ[index[u_id]].append(index[v_id])
+    # Each successor once, in the order written; links to unknown steps
+    # (a half-written workflow) are left out.
+    succ = [list(dict.fromkeys(index[b.to] for b in step.next if b.to in index))
+            for step in workflow.steps.values()]
     return index, succ
 
 
