@@ -147,20 +147,29 @@ class Flow:
         """Whether steps a and b can both run in one case (workflow-format.md 1.1)."""
         if a == b or (self.reach[a] >> b) & 1 or (self.reach[b] >> a) & 1:
             return True
-        # A parallel split that reaches a by one successor and b by another,
-        # each on its own branch: past the point where the branches join, a
-        # step runs once per wave, so two alternatives there stay exclusive.
-        for u in range(self.n):
-            succ = self.succ[u]
-            if len(succ) < 2 or self.steps[u].is_decision:
-                continue
-            spans = [(1 << v) | self.desc[v] for v in succ]
-            own = [span & ~_union(spans[:k] + spans[k + 1:]) for k, span in enumerate(spans)]
+        for own in self.parallel_branches:
             to_a = {k for k, bits in enumerate(own) if (bits >> a) & 1}
             to_b = {k for k, bits in enumerate(own) if (bits >> b) & 1}
             if to_a and to_b and len(to_a | to_b) > 1:
                 return True
         return False
+
+    @cached_property
+    def parallel_branches(self) -> list[list[int]]:
+        """For each parallel split, the steps each branch reaches on its own.
+
+        Past the point where the branches join, a step runs once per wave, so
+        two alternatives there stay exclusive: only a step on one branch
+        before the join runs beside a step on another (bitsets)."""
+        out = []
+        for u in range(self.n):
+            succ = self.succ[u]
+            if len(succ) < 2 or self.steps[u].is_decision:
+                continue
+            spans = [(1 << v) | self.desc[v] for v in succ]
+            out.append([span & ~_union(spans[:k] + spans[k + 1:])
+                        for k, span in enumerate(spans)])
+        return out
 
     def edges(self) -> list[tuple[int, int]]:
         return [(u, v) for u in range(self.n) for v in self.succ[u]]
