@@ -138,7 +138,9 @@ def test_header_carries_title_and_metrics(example: tuple[WorkflowReport, Drawing
     r, d = example
     header = label_text(d.graph.get("label"))
     assert header.startswith(r.workflow.title)
-    assert f"PCE {r.metrics.pce:.1%}" in header and f"{r.metrics.handoffs} handoff" in header
+    # Handoffs per case (1.1), not handoff links: the figure a person quotes.
+    assert f"PCE {r.metrics.pce:.1%}" in header
+    assert f"{r.metrics.expected_handoffs:.2f} handoffs per case" in header
 
 
 def test_findings_fill_steps_by_their_worst_level_and_the_legend_names_them() -> None:

@@ -222,8 +222,8 @@ def test_mermaid_title_has_no_text_mermaid_shows_as_an_entity() -> None:
         s1: {title: One, team: a, touch: 1h}
         """, header="procmap: 1\nid: t\ntitle: R&D <draft>\u00a0plan\nteams: {a: A}\nsteps:\n")
     title = to_mermaid(layout(r)).splitlines()[1]
-    assert title == ('title: "R\uff06D \u2039draft\u203a plan · lead time 1h · touch time 1h · '
-                     'PCE 100.0\\u0025 · 0 handoffs"')
+    assert title == ('title: "R\uff06D \u2039draft\u203a plan · 0.00 handoffs per case · '
+                     'worst branch 1h · touch time 1h · PCE 100.0\\u0025"')
 
 
 def test_mermaid_names_every_finding() -> None:

@@ -163,10 +163,14 @@ class Diagram:
 
 
 def summary(report: WorkflowReport) -> str:
+    # What a person can quote first (analysis.md 1.1); the critical path is
+    # the worst branch, every branch taken, so it is labelled as such.
     m = report.metrics
-    handoffs = f"{m.handoffs} handoff" + ("" if m.handoffs == 1 else "s")
-    return (f"lead time {short(m.lead_time_h)} · touch time {short(m.touch_time_h)} · "
-            f"PCE {percent(m.pce)} · {handoffs}")
+    quotable = (f"lead time mean {short(m.simulated.mean_h)}, P90 {short(m.simulated.p90_h)}"
+                " · " if m.simulated else "")
+    return (f"{quotable}{m.expected_handoffs:.2f} handoffs per case · worst branch "
+            f"{short(m.lead_time_h)} · touch time {short(m.touch_time_h)} · "
+            f"PCE {percent(m.pce)}")
 
 
 def wrap(text: str, width: int, most: int | None = None) -> tuple[str, ...]:
