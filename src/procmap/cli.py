@@ -48,7 +48,21 @@ def _not_dash(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's unreadable input ends the same way: each problem with
+    its file, line and column on stderr, and exit 2 (analysis.md)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from procmap.format.errors import WorkflowError
+
+        try:
+            return super().invoke(ctx)
+        except WorkflowError as e:
+            _echo_problems(e.problems)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="procmap")
 def main() -> None:
     """Map, measure and simplify workflows written as YAML graphs.
@@ -198,13 +212,8 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
         sys.exit(run.exit_code if run.errors else 0)
     if baseline_path is not None:
         from procmap.analysis import baseline
-        from procmap.format.errors import WorkflowError
 
-        try:
-            run = baseline.apply(run, baseline.read(baseline_path))
-        except WorkflowError as e:
-            _echo_problems(e.problems)
-            sys.exit(EXIT_USAGE)
+        run = baseline.apply(run, baseline.read(baseline_path))
     if statistics:
         report = text.statistics(run)
     elif fmt == "text":
@@ -571,7 +580,6 @@ def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
     """
     import json
 
-    from procmap.format.errors import WorkflowError
     from procmap.simplify.simplify import ALL, Options, simplify
 
     options = Options(frozenset(accept), frozenset(keep), _algorithm_steps(only),
@@ -582,9 +590,6 @@ def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
     try:
         data = read_regular(path, MAX_BYTES)
         result = simplify(data, str(path), options)
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
     except OSError as e:
         click.echo(f"procmap: cannot read {path}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
@@ -723,15 +728,11 @@ _LOG_MAP = click.option(
 
 
 def _mining(call: Callable[[], T]) -> T:
-    from procmap.format.errors import WorkflowError
     from procmap.mining.discover import DiscoveryError
     from procmap.mining.log import LogError
 
     try:
         return call()
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
     except (LogError, DiscoveryError) as e:
         raise LogUnusable(str(e)) from None
 
@@ -887,16 +888,11 @@ def track_command(cases: Path, workflows: Path, today: object, fmt: str, output:
     """
     import datetime as dt
 
-    from procmap.format.errors import WorkflowError
     from procmap.tracking.tracker import track
 
     assert isinstance(today, dt.date)  # from _today
     config = _config(config_path)
-    try:
-        tracker = track(cases, workflows, today, config, columns, seed)
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
+    tracker = track(cases, workflows, today, config, columns, seed)
     text = _templated(lambda: TRACK_FORMATS[fmt].render(tracker))
     if output is not None:
         _write(output, text)
@@ -909,14 +905,9 @@ def track_command(cases: Path, workflows: Path, today: object, fmt: str, output:
 
 def _tracker(cases: Path, workflows: Iterable[Path], config: Config) -> Tracker:
     """The tracker that `build --tracker` writes; its bad rows go to standard error."""
-    from procmap.format.errors import WorkflowError
     from procmap.tracking.tracker import track
 
-    try:
-        tracker = track(cases, workflows, config=config)
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
+    tracker = track(cases, workflows, config=config)
     _echo_problems(p for p in tracker.problems if p.file == str(cases))
     return tracker
 
@@ -1045,13 +1036,8 @@ def import_bpmn_command(path: Path, output: Path, strict: bool) -> None:
     (nothing written), 2 the file is not readable BPMN.
     """
     from procmap.bpmn import import_file
-    from procmap.format.errors import WorkflowError
 
-    try:
-        imported = import_file(path)
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
+    imported = import_file(path)
     for item in imported:
         target = output / f"{item.id}.yaml"
         click.echo(f"{target}: {len(item.losses)} not expressed" if item.losses
@@ -1085,13 +1071,8 @@ def export_bpmn_command(path: Path, output: Path | None) -> None:
     Exit status: 0 written, 2 the workflow is invalid.
     """
     from procmap.bpmn import export_file
-    from procmap.format.errors import WorkflowError
 
-    try:
-        data = export_file(path)
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
+    data = export_file(path)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -1117,14 +1098,9 @@ def run() -> None:
 def _config(path: Path | None) -> Config:
     """The given config file, else the nearest one; exit 2 when it is invalid."""
     from procmap.config import Config, find_config, read_config
-    from procmap.format.errors import WorkflowError
 
-    try:
-        found = path or find_config(Path.cwd())
-        return read_config(found) if found else Config()
-    except WorkflowError as e:
-        _echo_problems(e.problems)
-        sys.exit(EXIT_USAGE)
+    found = path or find_config(Path.cwd())
+    return read_config(found) if found else Config()
 
 
 def _write(path: Path, data: str | bytes) -> None:
