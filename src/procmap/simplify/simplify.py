@@ -61,6 +61,10 @@ class Outcome:
     # Why a safe change waits for a yes after all: applied, it would make
     # another change possible that a later run would apply (a cascade).
     held: str | None = None
+    # Where the change can make another one possible: the steps whose links
+    # or team it alters, and the artifacts that the steps it deletes read or make.
+    relinks: frozenset[str] = frozenset()
+    artifacts: frozenset[str] = frozenset()
 
     @property
     def status(self) -> str:
@@ -140,27 +144,61 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     report = analyze(workflow, options.config)
     weigher = Weigher(Flow(workflow), report.metrics.visits)
     outcomes = _weigh(report, weigher, options)
-    chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
+    run = _hold_back(weigher, options, outcomes)
+    current, refused, held = run.current, run.refused, dict(run.held)
+    applied = {p.id for p in run.applied}
+    by_change = {(o.proposal.action, o.proposal.step): o.proposal.id for o in outcomes}
+    # A later run tries the held changes again, on this result. Edits do not
+    # always commute (two of them can reach one link), so it can find that
+    # one of them makes nothing possible there after all: then it is no
+    # cascade, and this run applies it, as that later run would.
+    while held and run.after is not None:
+        weigher = Weigher(Flow(run.after.workflow), run.after.metrics.visits)
+        later = _hold_back(weigher, options, _weigh(run.after, weigher, options))
+        ids = [by_change.get((p.action, p.step)) for p in later.applied]
+        if not ids or not all(i in held for i in ids):
+            break
+        run, current = later, later.current
+        for i in ids:
+            applied.add(str(i))
+            del held[str(i)]
     bom, text = _decode(raw)
+    out, final = _edit(text, workflow, current, file)
+    after = report if final is workflow else analyze(final, options.config)
+    outcomes = [replace(o, applied=True) if o.proposal.id in applied else
+                replace(o, blocked=refused[o.proposal.id]) if o.proposal.id in refused else
+                replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
+                for o in outcomes]
+    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    current: Workflow  # the workflow with the applied changes
+    after: WorkflowReport | None  # its analysis, when anything was applied
+    applied: list[Proposal]
+    refused: dict[str, str]  # chosen, but not to be combined with the others
+    held: dict[str, str]  # chosen, but it would make a later change possible
+
+
+def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _Run:
+    """The chosen changes applied together, except those that would make a
+    change possible that a later run would apply (simplify.md: no cascades)."""
+    chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
+    where = {o.proposal.id: o for o in outcomes}
     held: dict[str, str] = {}
     while True:
         tried = [p for p in chosen if p.id not in held]
         current, refused = _combine(weigher, tried)
         applied = [p for p in tried if p.id not in refused]
-        enabling = _cascade(analyze(_renumbered(current), options.config), options,
-                            applied, outcomes) if applied else {}
+        if not applied:
+            return _Run(current, None, applied, refused, held)
+        after = analyze(_renumbered(current), options.config)
+        enabling = _cascade(after, options, applied,
+                            {(p.action, p.step) for p in chosen if p.id in held}, where)
         if not enabling:
-            break
+            return _Run(current, after, applied, refused, held)
         held.update(enabling)
-    out, final = _edit(text, workflow, current, file)
-    after = report if final is workflow else analyze(final, options.config)
-    tried_ids = {p.id for p in tried}
-    outcomes = [replace(o, applied=o.proposal.id not in refused,
-                        blocked=refused.get(o.proposal.id))
-                if o.proposal.id in tried_ids else
-                replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
-                for o in outcomes]
-    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
 
 
 def _renumbered(w: Workflow) -> Workflow:
@@ -190,45 +228,74 @@ def _weigh(report: WorkflowReport, weigher: Weigher, options: Options,
         figures = weigher.measure(alone, d)
         blocked = (f"kept: {', '.join(kept)} (--keep)" if kept else
                    weigher.never(alone, d) or weigher.worse(figures))
-        outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked))
+        # A step nothing leads to is deleted without relinking any: the
+        # steps it led to lose it.
+        relinks = frozenset(d.touched or (b.to for sid in d.deleted
+                                          for b in workflow.steps[sid].next))
+        artifacts = frozenset(a for sid in d.deleted for s in (workflow.steps[sid],)
+                              for a in (*s.inputs, *s.outputs))
+        outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked, None,
+                                relinks, artifacts))
     return outcomes
 
 
 def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
-             outcomes: list[Outcome]) -> dict[str, str]:
-    """The applied changes to hold back, each with why: those that make a change
-    possible that this run could not propose and that a later run with the
-    same options would apply. Holding them keeps a run free of cascades and a
-    second run a no-op (simplify.md); the person asked can accept them by id."""
-    proposed = {(o.proposal.id, o.proposal.steps) for o in outcomes}
+             waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
+    """The applied changes to hold back, each with why: those that make possible
+    a change that a later run with the same options would apply (a cascade).
+    Holding them keeps a run free of cascades; the person asked can accept
+    them by id. Each such change is pinned on the applied changes that relink
+    a step it rests on or delete a step that reads or makes what those steps
+    read or make; failing that, on those nearest to it: none may be left for
+    a later run."""
     accepted = [p for p in proposals(after, options.algorithm)
-                if options.accepts(p) and (p.id, p.steps) not in proposed]
+                if options.accepts(p) and (p.action, p.step) not in waiting]
     if not accepted:
         return {}
     flow = Flow(after.workflow)
     weigher = Weigher(flow, after.metrics.visits)
     next_run = [o.proposal for o in _weigh(after, weigher, options, accepted)
                 if o.blocked is None]
-    if not next_run:
-        return {}
-    # Each step, and the next-run changes on it or next to it.
-    near: dict[str, dict[str, None]] = {}
-    for q in next_run:
-        ids = {sid for sid in q.steps if sid in flow.index}
-        around = {flow.steps[j].id for sid in ids
-                  for j in (*flow.pred[flow.index[sid]], *flow.succ[flow.index[sid]])}
-        for sid in {*q.steps, *around}:
-            near.setdefault(sid, {})[q.id] = None
     # A change accepted by its id has the yes it waits for.
-    free = [p for p in applied if p.id not in options.accept]
-    held = {}
-    for p in free:
-        enabled = list(dict.fromkeys(q for sid in p.steps for q in near.get(sid, {})))
-        if enabled:
-            held[p.id] = (f"applied, it would make {', '.join(enabled)} "
-                          "possible, a change of its own for a later run: it waits for a "
-                          "yes (--accept ID)")
-    return held
+    free = [p.id for p in applied if p.id not in options.accept]
+    if not next_run or not free:
+        return {}
+    by_step: dict[int, list[str]] = {}
+    by_artifact: dict[str, list[str]] = {}
+    for pid in free:
+        for sid in where[pid].relinks:
+            if sid in flow.index:
+                by_step.setdefault(flow.index[sid], []).append(pid)
+        for a in where[pid].artifacts:
+            by_artifact.setdefault(a, []).append(pid)
+    enables: dict[str, dict[str, None]] = {}
+    steps = after.workflow.steps
+    for q in next_run:
+        rests = [a for sid in q.steps if sid in steps
+                 for a in (*steps[sid].inputs, *steps[sid].outputs)]
+        found = [pid for a in rests for pid in by_artifact.get(a, ())]
+        for pid in _nearest(flow, q.steps, by_step, found) or free:
+            enables.setdefault(pid, {})[q.id] = None
+    return {pid: (f"applied, it would make {', '.join(enables[pid])} "
+                  "possible, a change of its own for a later run: it waits for a "
+                  "yes (--accept ID)") for pid in free if pid in enables}
+
+
+def _nearest(flow: Flow, steps: Iterable[str], by_step: dict[int, list[str]],
+             found: list[str]) -> list[str]:
+    """The changes `found` on what `steps` rest on and those that relink
+    `steps`; else those that relink the steps nearest to them, links taken
+    both ways."""
+    level = {flow.index[sid] for sid in steps if sid in flow.index}
+    seen = set(level)
+    while level:
+        hit = [*found, *(pid for i in sorted(level) for pid in by_step.get(i, ()))]
+        found = []
+        if hit:
+            return list(dict.fromkeys(hit))
+        level = {j for i in level for j in (*flow.pred[i], *flow.succ[i])} - seen
+        seen |= level
+    return []
 
 
 def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[str, str]]:
