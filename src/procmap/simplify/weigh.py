@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import TIE_HOURS, critical_path
+from procmap.analysis.visits import has_parallel_work
+from procmap.analysis.visits import share as edge_share
 from procmap.format.model import Step, Workflow
 
 NONE = -math.inf
@@ -60,11 +62,36 @@ class Weigher:
             for a in s.inputs:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
+        self.sends = self._sends(flow)
         lead = critical_path(flow)[0]
         self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps))
         self._sweep(flow, lead)
 
     # Handoffs
+
+    def _sends(self, flow: Flow) -> dict[str, float]:
+        """How often each step hands work on per case: its runs per case.
+
+        With parallel work the runs come from simulated cases, and two steps
+        that run equally often in every case get two slightly different
+        numbers. A change that skips a step hands its work on from the
+        steps before it: judged on those two numbers, whether it adds
+        handoffs would be the simulation's noise, and could change with any
+        other change anywhere (so a second run would decide otherwise). A
+        step that no two branches of one case reach together runs exactly as
+        often as work reaches it, so that is what it is weighed with."""
+        if not has_parallel_work(flow):
+            return self.visits  # solved exactly
+        sends = dict(self.visits)
+        for v in range(flow.n):
+            preds, sid = flow.pred[v], flow.steps[v].id
+            forward = flow.fpred[v]
+            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
+                                for b in forward[i + 1:]):
+                continue  # the start, or a join: it runs once for all its branches
+            sends[sid] = math.fsum(self.visits.get(flow.steps[u].id, 0.0) * edge_share(flow, u, v)
+                                   for u in preds)
+        return sends
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
         """(target, share of the cases leaving s) per distinct target."""
@@ -75,7 +102,7 @@ class Weigher:
         return list(seen.items())
 
     def _handoffs(self, w: Workflow, sids: Iterable[str]) -> float:
-        return math.fsum(self.visits.get(sid, 0.0) * share
+        return math.fsum(self.sends.get(sid, 0.0) * share
                          for sid in sids for to, share in self._out(w, w.steps[sid])
                          if w.steps[to].team != w.steps[sid].team)
 
