@@ -226,3 +226,24 @@ def test_the_same_title_on_new_material_is_not_a_duplicate() -> None:
     same = steps.replace("inputs: [e], outputs: [r]", "inputs: [x], outputs: [r]")
     (o,) = [o for o in run(same).outcomes if o.proposal.rule == "duplicate-step"]
     assert (o.proposal.id, o.proposal.klass, o.applied) == ("duplicate-step:s3", "safe", True)
+
+
+# The loop is written before the step that enters it, so the link into it
+# ('copy' -> 'fix') is its rework link: without rework links the start reaches
+# no end, and analyze's fallback path ('start', 'copy') of 0 h is no lead time.
+LOOP_WRITTEN_FIRST = """\
+    start: {title: Receive, team: a, next: copy}
+    fix: {title: Fix, team: a, touch: 1h, next: review}
+    review: {title: Review, team: a, next: [{to: copy, p: 0.5}, {to: close, p: 0.5}]}
+    close: {title: Close, team: a}
+    copy: {title: Copy the form, team: a, value: nva, next: fix}
+    """
+
+
+def test_a_change_that_gives_the_workflow_a_lead_time_does_not_make_it_longer() -> None:
+    result = run(LOOP_WRITTEN_FIRST)
+    assert [(o.proposal.id, o.status) for o in result.outcomes] == [
+        ("nva-step:copy", "applied")]
+    b, a = result.before.metrics, result.after.metrics
+    assert (b.lead_time_h, b.critical_path) == (0.0, ("start", "copy"))
+    assert (a.lead_time_h, a.critical_path) == (1.0, ("start", "fix", "review", "close"))

@@ -33,6 +33,12 @@ class Figures:
     lead_h: float  # critical path
     handoffs: float  # handoffs per case
     links: int  # links between two teams
+    # The critical path runs from the start to an end. When no path does
+    # without rework links (a loop written before the step that enters it),
+    # analyze falls back to the longest path from the start, and that figure
+    # is no lead time: a change that gives the workflow one does not make it
+    # longer.
+    to_end: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,9 @@ class Weigher:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
         self.sends = self._sends(flow)
-        lead = critical_path(flow)[0]
-        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps))
+        lead, path = critical_path(flow)
+        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
+                               not flow.succ[path[-1]])
         self._sweep(flow, lead)
 
     # Handoffs
@@ -164,8 +171,9 @@ class Weigher:
         return max(self.avoid[k], through if self.top[k] > NONE and self.bottom[k] > NONE
                    else NONE)
 
-    def _lead(self, w: Workflow) -> float:
-        """Longest path from the start to an end, rework links left out, as analyze."""
+    def _lead(self, w: Workflow) -> tuple[float, bool]:
+        """Longest path from the start to an end, rework links left out, as
+        analyze; and whether it reaches an end (else it is analyze's fallback)."""
         order = sorted(w.steps, key=self.pos.__getitem__)
         best: dict[str, float] = {}
         for relaxed in (False, True):
@@ -182,8 +190,8 @@ class Weigher:
                 elif relaxed:
                     best[sid] = s.hours
             if w.start in best:
-                break
-        return best.get(w.start, 0.0)
+                return best[w.start], not relaxed
+        return 0.0, False
 
     # A change
 
@@ -204,15 +212,16 @@ class Weigher:
         handoffs = base.handoffs - self._handoffs(before, old) + self._handoffs(after, new)
         links = base.links - self._links(before, old) + self._links(after, new)
         relinked = any(before.steps[sid].next != after.steps[sid].next for sid in d.touched)
+        to_end = True
         if not d.deleted and (not relinked or self._drops_redundant(after, d)):
-            lead = base.lead_h  # only teams changed, or links another path implies
+            lead, to_end = base.lead_h, base.to_end  # only teams changed, or implied links
         elif self.exact and len(d.deleted) == 1 and self._reconnects(after, d):
             lead = self._lead_without(next(iter(d.deleted)))
         elif self.exact and not d.deleted and (pair := self._side_by_side(after, d)):
             lead = self._lead_side_by_side(*pair)
         else:
-            lead = self._lead(after)
-        return Figures(lead, handoffs, links)
+            lead, to_end = self._lead(after)
+        return Figures(lead, handoffs, links, to_end)
 
     def _drops_redundant(self, after: Workflow, d: Diff) -> bool:
         """Each changed step only lost links to steps it still reaches another way."""
@@ -303,7 +312,7 @@ class Weigher:
 
     def worse(self, new: Figures, old: Figures | None = None) -> str | None:
         old = old or self.figures
-        if new.lead_h > old.lead_h + EPSILON:
+        if new.lead_h > old.lead_h + EPSILON and (old.to_end or not new.to_end):
             return "it would make the lead time longer"
         if new.handoffs > old.handoffs + EPSILON or new.links > old.links:
             return "it would add handoffs"
