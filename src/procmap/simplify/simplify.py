@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from procmap.analysis.analyze import WorkflowReport, analyze
+from procmap.analysis.analyze import WorkflowReport, analyze, rule_findings
 from procmap.analysis.graph import Flow
-from procmap.analysis.rules import RULES
+from procmap.analysis.rules import RULES, Finding
 from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Proposal
 from procmap.config import Config
@@ -119,18 +119,36 @@ def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
                   touch * w.volume.count if w.volume else None, share)
 
 
-def proposals(report: WorkflowReport, algorithm: Iterable[int] = range(1, 6)
-              ) -> list[Proposal]:
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A workflow's graph and the findings of the rules that propose changes:
+    what proposing and weighing changes needs, without the rest of analyze."""
+    flow: Flow
+    findings: tuple[Finding, ...]
+
+    @classmethod
+    def of(cls, workflow: Workflow, config: Config) -> Survey:
+        flow = Flow(workflow)
+        return cls(flow, tuple(rule_findings(flow, config, _PROPOSING)))
+
+    def weigher(self) -> Weigher:
+        visits = self.flow.visits
+        return Weigher(self.flow, {s.id: visits[i] for i, s in enumerate(self.flow.steps)})
+
+
+_PROPOSING = tuple(rule for rule in RULES if rule.propose is not None)
+
+
+def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Proposal]:
     """Every rule's proposals for its active findings, in the rules' order."""
-    flow = Flow(report.workflow)
     wanted = set(algorithm)
     out: dict[str, Proposal] = {}
-    for rule in RULES:
+    for rule in _PROPOSING:
         if rule.propose is None or rule.algorithm not in wanted:
             continue
-        found = [f for f in report.findings if f.rule == rule.id and f.level in LEVELS]
+        found = [f for f in survey.findings if f.rule == rule.id and f.level in LEVELS]
         if found:
-            for p in rule.propose(flow, found):
+            for p in rule.propose(survey.flow, found):
                 out.setdefault(p.id, p)
     return list(out.values())
 
@@ -142,8 +160,9 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     raw = data.encode() if isinstance(data, str) else data
     workflow = loads(raw, file)  # every problem located, before anything else reads it
     report = analyze(workflow, options.config)
-    weigher = Weigher(Flow(workflow), report.metrics.visits)
-    outcomes = _weigh(report, weigher, options)
+    survey = Survey(Flow(workflow), report.findings)
+    weigher = survey.weigher()
+    outcomes = _weigh(survey, weigher, options)
     run = _hold_back(weigher, options, outcomes)
     current, refused, held = run.current, run.refused, dict(run.held)
     applied = {p.id for p in run.applied}
@@ -153,7 +172,7 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     # one of them makes nothing possible there after all: then it is no
     # cascade, and this run applies it, as that later run would.
     while held and run.after is not None:
-        weigher = Weigher(Flow(run.after.workflow), run.after.metrics.visits)
+        weigher = run.after.weigher()
         later = _hold_back(weigher, options, _weigh(run.after, weigher, options))
         ids = [by_change.get((p.action, p.step)) for p in later.applied]
         if not ids or not all(i in held for i in ids):
@@ -175,7 +194,7 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
 @dataclass(frozen=True, slots=True)
 class _Run:
     current: Workflow  # the workflow with the applied changes
-    after: WorkflowReport | None  # its analysis, when anything was applied
+    after: Survey | None  # its survey, when anything was applied
     applied: list[Proposal]
     refused: dict[str, str]  # chosen, but not to be combined with the others
     held: dict[str, str]  # chosen, but it would make a later change possible
@@ -193,7 +212,7 @@ def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _
         applied = [p for p in tried if p.id not in refused]
         if not applied:
             return _Run(current, None, applied, refused, held)
-        after = analyze(_renumbered(current), options.config)
+        after = Survey.of(_renumbered(current), options.config)
         enabling = _cascade(after, options, applied,
                             {(p.action, p.step) for p in chosen if p.id in held}, where)
         if not enabling:
@@ -209,14 +228,14 @@ def _renumbered(w: Workflow) -> Workflow:
     return replace(w, steps=MappingProxyType(steps))
 
 
-def _weigh(report: WorkflowReport, weigher: Weigher, options: Options,
+def _weigh(survey: Survey, weigher: Weigher, options: Options,
            candidates: list[Proposal] | None = None) -> list[Outcome]:
     """Every proposal (or each of `candidates`) weighed alone against the
-    workflow of `report`."""
-    workflow = report.workflow
+    workflow of `survey`."""
+    workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
-    found = proposals(report, options.algorithm) if candidates is None else candidates
+    found = proposals(survey, options.algorithm) if candidates is None else candidates
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(found, key=lambda p: p.klass != "safe"):
         alone = p.edit(workflow)
@@ -239,7 +258,7 @@ def _weigh(report: WorkflowReport, weigher: Weigher, options: Options,
     return outcomes
 
 
-def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
+def _cascade(after: Survey, options: Options, applied: list[Proposal],
              waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
     """The applied changes to hold back, each with why: those that make possible
     a change that a later run with the same options would apply (a cascade).
@@ -252,9 +271,8 @@ def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
                 if options.accepts(p) and (p.action, p.step) not in waiting]
     if not accepted:
         return {}
-    flow = Flow(after.workflow)
-    weigher = Weigher(flow, after.metrics.visits)
-    next_run = [o.proposal for o in _weigh(after, weigher, options, accepted)
+    flow = after.flow
+    next_run = [o.proposal for o in _weigh(after, after.weigher(), options, accepted)
                 if o.blocked is None]
     # A change accepted by its id has the yes it waits for.
     free = [p.id for p in applied if p.id not in options.accept]
@@ -269,7 +287,7 @@ def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
         for a in where[pid].artifacts:
             by_artifact.setdefault(a, []).append(pid)
     enables: dict[str, dict[str, None]] = {}
-    steps = after.workflow.steps
+    steps = flow.workflow.steps
     for q in next_run:
         rests = [a for sid in q.steps if sid in steps
                  for a in (*steps[sid].inputs, *steps[sid].outputs)]
