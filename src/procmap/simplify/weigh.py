@@ -16,6 +16,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import is_not
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import TIE_HOURS, critical_path
@@ -198,8 +200,12 @@ class Weigher:
     def diff(self, after: Workflow) -> Diff:
         steps = self.workflow.steps
         deleted = frozenset(steps.keys() - after.steps.keys())
-        touched = tuple(sid for sid, s in after.steps.items() if steps[sid] is not s
-                        and (steps[sid].next != s.next or steps[sid].team != s.team))
+        # An edit keeps every step it leaves alone as the same object: find the
+        # others without a loop in Python over all steps (map and compress run in C).
+        new = after.steps
+        other = compress(new, map(is_not, new.values(), map(steps.__getitem__, new)))
+        touched = tuple(sid for sid in other
+                        if steps[sid].next != new[sid].next or steps[sid].team != new[sid].team)
         return Diff(deleted, touched)
 
     def measure(self, after: Workflow, d: Diff) -> Figures:
