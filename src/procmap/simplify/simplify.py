@@ -173,7 +173,8 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     # cascade, and this run applies it, as that later run would.
     while held and run.after is not None:
         weigher = run.after.weigher()
-        later = _hold_back(weigher, options, _weigh(run.after, weigher, options))
+        later = _hold_back(weigher, options, _weigh(run.after, weigher, options,
+                                                    chosen_only=True))
         ids = [by_change.get((p.action, p.step)) for p in later.applied]
         if not ids or not all(i in held for i in ids):
             break
@@ -229,9 +230,10 @@ def _renumbered(w: Workflow) -> Workflow:
 
 
 def _weigh(survey: Survey, weigher: Weigher, options: Options,
-           candidates: list[Proposal] | None = None) -> list[Outcome]:
+           candidates: list[Proposal] | None = None, chosen_only: bool = False
+           ) -> list[Outcome]:
     """Every proposal (or each of `candidates`) weighed alone against the
-    workflow of `survey`."""
+    workflow of `survey`; only those `options` accept, if `chosen_only`."""
     workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
@@ -242,6 +244,8 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
         if alone is None or (p.action, p.step) in seen:
             continue
         seen.add((p.action, p.step))
+        if chosen_only and not options.accepts(p):
+            continue
         kept = sorted(options.keep.intersection(p.steps))
         d = weigher.diff(alone)
         figures = weigher.measure(alone, d)
