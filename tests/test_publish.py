@@ -20,7 +20,14 @@ from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
 from procmap.publish.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
 from procmap.publish.confluence.http import Answer, error_message, retry_after
-from procmap.publish.sync import Action, Publisher, PublishError, Site, SitePage, read_site
+from procmap.publish.confluence.sync import (
+    Action,
+    Publisher,
+    PublishError,
+    Site,
+    SitePage,
+    read_site,
+)
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
         '<p><ac:image><ri:attachment ri:filename="{w}.png" /></ac:image></p>')
@@ -451,7 +458,13 @@ def test_connect_chooses_the_flavour() -> None:
 
 @pytest.mark.parametrize(("manifest", "files", "message"), [
     ("not json", {}, "unreadable"),
-    ('{"procmap": 2}', {}, "not a manifest of procmap build version 1"),
+    ('{"procmap": 3}', {}, "not a manifest of procmap build version 1 or 2"),
+    ('{"procmap": 2, "index": {"markdown": "i.md"}}', {"i.md": "# I"},
+     "manifest.json: the index has no storage format body: run procmap build again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "body": "i.x"}]}', {"i.x": "<p/>"}, "page 1 needs workflow, title and bodies"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"markdown": "w.md"}}]}', {"i.x": "<p/>"}, "page 1 has no storage format body"),
     ('{"procmap": 1, "index": "i.x", "pages": [{"title": "T"}]}', {"i.x": "<p/>"},
      "page 1 needs workflow, title and body"),
     ('{"procmap": 1, "index": "i.x"}', {"i.x": "<p>open"}, "i.x:1:8: an element is still open"),
