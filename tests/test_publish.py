@@ -844,3 +844,55 @@ def test_a_listing_that_links_back_ends(fake: FakeConfluence) -> None:
     assert str(e.value) == (f"pages under id {library}: Confluence's answer links back to "
                             f"{url!r}, read already: the listing would never end. Run again "
                             "later.")
+
+
+# -- the publish target protocol (issue 17) -------------------------------------
+
+def test_the_plan_is_applied_one_action_at_a_time_and_a_cut_off_run_resumes(
+        fake: FakeConfluence) -> None:
+    api = api_of(fake)
+    target = Publisher(api, SPACE)
+    plan = target.plan(TWO)
+    assert fake.writes() == []
+    assert list(plan) == publish(fake, TWO, dry_run=True)
+    library, *rest = plan
+    assert (library.verb, library.title, library.detail) == ("create", "Process library",
+                                                              "library page")
+    target.apply(library)
+    stored = fake.current()["Process library"]
+    assert fake.prop(stored["id"])["pending"] == ["Intake", "Refund"]
+    intake = [a for a in rest if a.title == "Intake"]
+    for action in intake:
+        target.apply(action)
+    # cut off here: Refund never created, the pending list never cleared
+    api.http.close()
+    assert fake.prop(fake.current()["Intake"]["id"])["workflow"] == "intake"
+    assert "Refund" not in fake.current()
+    again = publish(fake, TWO)
+    assert verbs(again)[:2] == [("unchanged", "Intake"), ("create", "Refund")]
+    assert fake.prop(stored["id"])["pending"] == []
+
+
+def test_targets_come_from_one_registry() -> None:
+    from procmap.publish import TARGETS, wiki
+    from procmap.publish.confluence import target as confluence
+
+    assert dict(TARGETS) == {"confluence": confluence, "wiki": wiki}
+    command = main.commands["publish"]  # type: ignore[attr-defined]
+    choice = next(p for p in command.params if p.name == "target")
+    assert list(choice.type.choices) == list(TARGETS) and choice.default == "confluence"
+    names = [p.name for p in command.params]
+    assert len(names) == len(set(names))  # no target takes another's option
+    for name, module in TARGETS.items():
+        for option in module.OPTIONS:
+            assert option in command.params and option.help.startswith(f"{name}: ")
+
+
+def test_the_cli_does_not_load_the_http_client() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, procmap.cli; print('httpx' in sys.modules)"],
+        capture_output=True, text=True, check=True)
+    assert loaded.stdout == "False\n"
