@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -109,7 +109,7 @@ class Wiki:
             links[site.source] = HOME
         ours = {f for o in owned.values() for f in o.files}
         ops: dict[Action, _Write | _Delete | None] = {}
-        written: set[str] = set()
+        written: set[str] = set()  # the pages of this run, by lower-case name
         for source in site.pages:
             name = names[source.workflow]
             # The page first: its marker names the images, so a run cut off
@@ -212,9 +212,7 @@ class Wiki:
         there = taken.get(path.name.lower())
         if there is not None and (there.name not in ours or there.is_symlink()
                                   or not there.is_file()):
-            raise PublishError(f"{there} is in the wiki and procmap did not write it: procmap "
-                               "will not overwrite or delete it. Rename or remove it, or "
-                               "retitle the workflow")
+            _in_the_way(there)
         return path
 
     def _page(self, name: str, workflow: str | None, title: str, files: tuple[str, ...],
@@ -222,10 +220,10 @@ class Wiki:
               owned: dict[str, _Owned]) -> dict[Action, _Write | _Delete | None]:
         there = taken.get(f"{name}.md".lower())
         if there is not None and name.lower() not in owned:
+            if workflow is not None:
+                _in_the_way(there)
+            # A new wiki's first page is its Home, made on github.com.
             raise PublishError(f"{there} is in the wiki and procmap did not write it: procmap "
-                               "will not overwrite or delete it. Rename or remove it, or "
-                               "retitle the workflow" if workflow is not None else
-                               f"{there} is in the wiki and procmap did not write it: procmap "
                                "will not overwrite it with the library's index. Move its "
                                "text to another page and remove it, then run again")
         path = there or self.folder / f"{name}.md"
@@ -237,6 +235,11 @@ class Wiki:
         if old != data:
             return {Action("update", title, detail): _Write(path, data)}
         return {} if workflow is None else {Action("unchanged", title, detail): None}
+
+
+def _in_the_way(path: Path) -> NoReturn:
+    raise PublishError(f"{path} is in the wiki and procmap did not write it: procmap will not "
+                       "overwrite or delete it. Rename or remove it, or retitle the workflow")
 
 
 def _mark(workflow: str | None, title: str, files: tuple[str, ...]) -> str:
