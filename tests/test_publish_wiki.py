@@ -5,11 +5,15 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from procmap.cli import main
 from procmap.publish import wiki
@@ -313,3 +317,34 @@ def test_ui_reaches_the_target(tmp_path: Path, checkout: Path) -> None:
     publish(target, wiki.read_site(write_site(tmp_path / "site", {"intake": "Intake"})))
     assert lines == [f"wrote {checkout / n}" for n in ("Intake.md", "intake.png", "intake.svg",
                                                        "Home.md")]
+
+
+@settings(max_examples=40, deadline=None)
+@example("x -->\n<!-- procmap {} -->")
+@example("a\u2028b\r")
+@example("\ud800 lone")
+@given(st.text(min_size=1, max_size=30).filter(lambda t: wiki.page_name(t) not in ("", "Home")
+                                               and wiki.page_name(t).lower() != "home"))
+def test_any_title_gives_a_page_whose_marker_reads_back(title: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        # the title reaches the wiki through the manifest, not the page body
+        site = write_site(Path(tmp, "site"), {"intake": title}, sop="# The page\n")
+        checkout = Path(tmp, "wiki")
+        checkout.mkdir()
+        run(site, checkout)
+        name = wiki.page_name(title)
+        assert re.fullmatch(r"[\w-]+", name) and name[0] not in "-_" and name[-1] not in "-_"
+        assert sorted(files(checkout)) == sorted(["Home.md", f"{name}.md", "intake.png",
+                                                  "intake.svg"])
+        assert verbs(run(site, checkout)) == [("unchanged", title, f"{name}.md")]
+
+
+def test_a_title_no_output_can_encode_is_printed_escaped(runner: CliRunner) -> None:
+    # A manifest's JSON can escape a lone surrogate into a title.
+    write_site(Path("site"), {"w": "\ud800 lone"}, sop="# The page\n")
+    Path("wiki").mkdir()
+    result = runner.invoke(main, ["publish", "site", "--target", "wiki", "--wiki", "wiki"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("create    \\ud800 lone (lone.md)\n"
+                             "upload    \\ud800 lone (w.png)\nupload    \\ud800 lone (w.svg)\n"
+                             "create    Home (the library's index)\n2 create, 2 upload\n")

@@ -243,9 +243,10 @@ def _in_the_way(path: Path) -> NoReturn:
 
 
 def _mark(workflow: str | None, title: str, files: tuple[str, ...]) -> str:
-    record = json.dumps({"workflow": workflow, "title": title, "files": list(files)},
-                        ensure_ascii=False)
-    # "-->" in a title must not end the comment: ">" is written escaped.
+    # ASCII: a title from the manifest may hold what UTF-8 cannot carry (a
+    # lone surrogate). "-->" in a title must not end the comment: ">" is
+    # written escaped too.
+    record = json.dumps({"workflow": workflow, "title": title, "files": list(files)})
     return "<!-- procmap " + record.replace(">", "\\u003e") + " -->\n"
 
 
