@@ -121,26 +121,28 @@ def _activities(log: Log, workflow: Workflow) -> tuple[dict[str, str], list[Issu
     names = steps_by_name(workflow)
     found: dict[str, str] = {}
     unknown: list[tuple[str, int]] = []
-    for activity, events in log.rows("SELECT step, count(*) FROM inst GROUP BY step "
+    for activity, runs in log.rows("SELECT step, count(*) FROM inst GROUP BY step "
                                      "ORDER BY min(rn)"):
         sid = step_of(names, activity)
         if sid is None:
-            unknown.append((activity, events))
+            unknown.append((activity, runs))
         else:
             found[activity] = sid
     examples = tuple(a for a, _ in unknown[:EXAMPLES])
     if not found:
-        raise LogError(f"{one_line(log.file)}: none of its {len(unknown)} activities is a step "
-                       f"of {one_line(workflow.id)}, by id or title (e.g. "
+        n = len(unknown)
+        raise LogError(f"{one_line(log.file)}: no activity of the log is a step of "
+                       f"{one_line(workflow.id)}, by id or title ({n} "
+                       f"activit{'y' if n == 1 else 'ies'}, e.g. "
                        f"{', '.join(map(one_line, examples))}); name the activity column "
                        "with --map COLUMN=step, or check the map")
     issues = []
     if unknown:
-        events = sum(n for _, n in unknown)
+        runs = sum(n for _, n in unknown)
         one = len(unknown) == 1
         issues.append(Issue("unknown-activity", len(unknown),
-                            f"{'activity' if one else 'activities'} of the log ({events} "
-                            f"event{'' if events == 1 else 's'}) {'is' if one else 'are'} no "
+                            f"{'activity' if one else 'activities'} of the log ({runs} "
+                            f"run{'' if runs == 1 else 's'}) {'is' if one else 'are'} no "
                             f"step of {one_line(workflow.id)}, by id or title: "
                             f"{'it calibrates' if one else 'they calibrate'} nothing",
                             examples))
