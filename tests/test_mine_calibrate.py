@@ -448,3 +448,15 @@ def test_discovery_keeps_a_branch_taken_once_in_thousands(tmp_path: Path) -> Non
     found = loads(discover(open_log(tmp_path / "log.csv"), min_share=0).yaml)
     assert [(b.to, b.p) for b in found.steps["open"].next] == [("usual", 0.999),
                                                                 ("rare", 0.001)]
+
+
+def test_an_anchor_it_would_change_is_refused_not_written(tmp_path: Path) -> None:
+    text = BLOCK.replace("    touch: 10m   # a guess", "    touch: &guess 10m").replace(
+        "    wait: 1d\n", "    wait: 1d\n    touch: *guess\n")
+    with pytest.raises(WorkflowError) as e:
+        calibrate(open_log(desk_log(tmp_path / "desk.csv")), text.encode(), "tiny.yaml",
+                  min_cases=2)
+    assert [str(p) for p in e.value.problems] == [
+        "tiny.yaml:1:1: calibrate cannot edit this file in place: the edited text would not "
+        "load: unknown alias *guess\n"
+        "  hint: write anchors and aliases out in the steps it changes"]

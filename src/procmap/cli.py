@@ -772,9 +772,10 @@ def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_s
     values, unreadable timestamps, events out of order, unfinished cases)
     is counted, with examples, on standard error.
 
-    With --calibrate nothing is written unless -o is given: the report lists
-    each value that would change (old -> new, with its cases) and each that
-    keeps the map's guess, and why (too few cases, not in the log).
+    With --calibrate the calibration report takes the conformance report's
+    place and nothing is written unless -o is given: the report lists each
+    value that would change (old -> new, with its cases) and each that keeps
+    the map's guess, and why (too few cases, not in the log).
 
     \b
         procmap mine tickets.csv --against workflows/tickets.yaml --calibrate

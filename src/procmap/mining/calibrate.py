@@ -24,19 +24,21 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from procmap.format.durations import hours
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.loader import loads
-from procmap.format.model import Duration, Workflow
+from procmap.format.model import Duration, Step, Workflow
 from procmap.mining.discover import duration, measured, shares
 from procmap.mining.log import EXAMPLES, Issue, Log, LogError
 from procmap.mining.match import step_of, steps_by_name
 from procmap.printable import one_line
+from procmap.simplify.yamledit import duration_text, number
 
 DEFAULT_MIN_CASES = 30
 FIELDS = ("wait", "touch")
+HINT = "write anchors and aliases out in the steps it changes"
 
 Value = str | dict[str, str]  # a duration as written: "2d" or {min, likely, max}
 
@@ -199,75 +201,107 @@ def calibrate(log: Log, data: bytes, file: str,
               min_cases: int = DEFAULT_MIN_CASES) -> Calibrated:
     """The map in `data` with what `log` measures; raise WorkflowError when the map does not
     load or cannot be edited in place, LogError when no activity of the log is a step of it."""
-    from procmap.simplify.simplify import _decode, _encode
-    from procmap.simplify.yamledit import Document, EditError, duration_text, number
-
     workflow = loads(data, file)
     found, issues = _activities(log, workflow)
     times, moves, deciding = _measure(log, found, workflow)
-    bom, text = _decode(data)
-    doc = Document(text)
     changes: list[Change] = []
     kept: list[Kept] = []
-    want: dict[str, dict[str, Any]] = {}
+    durations: dict[tuple[str, str], Value] = {}
+    odds: dict[str, list[float]] = {}
+    for step in workflow.step_list:
+        if step.id not in times:
+            kept.append(Kept(step.id, "all", "not in the log"))
+            continue
+        for field in FIELDS:
+            value = _duration(step, field, times[step.id][field], workflow, min_cases,
+                              changes, kept)
+            if value is not None:
+                durations[step.id, field] = value
+        if step.is_decision:
+            p = _odds(step, moves, deciding.get(step.id, 0), min_cases, changes, kept)
+            if p is not None:
+                odds[step.id] = p
+    return Calibrated(workflow.id, log.file, log.cases, min_cases,
+                      _edit(data, file, workflow, durations, odds), tuple(changes),
+                      tuple(kept), tuple([*log.issues, *issues]))
+
+
+def _duration(step: Step, field: str, m: _Measure, workflow: Workflow, min_cases: int,
+              changes: list[Change], kept: list[Kept]) -> Value | None:
+    """The measured value of the step's wait or touch, when it is measured and differs."""
+    if m.cases == 0:
+        kept.append(Kept(step.id, field, _unmeasured(field, step.id, workflow)))
+        return None
+    if m.cases < min_cases:
+        kept.append(Kept(step.id, field, _few(m.cases, min_cases)))
+        return None
+    value = cast(Value, measured(m.mean, m.low, m.high) or duration(0))
+    old: Duration = getattr(step, field)
+    if _same(_to_duration(value), old):
+        return None
+    changes.append(Change(step.id, field, _show(old), duration_text(value), m.cases))
+    return value
+
+
+def _odds(step: Step, moves: dict[tuple[str, str], int], cases: int, min_cases: int,
+          changes: list[Change], kept: list[Kept]) -> list[float] | None:
+    """The measured p of each branch of a decision, when measured."""
+    targets = [b.to for b in step.next]
+    counts = {t: moves.get((step.id, t), 0) for t in targets}
+    never = [t for t in targets if not counts[t]]
+    if cases < min_cases:
+        kept.append(Kept(step.id, "p", _few(cases, min_cases)))
+        return None
+    if never:
+        kept.append(Kept(step.id, "p", f"no case took the branch to {never[0]} (p must "
+                         "be above 0): keep the guess, or remove the branch"))
+        return None
+    odds = shares(counts, targets)
+    changes.extend(Change(step.id, f"p to {b.to}", number(b.p or 0), number(odds[b.to]), cases)
+                   for b in step.next if not _same_p(odds[b.to], b.p))
+    return [odds[t] for t in targets]
+
+
+def _same_p(a: float | None, b: float | None) -> bool:
+    return math.isclose(a or 0.0, b or 0.0, abs_tol=1e-9)
+
+
+def _edit(data: bytes, file: str, workflow: Workflow,
+          durations: dict[tuple[str, str], Value], odds: dict[str, list[float]]) -> bytes:
+    """The map's bytes with the values spliced in, checked by loading them back."""
+    from procmap.simplify.simplify import _decode, _encode
+    from procmap.simplify.yamledit import Document, EditError
+
+    bom, text = _decode(data)
+    doc = Document(text)
     try:
-        for step in workflow.step_list:
-            now: dict[str, Any] = {"wait": step.wait, "touch": step.touch,
-                                   "p": [b.p for b in step.next]}
-            want[step.id] = now
-            measures = times.get(step.id)
-            if measures is None:
-                kept.append(Kept(step.id, "all", "not in the log"))
-                continue
-            for field in FIELDS:
-                m = measures[field]
-                if m.cases == 0:
-                    kept.append(Kept(step.id, field, _unmeasured(field, step.id, workflow)))
-                    continue
-                if m.cases < min_cases:
-                    kept.append(Kept(step.id, field, _few(m.cases, min_cases)))
-                    continue
-                value = cast(Value, measured(m.mean, m.low, m.high) or duration(0))
-                new = _to_duration(value)
-                if not _same(new, now[field]):
-                    doc.set_duration(step.id, field, value)
-                    changes.append(Change(step.id, field, _show(now[field]), duration_text(value),
-                                          m.cases))
-                    now[field] = new
-            if not step.is_decision:
-                continue
-            n = deciding.get(step.id, 0)
-            targets = [b.to for b in step.next]
-            counts = {t: moves.get((step.id, t), 0) for t in targets}
-            never = [t for t in targets if not counts[t]]
-            if n < min_cases:
-                kept.append(Kept(step.id, "p", _few(n, min_cases)))
-            elif never:
-                kept.append(Kept(step.id, "p", f"no case took the branch to {never[0]} (p must "
-                                 "be above 0): keep the guess, or remove the branch"))
-            else:
-                odds = shares(counts, targets)
-                for i, b in enumerate(step.next):
-                    assert b.p is not None
-                    if not math.isclose(odds[b.to], b.p, abs_tol=1e-9):
-                        doc.set_p(step.id, i, odds[b.to])
-                        changes.append(Change(step.id, f"p to {b.to}", number(b.p),
-                                              number(odds[b.to]), n))
-                now["p"] = [odds[t] for t in targets]
+        for (sid, field), value in durations.items():
+            doc.set_duration(sid, field, value)
+        for sid, ps in odds.items():
+            for i, (b, p) in enumerate(zip(workflow.steps[sid].next, ps, strict=True)):
+                if not _same_p(b.p, p):
+                    doc.set_p(sid, i, p)
         out = _encode(bom, doc.text())
         written = loads(out, file)
     except (EditError, WorkflowError) as e:
-        raise WorkflowError([Problem(file, 1, 1, f"calibrate cannot edit this file in place: {e}",
-                                     "write anchors and aliases out in the steps it changes")]
-                            ) from None
-    if not all(_same(s.wait, want[s.id]["wait"]) and _same(s.touch, want[s.id]["touch"])
-               and all(math.isclose(b.p or 0, p or 0, abs_tol=1e-9)
-                       for b, p in zip(s.next, want[s.id]["p"], strict=True))
-               for s in written.step_list):
-        raise WorkflowError([Problem(file, 1, 1, "calibrate cannot edit this file in place",
-                                     "write anchors and aliases out in the steps it changes")])
-    return Calibrated(workflow.id, log.file, log.cases, min_cases, out, tuple(changes),
-                      tuple(kept), tuple([*log.issues, *issues]))
+        why = str(e) if isinstance(e, EditError) else \
+            f"the edited text would not load: {e.problems[0].message}"
+        raise WorkflowError([Problem(file, 1, 1, f"calibrate cannot edit this file in place: "
+                                     f"{why}", HINT)]) from None
+
+    def wanted(s: Step, field: str) -> Duration:
+        value = durations.get((s.id, field))
+        return getattr(s, field) if value is None else _to_duration(value)
+
+    for s in workflow.step_list:
+        w = written.steps[s.id]
+        want_p: list[float] | list[float | None] = odds.get(s.id) or [b.p for b in s.next]
+        if not (_same(w.wait, wanted(s, "wait")) and _same(w.touch, wanted(s, "touch"))
+                and all(_same_p(b.p, p) for b, p in zip(w.next, want_p, strict=True))):
+            raise WorkflowError([Problem(file, 1, 1, "calibrate cannot edit this file in place: "
+                                         f"steps.{s.id} would not read back as calibrated",
+                                         HINT)])
+    return out
 
 
 def text(c: Calibrated) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from procmap.mining.calibrate import DEFAULT_MIN_CASES
 from procmap.mining.log import Issue, LogError, open_log
 from procmap.printable import one_line
 
@@ -21,7 +22,8 @@ class Mined:
 
 def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_map: bool,
          against: Path | None = None, fmt: str = "text", workflow_id: str | None = None,
-         seed: int = 0, calibrate: bool = False, min_cases: int = 30) -> Mined:
+         seed: int = 0, calibrate: bool = False,
+         min_cases: int = DEFAULT_MIN_CASES) -> Mined:
     """Discover the as-is workflow, and check it against a map when one is given, or
     calibrate the map (its text with the measured values) instead of checking it.
 
