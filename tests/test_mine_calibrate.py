@@ -460,3 +460,24 @@ def test_an_anchor_it_would_change_is_refused_not_written(tmp_path: Path) -> Non
         "tiny.yaml:1:1: calibrate cannot edit this file in place: the edited text would not "
         "load: unknown alias *guess\n"
         "  hint: write anchors and aliases out in the steps it changes"]
+
+
+def test_without_start_events_only_p_is_calibrated(tmp_path: Path) -> None:
+    log = tmp_path / "desk.csv"
+    desk_log(log, extra=False)
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text(lines[0] + "".join(x for x in lines[1:] if ",complete," in x))
+    done = calibrate(open_log(log), BLOCK.encode(), "tiny.yaml", min_cases=2)
+    assert [(c.step, c.field, c.new) for c in done.changes] == [
+        ("review", "p to reply", "0.75"), ("review", "p to ask-client", "0.25")]
+    untimed = "no run of it has a start event after an earlier event of its case"
+    untouched = "no run of it has both a start and a complete event"
+    assert [(k.step, k.field, k.reason) for k in done.kept] == [
+        ("intake", "wait", "no event says when a case arrived at the first step"),
+        ("intake", "touch", untouched),
+        ("review", "wait", untimed), ("review", "touch", untouched),
+        ("ask-client", "wait", untimed), ("ask-client", "touch", untouched),
+        ("reply", "wait", untimed), ("reply", "touch", untouched),
+    ]
+    assert done.data.decode() == BLOCK.replace("      p: 0.5\n", "      p: 0.75\n").replace(
+        "unclear, p: 0.5}", "unclear, p: 0.25}")
