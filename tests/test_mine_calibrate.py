@@ -481,3 +481,26 @@ def test_without_start_events_only_p_is_calibrated(tmp_path: Path) -> None:
     ]
     assert done.data.decode() == BLOCK.replace("      p: 0.5\n", "      p: 0.75\n").replace(
         "unclear, p: 0.5}", "unclear, p: 0.25}")
+
+
+def test_a_map_edited_while_the_log_is_read_is_not_written_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procmap.mining import run
+
+    log = desk_log(tmp_path / "desk.csv", extra=False)
+    mapped = tmp_path / "tiny.yaml"
+    mapped.write_text(BLOCK)
+    edited = BLOCK.replace("# Tiny map", "# Edited meanwhile. Tiny map")
+    real = run.open_log
+
+    def slow_read(*args: object) -> object:
+        mapped.write_text(edited)  # someone saves the map while the log is read
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "open_log", slow_read)
+    r = CliRunner().invoke(main, ["mine", str(log), "--against", str(mapped), "--calibrate",
+                                  "--min-cases", "2", "-o", str(mapped)])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit)
+    assert f"{mapped}:1:1: the map changed while calibrate read the log: nothing written" \
+        in r.stderr
+    assert mapped.read_text() == edited

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from procmap.format.errors import Problem, WorkflowError
+from procmap.format.loader import loads, read
 from procmap.mining.calibrate import DEFAULT_MIN_CASES
 from procmap.mining.log import Issue, LogError, open_log
 from procmap.printable import one_line
@@ -40,7 +42,6 @@ def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_
     workflow = None
     data: bytes | None = None
     if against is not None:
-        from procmap.format.loader import loads, read
 
         data = read(against, str(against))
         workflow = loads(data, str(against))  # a bad map stops before the log is read
@@ -50,6 +51,11 @@ def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_
 
         assert against is not None and data is not None
         done = calibration.calibrate(log, data, str(against), min_cases)
+        if read(against, str(against)) != data:
+            # The calibrated map may be written over it: an edit made meanwhile would be lost.
+            raise WorkflowError([Problem(str(against), 1, 1, "the map changed while calibrate "
+                                         "read the log: nothing written",
+                                         "run the calibration again on the new version")])
         summary = calibration.as_json(done) if fmt == "json" else calibration.text(done)
         return Mined(None, summary, tuple(str(i) for i in done.issues), done.data)
     notes: list[str] = [str(i) for i in log.issues]
