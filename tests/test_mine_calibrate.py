@@ -504,3 +504,9 @@ def test_a_map_edited_while_the_log_is_read_is_not_written_over(
     assert f"{mapped}:1:1: the map changed while calibrate read the log: nothing written" \
         in r.stderr
     assert mapped.read_text() == edited
+
+
+def test_keeps_a_utf16_maps_encoding_and_byte_order_mark(tmp_path: Path) -> None:
+    done = calibrate(open_log(desk_log(tmp_path / "desk.csv")),
+                     b"\xff\xfe" + BLOCK.encode("utf-16-le"), "tiny.yaml", min_cases=2)
+    assert done.data == b"\xff\xfe" + BLOCK_CALIBRATED.encode("utf-16-le")
