@@ -34,7 +34,7 @@ from procmap.mining.discover import duration, measured, shares
 from procmap.mining.log import EXAMPLES, Issue, Log, LogError
 from procmap.mining.match import step_of, steps_by_name
 from procmap.printable import one_line
-from procmap.simplify.yamledit import duration_text, number
+from procmap.simplify.yamledit import Document, EditError, duration_text, number
 
 DEFAULT_MIN_CASES = 30
 FIELDS = ("wait", "touch")
@@ -269,8 +269,8 @@ def _same_p(a: float | None, b: float | None) -> bool:
 def _edit(data: bytes, file: str, workflow: Workflow,
           durations: dict[tuple[str, str], Value], odds: dict[str, list[float]]) -> bytes:
     """The map's bytes with the values spliced in, checked by loading them back."""
+    # The editor's own reading and writing of a file's encoding (UTF-8 or -16, its BOM).
     from procmap.simplify.simplify import _decode, _encode
-    from procmap.simplify.yamledit import Document, EditError
 
     bom, text = _decode(data)
     doc = Document(text)
