@@ -737,22 +737,30 @@ def _mining(call: Callable[[], T]) -> T:
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 @_LOG_MAP
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              callback=_dash_is_stdout,
-              help="Write the discovered workflow to this file (-: standard output).")
+              help="Write the discovered workflow to this file (-: standard output); with "
+                   "--calibrate, the calibrated map.")
 @click.option("--min-share", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Keep an edge a -> b when at least this share of a's moves go to b.")
 @click.option("--id", "workflow_id", help="Id of the discovered workflow (default: from LOG).")
 @click.option("--against", type=click.Path(dir_okay=False, path_type=Path),
               help="Check the log against this map: conformance, deviations, measured "
                    "versus mapped times and handoffs.")
+@click.option("--calibrate", is_flag=True,
+              help="With --against: set the map's p, waits and touch times to what the log "
+                   "measures, keeping every other byte of the file. Shows what would change; "
+                   "-o FILE writes the calibrated map (the map itself too), -o - prints it.")
+@click.option("--min-cases", type=click.IntRange(1), default=30, show_default=True,
+              help="With --calibrate: a value measured in fewer cases keeps the map's guess.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format of the conformance report.")
+              show_default=True, help="Format of the conformance or calibration report.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the map's simulated figures.")
 def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_share: float,
-                 workflow_id: str | None, against: Path | None, fmt: str, seed: int) -> None:
+                 workflow_id: str | None, against: Path | None, calibrate: bool,
+                 min_cases: int, fmt: str, seed: int) -> None:
     """Read an event log (CSV, Parquet, XES): discover the as-is workflow, or
-    check a map against it with --against.
+    check a map against it with --against, or calibrate the map with
+    --against MAP --calibrate.
 
     Without --against the discovered workflow goes to -o or standard output;
     with it the conformance report goes to standard output, and the
@@ -760,16 +768,49 @@ def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_s
     values, unreadable timestamps, events out of order, unfinished cases)
     is counted, with examples, on standard error.
 
+    With --calibrate the calibration report takes the conformance report's
+    place and nothing is written unless -o is given: the report lists each
+    value that would change (old -> new, with its cases) and each that keeps
+    the map's guess, and why (too few cases, not in the log).
+
+    \b
+        procmap mine tickets.csv --against workflows/tickets.yaml --calibrate
+        procmap mine tickets.csv --against workflows/tickets.yaml --calibrate \\
+            -o workflows/tickets.yaml
+
     Exit status: 0 done, 2 the log or the map cannot be used.
     """
     from procmap.mining.log import parse_map
     from procmap.mining.run import mine
 
+    if calibrate and against is None:
+        raise click.UsageError("--calibrate needs the map to calibrate: give it with --against")
+    to_stdout = output is not None and str(output) == "-"
+    if to_stdout and not calibrate:
+        output = None  # -o - is standard output, as if no -o were given
     result = _mining(lambda: mine(log, parse_map(mapping), min_share,
-                                  discover_map=against is None or output is not None,
+                                  discover_map=not calibrate and (against is None
+                                                                  or output is not None),
                                   against=against, fmt=fmt, workflow_id=workflow_id,
-                                  seed=seed))
+                                  seed=seed, calibrate=calibrate, min_cases=min_cases))
     _echo_notes(result.notes)
+    if result.calibrated is not None:
+        assert result.report is not None
+        if to_stdout:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result.calibrated)
+            sys.stdout.buffer.flush()
+            click.echo(result.report, nl=False, err=True)
+            return
+        click.echo(result.report, nl=False)
+        if output is not None:
+            _write(output, result.calibrated)
+            if fmt == "text":
+                click.echo(f"Wrote {output}.")
+        elif fmt == "text":
+            click.echo(f"Nothing written: -o FILE writes the calibrated map (it may be "
+                       f"{against} itself), -o - prints it.")
+        return
     if result.workflow_yaml is not None:
         if output is not None:
             _write(output, result.workflow_yaml)
