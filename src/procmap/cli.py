@@ -19,6 +19,8 @@ from procmap import __version__
 from procmap.analysis.report import FORMATS as REPORT_FORMATS
 from procmap.analysis.report import help_text as report_help
 from procmap.printable import one_line
+from procmap.publish import TARGETS as PUBLISH_TARGETS
+from procmap.publish import help_text as publish_help
 from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
@@ -425,68 +427,53 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
 
 @main.command()
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--url", envvar="CONFLUENCE_URL", required=True, show_envvar=True,
-              help="The Confluence site: https://SITE.atlassian.net/wiki for Cloud, the base "
-                   "URL with its context path for Data Center.")
-@click.option("--space", required=True, help="Key of the space to publish into.")
-@click.option("--parent", help="Title or id of the page to put the library page under "
-                               "(default: the top of the space).")
-@click.option("--title", default="Process library", show_default=True,
-              help="Title of the library page; the workflow pages go under it.")
-@click.option("--user", envvar="CONFLUENCE_USER", show_envvar=True,
-              help="Cloud: the account's email. Data Center: leave unset to use the token "
-                   "as a personal access token.")
-@click.option("--token", envvar="CONFLUENCE_TOKEN", show_envvar=True, required=True,
-              help="API token (Cloud) or personal access token (Data Center). Prefer the "
-                   "environment variable: options show in the process list.")
-@click.option("--flavour", type=click.Choice(["auto", "cloud", "dc"]), default="auto",
-              show_default=True,
-              help="cloud uses the v2 API for pages; dc (Data Center, Server) the v1 API. "
-                   "auto: cloud for *.atlassian.net and api.atlassian.com/ex/confluence/ID "
-                   "(scoped tokens).")
+@click.option("--target", type=click.Choice(list(PUBLISH_TARGETS)), default="confluence",
+              show_default=True, help=f"Where to publish. {publish_help()} An option marked "
+                                      "with a target's name is for that target alone.")
 @click.option("--prune", is_flag=True,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be created, updated, uploaded or pruned; write nothing.")
-@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=120.0,
-              envvar="PROCMAP_REQUEST_TIMEOUT", show_default=True, show_envvar=True,
-              metavar="SECONDS", help="Longest time one request may take, from connecting "
-                                      "to the last byte of the answer.")
-@click.option("--run-timeout", type=click.FloatRange(0, min_open=True), default=3600.0,
-              envvar="PROCMAP_RUN_TIMEOUT", show_default=True, show_envvar=True,
-              metavar="SECONDS", help="Longest time the whole run may take, waits between "
-                                      "retries included.")
-@click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
-def publish(site: Path, url: str, space: str, parent: str | None, title: str,
-            user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
-            request_timeout: float, run_timeout: float, verbose: bool) -> None:
-    """Publish a library built by `procmap build` to Confluence.
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print each request and its status (confluence), each file written "
+                   "(wiki).")
+@click.pass_context
+def publish(ctx: click.Context, /, site: Path, target: str, prune: bool, dry_run: bool,
+            verbose: bool, **options: object) -> None:
+    """Publish a library built by `procmap build` to Confluence (the default)
+    or a GitHub wiki.
 
     SITE is the output folder of `procmap build`. One page per workflow goes
-    under the library page, with its PNG diagram shown and the SVG attached.
-    procmap marks the pages it publishes with a content property and never
-    writes, moves or deletes a page without it: a page in the way stops the
-    run before anything is written. A second run with nothing changed writes
-    nothing.
+    under the library page (Confluence; the wiki's Home), with its diagram
+    shown. procmap marks the pages it publishes (a content property; a
+    comment in a wiki page) and never writes, moves or deletes a page without
+    the mark: a page in the way stops the run before anything is written. A
+    second run with nothing changed writes nothing.
 
     \b
         export CONFLUENCE_URL=https://acme.atlassian.net/wiki
         export CONFLUENCE_USER=ops-bot@acme.com CONFLUENCE_TOKEN=...
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
+    \b
+        git clone https://github.com/acme/ops.wiki.git wiki
+        procmap publish site --target wiki --wiki wiki --prune
 
-    Exit status: 0 published, 1 Confluence refused, did not answer in time or
-    answered what is not its API, or a page is in the way, 2 the folder is not
-    a built library or the command was misused.
+    Exit status: 0 published, 1 the target refused (Confluence refused, did
+    not answer in time or answered what is not its API; a wiki file could not
+    be written) or a page is in the way, 2 the folder is not a built library
+    or the command was misused.
     """
-    from procmap.publish.confluence import ConfluenceError, connect
-    from procmap.publish.sync import Action, Publisher, PublishError, read_site
+    from procmap.publish.site import Action, PublishError
+    from procmap.publish.target import TargetError, Ui
+    from procmap.publish.target import publish as run
 
-    try:
-        library = read_site(site)
-    except PublishError as e:
-        click.echo(f"procmap: {e}", err=True)
-        sys.exit(EXIT_USAGE)
+    kind = PUBLISH_TARGETS[target]
+    mine = {option.name for option in kind.OPTIONS}
+    for name in options.keys() - mine:
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"--{name.replace('_', '-')} is not an option of "
+                                   f"--target {target}: leave it out")
 
     def log(line: str) -> None:
         click.echo(f"  {line}", err=True)
@@ -495,26 +482,35 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         would = dry_run and action.verb not in ("unchanged", "stale")
         click.echo(("would " if would else "") + str(action))
 
+    ui = Ui(warn=lambda line: click.echo(f"procmap: {line}", err=True),
+            log=log if verbose else None)
     try:
-        api = connect(url, user, token, flavour, log=log if verbose else None,
-                      warn=lambda line: click.echo(f"procmap: {line}", err=True),
-                      request_timeout=request_timeout, run_timeout=run_timeout)
-    except ConfluenceError as e:
+        destination = kind.open({k: v for k, v in options.items() if k in mine}, prune, ui)
+    except TargetError as e:  # an address or credentials that cannot be used
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)
-    publisher = Publisher(api, space, title, parent, prune, dry_run, report)
     try:
-        actions = publisher.run(library)
-    except (ConfluenceError, PublishError) as e:
+        library = kind.read_site(site)
+    except PublishError as e:
+        destination.close()
+        click.echo(f"procmap: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        actions = run(destination, library, dry_run, report)
+    except (PublishError, TargetError) as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(1)
     finally:
-        api.http.close()
+        destination.close()
     counts = {verb: sum(a.verb == verb for a in actions)
               for verb in ("create", "update", "upload", "prune", "unchanged", "stale")}
     summary = ", ".join(f"{n} {verb}" for verb, n in counts.items() if n)
     click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{summary or 'nothing to do'}",
                err=True)
+
+
+# Each target's own options, after --target in the help.
+publish.params[2:2] = [option for kind in PUBLISH_TARGETS.values() for option in kind.OPTIONS]
 
 
 def _algorithm_steps(value: str) -> frozenset[int]:
