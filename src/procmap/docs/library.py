@@ -118,8 +118,7 @@ def _build(run: RunReport, out: Path, templates: Path | None,
                         f"sop.storage.j2 for {report.workflow.file}")
         files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
         pages.append({"workflow": wid, "title": report.workflow.title,
-                      "body": f"{wid}.storage.xhtml",
-                      "attachments": [name for name in (png, svg) if name]})
+                      "bodies": _bodies(wid), "attachments": [name for name in (png, svg) if name]})
         if advance:
             advance(1)
     library = portfolio(reports)
@@ -138,12 +137,18 @@ def _build(run: RunReport, out: Path, templates: Path | None,
                         "tracker.storage.j2")
         files.append(_write(out / "tracker.storage.xhtml", page.encode()))
         pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
-                      "body": "tracker.storage.xhtml", "attachments": []})
-    manifest = {"procmap": 1, "index": INDEX,
+                      "bodies": _bodies("tracker"), "attachments": []})
+    manifest = {"procmap": 2, "index": _bodies("index"),
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))
     return Built(tuple(files), tuple(warnings), tuple(errors))
+
+
+def _bodies(name: str) -> dict[str, str]:
+    """A page's body in each form, for the manifest: each publish target
+    takes the form it publishes (procmap.publish.site)."""
+    return {"markdown": f"{name}.md", "storage": f"{name}.storage.xhtml"}
 
 
 def _checked(body: str, what: str) -> str:
