@@ -232,3 +232,37 @@ def test_the_width_of_a_png_is_read_from_its_header() -> None:
     header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (500).to_bytes(4, "big")
     assert _png_width(header + (300).to_bytes(4, "big")) == 500
     assert _png_width(b"<svg/>") == 0
+
+
+CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
+                for i in range(5)) + "  s5: {title: Step 5, team: a, touch: 1h}\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_large_map_is_built_as_pages_and_the_sop_shows_each(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmap.render as render
+
+    write("wf/w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n" + CHAIN)
+    write("wf/ping.yaml", PING)
+    original = render.paginate
+    # Pages of two columns: the chain of six steps takes three, ping two.
+    monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in Path("site").iterdir()}
+    pages = [f"w.page-{k}" for k in (1, 2, 3)]
+    assert {f"{p}.{fmt}" for p in pages for fmt in ("svg", "png")} <= names
+    assert not {"w.svg", "w.png"} & names
+    assert {"ping.page-1.svg", "ping.page-2.png"} <= names
+    images = re.findall(r"!\[([^]]*)\]\(([^)]*)\)", Path("site/w.md").read_text())
+    assert images == [(f"Swimlane diagram of W, page {k} of 3", f"w.page-{k}.svg")
+                      for k in (1, 2, 3)]
+    page = Path("site/w.storage.xhtml").read_text()
+    assert re.findall(r'<ac:image ac:alt="([^"]*)"[^>]*><ri:attachment ri:filename="([^"]*)"',
+                      page) == [(f"Swimlane diagram of W, page {k} of 3", f"w.page-{k}.png")
+                                for k in (1, 2, 3)]
+    manifest = {p["workflow"]: p["attachments"]
+                for p in json.loads(Path("site/manifest.json").read_text())["pages"]}
+    assert manifest["w"] == [f"{p}.{fmt}" for p in pages for fmt in ("png", "svg")]
+    assert "page 2 of 3" in Path("site/w.page-2.svg").read_text()

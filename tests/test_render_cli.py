@@ -152,3 +152,30 @@ echo "Warning: workflow: graph is too large for cairo-renderer bitmaps. Scaling 
         "makes, so it shrank the PNG to 20%, text too: use the svg instead, or draw fewer "
         "steps\n")
     assert Path("c.png").read_text() == "png\n"
+
+
+def test_formats_suffixes_and_messages_come_from_the_registry(runner: CliRunner) -> None:
+    from procmap.render import FORMATS, SUFFIXES, format_for
+
+    assert list(FORMATS) == ["svg", "png", "dot", "mermaid"]
+    assert dict(SUFFIXES) == {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
+    assert {s: format_for(Path(f"x{s.upper()}")) for f in FORMATS.values()
+            for s in f.suffixes} == {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot",
+                                     ".mmd": "mermaid", ".mermaid": "mermaid"}
+    assert [name for name, f in FORMATS.items() if f.paged] == ["svg", "png"]
+    write("clean.yaml", CLEAN)
+    wrong = runner.invoke(main, ["render", "clean.yaml", "-f", "pdf"])
+    assert wrong.exit_code == 2
+    assert "'pdf' is not one of 'svg', 'png', 'dot', 'mermaid'." in wrong.output
+    diff = runner.invoke(main, ["diff", "clean.yaml", "clean.yaml", "--diagram", "d.txt"])
+    assert diff.exit_code == 2
+    assert "Invalid value for --diagram: end the file name with .svg, .png, .dot or .mmd" \
+        in diff.output
+    # Each suffix of a folder's files is the registry's first for the format.
+    for name in FORMATS:
+        if FORMATS[name].paged and shutil.which("dot") is None:
+            continue
+        assert runner.invoke(main, ["render", ".", "-f", name, "-o", "out"]).exit_code == 0
+    assert sorted(p.name for p in Path("out").iterdir()) == sorted(
+        f"clean{SUFFIXES[name]}" for name in FORMATS
+        if not FORMATS[name].paged or shutil.which("dot"))
