@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,8 +183,9 @@ def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
                         png_width=first.png_width if first else 0, pictures=drawn),
                     f"sop.storage.j2 for {w.file}")
     files.append(_write(out / f"{w.id}.storage.xhtml", page.encode()))
-    entry = {"workflow": w.id, "title": w.title, "body": f"{w.id}.storage.xhtml",
-             "attachments": [name for d in drawn for name in (d.png, d.svg)]}
+    entry: dict[str, object] = {"workflow": w.id, "title": w.title,
+                                "body": f"{w.id}.storage.xhtml",
+                                "attachments": [name for d in drawn for name in (d.png, d.svg)]}
     return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
 
 
