@@ -131,7 +131,11 @@ case "$input" in
 esac
 echo "$*" >> {folder / "runs.log"}
 for a in "$@"; do
-  case "$a" in -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";; esac
+  case "$a" in
+    *.json) echo '{{"bb": "0,0,10,10"}}' > "${{a#-o}}";;
+    *.dot) printf '%s' "$input" > "${{a#-o}}";;
+    -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";;
+  esac
 done
 """)
     script.chmod(0o755)
@@ -155,9 +159,11 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     pages = json.loads(Path("site/manifest.json").read_text())["pages"]
     assert {p["workflow"]: p["attachments"] for p in pages} == {
         "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
-    # One run of Graphviz a drawn workflow makes both its SVG and its PNG.
+    # Graphviz routes a drawn workflow once (the layout, as JSON and DOT), and
+    # one more run, with positions and routes as given, makes its SVG and PNG.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
-    assert [re.sub(r"-o\S+", "-o…", run) for run in runs] == ["-Tsvg -o… -Tpng -o…"] * 2
+    assert sorted(re.sub(r"-o\S+", "-o…", run) for run in runs) == [
+        "-Tjson -o… -Tdot -o…"] * 2 + ["-n2 -Tsvg -o… -Tpng -o…"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:

@@ -7,6 +7,7 @@ gives the scale at 100% zoom.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -89,15 +90,44 @@ def test_no_text_is_below_10_pixels_at_100_percent(
     assert sizes and min(sizes) * scale >= 10, min(sizes) * scale
 
 
+def labels(graph: dict[str, object]) -> list[tuple[str, list[Point]]]:
+    """(label, box) of each line of each edge label drawn."""
+    out = [(e["xlabel"], box) for e in graph.get("edges", [])  # type: ignore[attr-defined]
+           for key in ("_xldraw_", "_ldraw_") for _, box in texts(e.get(key, []))]
+    assert out, "no edge label drawn: the test would check nothing"
+    return out
+
+
 def test_no_edge_label_covers_a_step(
         drawn: tuple[list[str], dict[str, object], float]) -> None:
     _, graph, _ = drawn
     steps = {o["name"]: outline(o["_draw_"]) for o in graph["objects"]  # type: ignore[union-attr]
              if o["name"].startswith("s") and o["name"][1:].isdigit()}
-    covered = [(e["xlabel"], name) for e in graph.get("edges", [])  # type: ignore[union-attr]
-               for _, box in texts(e.get("_xldraw_", [])) for name, step in steps.items()
+    covered = [(label, name) for label, box in labels(graph) for name, step in steps.items()
                if overlap(box, step)]
     assert covered == []
+
+
+def test_no_edge_label_sits_on_an_edge(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    """Every line of every edge, as wide as it is drawn, against every label."""
+    _, graph, _ = drawn
+    crossed = []
+    for e in graph.get("edges", []):  # type: ignore[attr-defined]
+        half = float(e.get("penwidth", 1)) / 2
+        path = [(float(x), float(y)) for op in e["_draw_"] if op["op"] in "bB"
+                for x, y in op["points"]]
+        for (x1, y1), (x2, y2) in itertools.pairwise(path):
+            dx, dy = x2 - x1, y2 - y1
+            length = math.hypot(dx, dy)
+            if length == 0:
+                continue
+            nx, ny = -dy / length * half, dx / length * half  # the line's own width
+            line = [(x1 + nx, y1 + ny), (x2 + nx, y2 + ny), (x2 - nx, y2 - ny),
+                    (x1 - nx, y1 - ny)]
+            crossed += [(label, e["tail"], e["head"]) for label, box in labels(graph)
+                        if overlap(box, line)]
+    assert crossed == []
 
 
 def test_lanes_run_down_in_the_order_of_teams(
