@@ -125,16 +125,17 @@ def fake_dot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder.mkdir()
     script = folder / "dot"
     script.write_text(f"""#!/bin/sh
-input=$({shutil.which('cat')})
+for a in "$@"; do source="$a"; done  # dot -T... -O FILE: the input, then FILE.<format>
+input=$({shutil.which('cat')} "$source")
 case "$input" in
   *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
 esac
 echo "$*" >> {folder / "runs.log"}
 for a in "$@"; do
   case "$a" in
-    *.json) echo '{{"bb": "0,0,10,10"}}' > "${{a#-o}}";;
-    *.dot) printf '%s' "$input" > "${{a#-o}}";;
-    -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";;
+    -Tjson) echo '{{"bb": "0,0,10,10"}}' > "$source.json";;
+    -Tdot) printf '%s' "$input" > "$source.dot";;
+    -T*) echo "<svg>drawn</svg>" > "$source.${{a#-T}}";;
   esac
 done
 """)
@@ -162,8 +163,8 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     # Graphviz routes a drawn workflow once (the layout, as JSON and DOT), and
     # one more run, with positions and routes as given, makes its SVG and PNG.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
-    assert sorted(re.sub(r"-o\S+", "-o…", run) for run in runs) == [
-        "-Tjson -o… -Tdot -o…"] * 2 + ["-n2 -Tsvg -o… -Tpng -o…"] * 2
+    assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
+        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -Tpng -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:

@@ -137,8 +137,13 @@ def test_a_png_graphviz_shrinks_is_said(runner: CliRunner, tmp_path: Path,
     folder = tmp_path / "bin"
     folder.mkdir()
     (folder / "dot").write_text("""#!/bin/sh
+for a in "$@"; do source="$a"; done
 for a in "$@"; do
-  case "$a" in *.json) echo '{"bb": "0,0,1,1"}' > "${a#-o}";; -o*) echo "png" > "${a#-o}";; esac
+  case "$a" in
+    -Tjson) echo '{"bb": "0,0,1,1"}' > "$source.json";;
+    -Tdot) echo 'digraph {}' > "$source.dot";;
+    -T*) echo "png" > "$source.${a#-T}";;
+  esac
 done
 echo "Warning: workflow: graph is too large for cairo-renderer bitmaps. Scaling by 0.2 to fit" >&2
 """)

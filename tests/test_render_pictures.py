@@ -19,8 +19,7 @@ import pytest
 from procmap.analysis.analyze import analyze
 from procmap.format.loader import load
 from procmap.render.diagram import layout
-from procmap.render.dot import to_dot
-from procmap.render.graphviz import draw_all
+from procmap.render.formats import drawings
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
@@ -73,7 +72,7 @@ def texts(ops: list[dict[str, object]]) -> list[tuple[float, list[Point]]]:
 @pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
 def drawn(request: pytest.FixtureRequest) -> tuple[list[str], dict[str, object], float]:
     r = analyze(load(request.param), simulate=False)
-    out = draw_all(to_dot(layout(r)), ("json", "png"))
+    (out,) = drawings([layout(r)], ("json", "png"))
     graph = json.loads(out["json"])
     width_px = struct.unpack(">I", out["png"][16:20])[0]
     left, _, right, _ = (float(v) for v in graph["bb"].split(","))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.formats import FORMATS, SUFFIXES, format_for
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw_all
+from procmap.render.formats import FORMATS, SUFFIXES, drawings, format_for
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn
 from procmap.render.mermaid import to_mermaid
 from procmap.render.pages import paginate
 
@@ -46,7 +46,7 @@ def draw_diagram(diagram: Diagram, fmt: str, warn: Warn | None = None) -> bytes:
     """A laid-out diagram in one of FORMATS."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return FORMATS[fmt].draw(diagram, warn)
+    return FORMATS[fmt].draw([diagram], warn)[0]
 
 
 def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> list[bytes]:
@@ -54,18 +54,20 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
     drawing a page."""
     diagram = layout(report)
     pages = paginate(diagram) if FORMATS[fmt].paged else (diagram,)
-    return _each(pages, lambda page: draw_diagram(page, fmt, warn))
+    return _batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
 
 
 def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> list[dict[str, bytes]]:
-    """The SVG and the PNG of each page of a diagram, from one DOT and one run
-    of Graphviz a page."""
-    return _each(paginate(diagram), lambda page: draw_all(to_dot(page), ("svg", "png"), warn))
+    """The SVG and the PNG of each page of a diagram, from one DOT a page."""
+    return _batches(paginate(diagram), lambda batch: drawings(batch, ("svg", "png"), warn))
 
 
-def _each(pages: tuple[Diagram, ...], draw: Callable[[Diagram], T]) -> list[T]:
-    if len(pages) == 1:
-        return [draw(pages[0])]
-    # Each page is its own run of Graphviz: run them side by side.
-    with ThreadPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1)) as pool:
-        return list(pool.map(draw, pages))
+def _batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
+    """The drawings of the pages, in order: a batch of pages a processor, side by side."""
+    count = min(len(pages), os.cpu_count() or 1)
+    if count <= 1:
+        return draw(pages)
+    size = -(-len(pages) // count)
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        done = pool.map(draw, [pages[i:i + size] for i in range(0, len(pages), size)])
+        return [drawing for batch in done for drawing in batch]

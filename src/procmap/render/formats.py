@@ -7,15 +7,15 @@ output files, `format_for` and `procmap diff --diagram` all come from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
 from procmap.render.diagram import Diagram
-from procmap.render.dot import to_dot
-from procmap.render.graphviz import Warn, draw
+from procmap.render.dot import footer_statements, to_dot
+from procmap.render.graphviz import Warn, draw_many
 from procmap.render.mermaid import to_mermaid
 
 
@@ -36,8 +36,8 @@ class DiagramFormat(Protocol):
     def help(self) -> str:
         """A few words for `procmap render --help`."""
 
-    def draw(self, diagram: Diagram, warn: Warn | None = None) -> bytes:
-        """One drawing of the diagram (or of one page of it)."""
+    def draw(self, diagrams: Sequence[Diagram], warn: Warn | None = None) -> list[bytes]:
+        """One drawing of each diagram (of each page of a large one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,8 @@ class Text:
     paged: bool = False
     binary: bool = False
 
-    def draw(self, diagram: Diagram, warn: Warn | None = None) -> bytes:
-        return self.write(diagram).encode()
+    def draw(self, diagrams: Sequence[Diagram], warn: Warn | None = None) -> list[bytes]:
+        return [self.write(d).encode() for d in diagrams]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,15 @@ class Graphviz:
     # A bitmap or a page beyond ~40 columns is too wide to read: pages.
     paged: bool = True
 
-    def draw(self, diagram: Diagram, warn: Warn | None = None) -> bytes:
-        return draw(to_dot(diagram), self.output, warn)
+    def draw(self, diagrams: Sequence[Diagram], warn: Warn | None = None) -> list[bytes]:
+        return [d[self.output] for d in drawings(diagrams, (self.output,), warn)]
+
+
+def drawings(diagrams: Sequence[Diagram], outputs: Sequence[str], warn: Warn | None = None
+             ) -> list[dict[str, bytes]]:
+    """Each diagram drawn by Graphviz in each of `outputs` (its -T formats)."""
+    return draw_many([(to_dot(d, with_footer=False), footer_statements(d)) for d in diagrams],
+                     outputs, warn)
 
 
 FORMATS: MappingProxyType[str, DiagramFormat] = MappingProxyType({

@@ -20,7 +20,7 @@ INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), 
            "or use --format dot or mermaid, which need no Graphviz")
 
 
-_XLP = re.compile(r'\bxlp="([^"]*)"')
+_XLP = re.compile(r'xlp="([^"]*)"')
 _SCALED = re.compile(r"Scaling by ([0-9.]+) to fit")
 TIMEOUT_VARIABLE = "PROCMAP_GRAPHVIZ_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds for one drawing
@@ -57,11 +57,21 @@ def draw(dot_text: str, fmt: str, warn: Warn | None = None) -> bytes:
     return draw_all(dot_text, (fmt,), warn)[fmt]
 
 
-def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> dict[str, bytes]:
-    """The drawings of `dot_text` in each of `fmts`. One run of `dot` routes
-    the edges (nearly all of the time) and gives the layout as DOT; procmap
-    moves the edge labels off the edges (render/labels.py); a second run
-    (`-n2`: positions and routes as given) draws every format.
+def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None,
+             unrouted: str = "") -> dict[str, bytes]:
+    """The drawings of `dot_text` in each of `fmts` (see draw_many)."""
+    return draw_many([(dot_text, unrouted)], fmts, warn)[0]
+
+
+def draw_many(graphs: Sequence[tuple[str, str]], fmts: Sequence[str],
+              warn: Warn | None = None) -> list[dict[str, bytes]]:
+    """The drawings of each (DOT text, unrouted statements) in each of `fmts`.
+    One run of `dot` routes the edges of all of them and gives the layouts as
+    DOT; procmap moves the edge labels off the edges (render/labels.py); a
+    second run (`-n2`: positions and routes as given) draws every format,
+    with the statements `unrouted` added: nodes that nothing is routed
+    around, positioned in points. A run of `dot` takes 17 ms before it
+    reads a line: the pages of a large map share two.
     Graphviz's warnings go to `warn`: a PNG beyond its size limit is scaled
     down, text and all, and the reader must be told."""
     said: set[str] = set()
@@ -72,13 +82,17 @@ def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> di
             warn(message)
 
     names = ", ".join(fmts)
-    laid = _run(dot_text, ("json", "dot"), once, names)
-    try:
-        graph = json.loads(laid["json"])
-    except ValueError as e:
-        raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
-    text = _relabelled(laid["dot"].decode(), graph, place(graph))
-    return _run(text, fmts, once, names, "-n2")
+    drawn = []
+    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("json", "dot"), once,
+                                                names), strict=True):
+        try:
+            graph = json.loads(laid["json"])
+        except ValueError as e:
+            raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
+        text = _relabelled(laid["dot"].decode(), graph, place(graph))
+        end = text.rindex("}")
+        drawn.append(f"{text[:end]}{unrouted}{text[end:]}")
+    return _run(drawn, fmts, once, names, "-n2")
 
 
 def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -> str:
@@ -97,20 +111,25 @@ def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -
     return "".join(out) + laid[last:]
 
 
-def _run(dot_text: str, fmts: Sequence[str], warn: Warn | None, names: str,
-         *options: str) -> dict[str, bytes]:
-    """One run of `dot`, writing each of `fmts`; messages name the drawing as `names`."""
+def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: str,
+         *options: str) -> list[dict[str, bytes]]:
+    """One run of `dot` on the graphs `texts`, writing each in each of `fmts`;
+    messages name the drawing as `names`."""
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizMissing(f"the {names} format needs Graphviz's `dot` program, which is "
                               f"not on PATH: {INSTALL}")
     seconds = timeout()
     with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
-        files = {fmt: Path(tmp) / f"drawing.{fmt}" for fmt in fmts}
-        args = [*options, *(a for fmt, f in files.items() for a in (f"-T{fmt}", f"-o{f}"))]
+        source = Path(tmp) / "in.dot"
+        source.write_text("".join(texts))
+        # -O names the drawing of the k-th graph in.dot.k.svg (the first in.dot.svg).
+        files = [{fmt: Path(f"{source}{f'.{k}' if k > 1 else ''}.{fmt}") for fmt in fmts}
+                 for k in range(1, len(texts) + 1)]
+        args = [*options, *(f"-T{fmt}" for fmt in fmts), "-O", str(source)]
         try:
-            done = subprocess.run([exe, *args], input=dot_text.encode(), capture_output=True,
-                                  check=False, timeout=seconds)
+            done = subprocess.run([exe, *args], capture_output=True, check=False,
+                                  timeout=seconds)
         except subprocess.TimeoutExpired:
             # A wide fan-out can keep dot busy for minutes: better a clear stop.
             raise GraphvizError(f"Graphviz did not finish the {names} within {seconds:g} s: "
@@ -119,8 +138,8 @@ def _run(dot_text: str, fmts: Sequence[str], warn: Warn | None, names: str,
         except OSError as e:
             raise GraphvizError(f"cannot run {exe}: {e.strerror or e}") from e
         stderr = done.stderr.decode(errors="replace").strip()
-        drawn = {fmt: f.read_bytes() for fmt, f in files.items() if f.exists()}
-    if done.returncode != 0 or len(drawn) < len(fmts) or not all(drawn.values()):
+        drawn = [{fmt: f.read_bytes() for fmt, f in each.items() if f.exists()} for each in files]
+    if done.returncode != 0 or not all(len(d) == len(fmts) and all(d.values()) for d in drawn):
         # Graphviz quotes the label it choked on, and the label is the author's.
         detail = lines(stderr) or f"exit {done.returncode}"
         raise GraphvizError(f"Graphviz failed: {detail}")

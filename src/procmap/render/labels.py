@@ -20,7 +20,7 @@ Point = tuple[float, float]
 # Graphviz's JSON output (-Tjson), read as it comes.
 Json = Any
 GAP = 3.0  # points between a label and its edge
-CELL = 64.0  # points: the side of a cell of the index of what is drawn
+CELL = 200.0  # points: the side of a cell of the index of what is drawn
 # Along each segment of an edge, in the order tried.
 FRACTIONS = (0.5, 0.3, 0.7, 0.15, 0.85)
 # Further from the edge, in label heights, when every spot beside it is taken.
