@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import math
 import shutil
 import struct
@@ -135,3 +136,26 @@ def test_lanes_run_down_in_the_order_of_teams(
     lanes = sorted(((float(o["pos"].split(",")[1]), o["id"]) for o in graph["objects"]  # type: ignore[union-attr]
                     if o.get("id", "").startswith("lane-")), reverse=True)
     assert [lane_id for _, lane_id in lanes] == [f"lane-{t}" for t in teams]
+
+
+def test_every_step_lies_inside_its_lane_band(
+        drawn: tuple[list[str], dict[str, object], float], request: pytest.FixtureRequest
+        ) -> None:
+    """The bands are drawn beneath the graph in procmap's coordinates: they
+    drifted from the steps when Graphviz moved the drawing to fit a wide legend."""
+    teams, graph, _ = drawn
+    # The bands, as drawn: one polygon "P 4 x y x y x y x y" a lane, in the order of teams.
+    bands = [[float(v) for v in m.split()] for m in
+             re.findall(r"P 4 ((?:[-\d.]+ ){7}[-\d.]+)", str(graph["_background"]))]
+    assert len(bands) == len(teams)
+    r = analyze(load(request.node.callspec.params["drawn"]), simulate=False)
+    lane = {f"s{s.index}": teams.index(s.team) for s in r.workflow.step_list}
+    outside = []
+    for o in graph["objects"]:  # type: ignore[attr-defined]
+        if o["name"] in lane:
+            xs, ys = zip(*outline(o["_draw_"]), strict=True)
+            band = bands[lane[o["name"]]]
+            if not (band[0] <= min(xs) and max(xs) <= band[2]
+                    and band[1] <= min(ys) and max(ys) <= band[5]):
+                outside.append(o["name"])
+    assert outside == []
