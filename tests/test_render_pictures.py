@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import math
+import re
 import shutil
 import struct
 from pathlib import Path

@@ -311,6 +311,11 @@ def to_dot(d: Diagram, with_footer: bool = True) -> str:
     graph: dict[str, str] = {
         "layout": "neato", "overlap": "true",
         "splines": "ortho" if len(d.nodes) <= ORTHO_LIMIT else "line", "outputorder": "edgesfirst",
+        # About a pixel a point in a PNG: its smallest text, 10 pt, is 10.4 px
+        # at 100% (at 72 dpi, Graphviz's rounding of the width made it 9.99),
+        # and a page has 0.6 of the pixels of Graphviz's 96 dpi and takes 0.6
+        # of the time. The SVG is there for zooming in.
+        "dpi": "75",
         "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
         "labeljust": "l", "_background": _background(d)}
     lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()),
