@@ -309,13 +309,34 @@ def step_heights(svg: str) -> dict[str, float]:
         r'transform="translate\([-\d.]+, ([-\d.]+)\)"', svg)}
 
 
-def test_mermaid_draws_the_lanes_in_the_order_of_teams(tmp_path: Path) -> None:
-    reports = [analyze(load(path), simulate=False) for path in EXAMPLES]
-    files = []
-    for r in reports:
-        files.append(tmp_path / f"{r.workflow.id}.mmd")
-        files[-1].write_text(to_mermaid(layout(r)))
-    for r, svg in zip(reports, mermaid_drawings(files), strict=True):
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What Mermaid draws of the examples and of a before/after picture whose
+    title holds & < >, one team a colour and one step removed: one run of
+    Node for all, Mermaid takes seconds to load."""
+    from procmap.simplify.compare import compare, picture
+    from test_diff import REVIEW_AFTER, REVIEW_BEFORE
+
+    tmp = tmp_path_factory.mktemp("mermaid")
+    files = {}
+    for path in EXAMPLES:
+        files[path.stem] = tmp / f"{path.stem}.mmd"
+        files[path.stem].write_text(to_mermaid(layout(analyze(load(path), simulate=False))))
+    colour = "teams: {a: A, b: {name: B & Co, color: '#8e44ad'}}"
+    (tmp / "b.yaml").write_text(REVIEW_BEFORE.replace("title: Review", "title: R&D <x>")
+                                .replace("teams: {a: A, b: B}", colour))
+    (tmp / "a.yaml").write_text(REVIEW_AFTER.replace("title: Review", "title: R&D <x>")
+                                .replace("teams: {a: A, b: B}", colour))
+    both = compare(*(analyze(load(tmp / f"{v}.yaml"), simulate=False) for v in "ba"))
+    files["both"] = tmp / "both.mmd"
+    files["both"].write_bytes(picture(both, "mermaid"))
+    return dict(zip(files, mermaid_drawings(list(files.values())), strict=True))
+
+
+def test_mermaid_draws_the_lanes_in_the_order_of_teams(drawn: dict[str, str]) -> None:
+    for path in EXAMPLES:
+        r = analyze(load(path), simulate=False)
+        svg = drawn[path.stem]
         teams = list(r.workflow.teams)
         tops = lane_tops(svg, len(teams))
         assert tops == sorted(tops) and len(set(tops)) == len(tops), (r.workflow.id, tops)
@@ -342,18 +363,8 @@ def test_mermaid_text_orders_lanes_and_colours_teams_by_class() -> None:
 
 
 def test_mermaid_shows_the_title_as_written_struck_steps_and_team_colours(
-        tmp_path: Path) -> None:
-    from procmap.simplify.compare import compare, picture
-    from test_diff import REVIEW_AFTER, REVIEW_BEFORE
-
-    colour = "teams: {a: A, b: {name: B & Co, color: '#8e44ad'}}"
-    (tmp_path / "b.yaml").write_text(REVIEW_BEFORE.replace("title: Review", "title: R&D <x>")
-                                     .replace("teams: {a: A, b: B}", colour))
-    (tmp_path / "a.yaml").write_text(REVIEW_AFTER.replace("title: Review", "title: R&D <x>")
-                                     .replace("teams: {a: A, b: B}", colour))
-    both = compare(*(analyze(load(tmp_path / f"{v}.yaml"), simulate=False) for v in "ba"))
-    (tmp_path / "both.mmd").write_bytes(picture(both, "mermaid"))
-    (svg,) = mermaid_drawings([tmp_path / "both.mmd"])
+        drawn: dict[str, str]) -> None:
+    svg = drawn["both"]
     title = re.search(r'class="flowchartTitleText">([^<]*)<', svg)
     assert title and title[1].startswith("R\uff06D \u2039x\u203a · ")
     assert "&amp;amp;" not in svg and "#38;" not in svg
