@@ -217,7 +217,7 @@ def publish_rows() -> list[dict[str, object]]:
     sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
     from fake_confluence import TOKEN, USER, FakeConfluence
     from procmap.publish.confluence import connect
-    from procmap.publish.sync import Publisher, Site, SitePage
+    from procmap.publish.confluence.sync import Publisher, Site, SitePage
 
     pages = tuple(SitePage(f"w{i}", f"Workflow {i}", f"<p>Page {i}</p>",
                            {f"w{i}.png": b"png" * 1000}) for i in range(200))

@@ -20,7 +20,14 @@ from fake_confluence import SPACE, TOKEN, USER, FakeConfluence
 from procmap.cli import main
 from procmap.publish.confluence import Api, CloudApi, ConfluenceError, DataCenterApi, connect
 from procmap.publish.confluence.http import Answer, error_message, retry_after
-from procmap.publish.sync import Action, Publisher, PublishError, Site, SitePage, read_site
+from procmap.publish.confluence.sync import (
+    Action,
+    Publisher,
+    PublishError,
+    Site,
+    SitePage,
+    read_site,
+)
 
 BODY = ('<ac:structured-macro ac:name="toc" /><h2>Steps</h2><p>Check the &amp; "{n}"</p>'
         '<p><ac:image><ri:attachment ri:filename="{w}.png" /></ac:image></p>')
@@ -451,7 +458,13 @@ def test_connect_chooses_the_flavour() -> None:
 
 @pytest.mark.parametrize(("manifest", "files", "message"), [
     ("not json", {}, "unreadable"),
-    ('{"procmap": 2}', {}, "not a manifest of procmap build version 1"),
+    ('{"procmap": 3}', {}, "not a manifest of procmap build version 1 or 2"),
+    ('{"procmap": 2, "index": {"markdown": "i.md"}}', {"i.md": "# I"},
+     "manifest.json: the index has no storage format body: run procmap build again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "body": "i.x"}]}', {"i.x": "<p/>"}, "page 1 needs workflow, title and bodies"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"markdown": "w.md"}}]}', {"i.x": "<p/>"}, "page 1 has no storage format body"),
     ('{"procmap": 1, "index": "i.x", "pages": [{"title": "T"}]}', {"i.x": "<p/>"},
      "page 1 needs workflow, title and body"),
     ('{"procmap": 1, "index": "i.x"}', {"i.x": "<p>open"}, "i.x:1:8: an element is still open"),
@@ -831,3 +844,55 @@ def test_a_listing_that_links_back_ends(fake: FakeConfluence) -> None:
     assert str(e.value) == (f"pages under id {library}: Confluence's answer links back to "
                             f"{url!r}, read already: the listing would never end. Run again "
                             "later.")
+
+
+# -- the publish target protocol (issue 17) -------------------------------------
+
+def test_the_plan_is_applied_one_action_at_a_time_and_a_cut_off_run_resumes(
+        fake: FakeConfluence) -> None:
+    api = api_of(fake)
+    target = Publisher(api, SPACE)
+    plan = target.plan(TWO)
+    assert fake.writes() == []
+    assert list(plan) == publish(fake, TWO, dry_run=True)
+    library, *rest = plan
+    assert (library.verb, library.title, library.detail) == ("create", "Process library",
+                                                              "library page")
+    target.apply(library)
+    stored = fake.current()["Process library"]
+    assert fake.prop(stored["id"])["pending"] == ["Intake", "Refund"]
+    intake = [a for a in rest if a.title == "Intake"]
+    for action in intake:
+        target.apply(action)
+    # cut off here: Refund never created, the pending list never cleared
+    api.http.close()
+    assert fake.prop(fake.current()["Intake"]["id"])["workflow"] == "intake"
+    assert "Refund" not in fake.current()
+    again = publish(fake, TWO)
+    assert verbs(again)[:2] == [("unchanged", "Intake"), ("create", "Refund")]
+    assert fake.prop(stored["id"])["pending"] == []
+
+
+def test_targets_come_from_one_registry() -> None:
+    from procmap.publish import TARGETS, wiki
+    from procmap.publish.confluence import target as confluence
+
+    assert dict(TARGETS) == {"confluence": confluence, "wiki": wiki}
+    command = main.commands["publish"]  # type: ignore[attr-defined]
+    choice = next(p for p in command.params if p.name == "target")
+    assert list(choice.type.choices) == list(TARGETS) and choice.default == "confluence"
+    names = [p.name for p in command.params]
+    assert len(names) == len(set(names))  # no target takes another's option
+    for name, module in TARGETS.items():
+        for option in module.OPTIONS:
+            assert option in command.params and option.help.startswith(f"{name}: ")
+
+
+def test_the_cli_does_not_load_the_http_client() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, procmap.cli; print('httpx' in sys.modules)"],
+        capture_output=True, text=True, check=True)
+    assert loaded.stdout == "False\n"

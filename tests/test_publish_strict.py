@@ -10,7 +10,7 @@ import pytest
 
 from fake_confluence import CLOUD_ID, TOKEN, USER, FakeConfluence
 from procmap.publish.confluence import CloudApi, ConfluenceError, connect
-from procmap.publish.sync import MARKER, PublishError, read_site
+from procmap.publish.confluence.sync import MARKER, PublishError, read_site
 from test_publish import TWO, fake, first, page, publish, site, verbs
 
 __all__ = ["fake"]  # the fixture, both flavours

@@ -80,7 +80,7 @@ def test_build_writes_well_formed_pages(runner: CliRunner) -> None:
     manifest = json.loads(Path("site/manifest.json").read_text())
     (entry,) = manifest["pages"]
     assert entry["title"] == 'R&D <fast> "quoted" ]]> 日本語 \x0b'
-    body = Path("site", entry["body"]).read_text()
+    body = Path("site", entry["bodies"]["storage"]).read_text()
     root = parse(body)
     text = "".join(root.itertext())
     assert "alert(1)" in text and root.find(".//script") is None
@@ -91,7 +91,8 @@ def test_build_writes_well_formed_pages(runner: CliRunner) -> None:
     mermaid = "".join(code.find(f"{AC}plain-text-body").itertext())  # type: ignore[union-attr]
     assert mermaid == Path("site/hostile.mmd").read_text()
     assert [h.text for h in root.iter("h2")][:3] == ["Purpose", "Scope", "Who does what"]
-    assert parse(Path("site", manifest["index"]).read_text()).find(f".//{RI}page") is not None
+    index = Path("site", manifest["index"]["storage"]).read_text()
+    assert parse(index).find(f".//{RI}page") is not None
     if shutil.which("dot"):
         assert entry["attachments"] == ["hostile.png", "hostile.svg"]
         image = root.find(f".//{AC}image/{RI}attachment")

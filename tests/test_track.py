@@ -22,7 +22,7 @@ from procmap.docs.storage import check as storage_check
 from procmap.format.errors import WorkflowError
 from procmap.format.loader import loads
 from procmap.publish.confluence import connect
-from procmap.publish.sync import Publisher, read_site
+from procmap.publish.confluence.sync import Publisher, read_site
 from procmap.tracking.calendar import Calendar
 from procmap.tracking.report import FORMATS
 from procmap.tracking.tracker import Tracker, track

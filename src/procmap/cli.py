@@ -19,6 +19,8 @@ from procmap import __version__
 from procmap.analysis.report import FORMATS as REPORT_FORMATS
 from procmap.analysis.report import help_text as report_help
 from procmap.printable import one_line
+from procmap.publish import TARGETS as PUBLISH_TARGETS
+from procmap.publish import help_text as publish_help
 from procmap.render.formats import FORMATS as DIAGRAM_FORMATS
 from procmap.render.formats import format_for, suffix_list
 from procmap.render.formats import help_text as diagram_help
@@ -428,68 +430,53 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
 
 @main.command()
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--url", envvar="CONFLUENCE_URL", required=True, show_envvar=True,
-              help="The Confluence site: https://SITE.atlassian.net/wiki for Cloud, the base "
-                   "URL with its context path for Data Center.")
-@click.option("--space", required=True, help="Key of the space to publish into.")
-@click.option("--parent", help="Title or id of the page to put the library page under "
-                               "(default: the top of the space).")
-@click.option("--title", default="Process library", show_default=True,
-              help="Title of the library page; the workflow pages go under it.")
-@click.option("--user", envvar="CONFLUENCE_USER", show_envvar=True,
-              help="Cloud: the account's email. Data Center: leave unset to use the token "
-                   "as a personal access token.")
-@click.option("--token", envvar="CONFLUENCE_TOKEN", show_envvar=True, required=True,
-              help="API token (Cloud) or personal access token (Data Center). Prefer the "
-                   "environment variable: options show in the process list.")
-@click.option("--flavour", type=click.Choice(["auto", "cloud", "dc"]), default="auto",
-              show_default=True,
-              help="cloud uses the v2 API for pages; dc (Data Center, Server) the v1 API. "
-                   "auto: cloud for *.atlassian.net and api.atlassian.com/ex/confluence/ID "
-                   "(scoped tokens).")
+@click.option("--target", type=click.Choice(list(PUBLISH_TARGETS)), default="confluence",
+              show_default=True, help=f"Where to publish. {publish_help()} An option marked "
+                                      "with a target's name is for that target alone.")
 @click.option("--prune", is_flag=True,
               help="Delete the pages procmap published whose workflow is gone.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be created, updated, uploaded or pruned; write nothing.")
-@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=120.0,
-              envvar="PROCMAP_REQUEST_TIMEOUT", show_default=True, show_envvar=True,
-              metavar="SECONDS", help="Longest time one request may take, from connecting "
-                                      "to the last byte of the answer.")
-@click.option("--run-timeout", type=click.FloatRange(0, min_open=True), default=3600.0,
-              envvar="PROCMAP_RUN_TIMEOUT", show_default=True, show_envvar=True,
-              metavar="SECONDS", help="Longest time the whole run may take, waits between "
-                                      "retries included.")
-@click.option("-v", "--verbose", is_flag=True, help="Print each request and its status.")
-def publish(site: Path, url: str, space: str, parent: str | None, title: str,
-            user: str | None, token: str, flavour: str, prune: bool, dry_run: bool,
-            request_timeout: float, run_timeout: float, verbose: bool) -> None:
-    """Publish a library built by `procmap build` to Confluence.
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print each request and its status (confluence), each file written "
+                   "(wiki).")
+@click.pass_context
+def publish(ctx: click.Context, /, site: Path, target: str, prune: bool, dry_run: bool,
+            verbose: bool, **options: object) -> None:
+    """Publish a library built by `procmap build` to Confluence (the default)
+    or a GitHub wiki.
 
     SITE is the output folder of `procmap build`. One page per workflow goes
-    under the library page, with its PNG diagram shown and the SVG attached.
-    procmap marks the pages it publishes with a content property and never
-    writes, moves or deletes a page without it: a page in the way stops the
-    run before anything is written. A second run with nothing changed writes
-    nothing.
+    under the library page (Confluence; the wiki's Home), with its diagram
+    shown. procmap marks the pages it publishes (a content property; a
+    comment in a wiki page) and never writes, moves or deletes a page without
+    the mark: a page in the way stops the run before anything is written. A
+    second run with nothing changed writes nothing.
 
     \b
         export CONFLUENCE_URL=https://acme.atlassian.net/wiki
         export CONFLUENCE_USER=ops-bot@acme.com CONFLUENCE_TOKEN=...
         procmap build workflows/ -o site
         procmap publish site --space OPS --parent "Operations"
+    \b
+        git clone https://github.com/acme/ops.wiki.git wiki
+        procmap publish site --target wiki --wiki wiki --prune
 
-    Exit status: 0 published, 1 Confluence refused, did not answer in time or
-    answered what is not its API, or a page is in the way, 2 the folder is not
-    a built library or the command was misused.
+    Exit status: 0 published, 1 the target refused (Confluence refused, did
+    not answer in time or answered what is not its API; a wiki file could not
+    be written) or a page is in the way, 2 the folder is not a built library
+    or the command was misused.
     """
-    from procmap.publish.confluence import ConfluenceError, connect
-    from procmap.publish.sync import Action, Publisher, PublishError, read_site
+    from procmap.publish.site import Action, PublishError
+    from procmap.publish.target import TargetError, Ui
+    from procmap.publish.target import publish as run
 
-    try:
-        library = read_site(site)
-    except PublishError as e:
-        click.echo(f"procmap: {e}", err=True)
-        sys.exit(EXIT_USAGE)
+    kind = PUBLISH_TARGETS[target]
+    mine = {option.name for option in kind.OPTIONS}
+    for name in options.keys() - mine:
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"--{name.replace('_', '-')} is not an option of "
+                                   f"--target {target}: leave it out")
 
     def log(line: str) -> None:
         click.echo(f"  {line}", err=True)
@@ -498,26 +485,35 @@ def publish(site: Path, url: str, space: str, parent: str | None, title: str,
         would = dry_run and action.verb not in ("unchanged", "stale")
         click.echo(("would " if would else "") + str(action))
 
+    ui = Ui(warn=lambda line: click.echo(f"procmap: {line}", err=True),
+            log=log if verbose else None)
     try:
-        api = connect(url, user, token, flavour, log=log if verbose else None,
-                      warn=lambda line: click.echo(f"procmap: {line}", err=True),
-                      request_timeout=request_timeout, run_timeout=run_timeout)
-    except ConfluenceError as e:
+        destination = kind.open({k: v for k, v in options.items() if k in mine}, prune, ui)
+    except TargetError as e:  # an address or credentials that cannot be used
         click.echo(f"procmap: {e}", err=True)
         sys.exit(EXIT_USAGE)
-    publisher = Publisher(api, space, title, parent, prune, dry_run, report)
     try:
-        actions = publisher.run(library)
-    except (ConfluenceError, PublishError) as e:
+        library = kind.read_site(site)
+    except PublishError as e:
+        destination.close()
+        click.echo(f"procmap: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        actions = run(destination, library, dry_run, report)
+    except (PublishError, TargetError) as e:
         click.echo(f"procmap: {e}", err=True)
         sys.exit(1)
     finally:
-        api.http.close()
+        destination.close()
     counts = {verb: sum(a.verb == verb for a in actions)
               for verb in ("create", "update", "upload", "prune", "unchanged", "stale")}
     summary = ", ".join(f"{n} {verb}" for verb, n in counts.items() if n)
     click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{summary or 'nothing to do'}",
                err=True)
+
+
+# Each target's own options, after --target in the help.
+publish.params[2:2] = [option for kind in PUBLISH_TARGETS.values() for option in kind.OPTIONS]
 
 
 def _algorithm_steps(value: str) -> frozenset[int]:
@@ -744,22 +740,30 @@ def _mining(call: Callable[[], T]) -> T:
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 @_LOG_MAP
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              callback=_dash_is_stdout,
-              help="Write the discovered workflow to this file (-: standard output).")
+              help="Write the discovered workflow to this file (-: standard output); with "
+                   "--calibrate, the calibrated map.")
 @click.option("--min-share", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Keep an edge a -> b when at least this share of a's moves go to b.")
 @click.option("--id", "workflow_id", help="Id of the discovered workflow (default: from LOG).")
 @click.option("--against", type=click.Path(dir_okay=False, path_type=Path),
               help="Check the log against this map: conformance, deviations, measured "
                    "versus mapped times and handoffs.")
+@click.option("--calibrate", is_flag=True,
+              help="With --against: set the map's p, waits and touch times to what the log "
+                   "measures, keeping every other byte of the file. Shows what would change; "
+                   "-o FILE writes the calibrated map (the map itself too), -o - prints it.")
+@click.option("--min-cases", type=click.IntRange(1), default=30, show_default=True,
+              help="With --calibrate: a value measured in fewer cases keeps the map's guess.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format of the conformance report.")
+              show_default=True, help="Format of the conformance or calibration report.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the map's simulated figures.")
 def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_share: float,
-                 workflow_id: str | None, against: Path | None, fmt: str, seed: int) -> None:
+                 workflow_id: str | None, against: Path | None, calibrate: bool,
+                 min_cases: int, fmt: str, seed: int) -> None:
     """Read an event log (CSV, Parquet, XES): discover the as-is workflow, or
-    check a map against it with --against.
+    check a map against it with --against, or calibrate the map with
+    --against MAP --calibrate.
 
     Without --against the discovered workflow goes to -o or standard output;
     with it the conformance report goes to standard output, and the
@@ -767,16 +771,49 @@ def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_s
     values, unreadable timestamps, events out of order, unfinished cases)
     is counted, with examples, on standard error.
 
+    With --calibrate the calibration report takes the conformance report's
+    place and nothing is written unless -o is given: the report lists each
+    value that would change (old -> new, with its cases) and each that keeps
+    the map's guess, and why (too few cases, not in the log).
+
+    \b
+        procmap mine tickets.csv --against workflows/tickets.yaml --calibrate
+        procmap mine tickets.csv --against workflows/tickets.yaml --calibrate \\
+            -o workflows/tickets.yaml
+
     Exit status: 0 done, 2 the log or the map cannot be used.
     """
     from procmap.mining.log import parse_map
     from procmap.mining.run import mine
 
+    if calibrate and against is None:
+        raise click.UsageError("--calibrate needs the map to calibrate: give it with --against")
+    to_stdout = output is not None and str(output) == "-"
+    if to_stdout and not calibrate:
+        output = None  # -o - is standard output, as if no -o were given
     result = _mining(lambda: mine(log, parse_map(mapping), min_share,
-                                  discover_map=against is None or output is not None,
+                                  discover_map=not calibrate and (against is None
+                                                                  or output is not None),
                                   against=against, fmt=fmt, workflow_id=workflow_id,
-                                  seed=seed))
+                                  seed=seed, calibrate=calibrate, min_cases=min_cases))
     _echo_notes(result.notes)
+    if result.calibrated is not None:
+        assert result.report is not None
+        if to_stdout:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result.calibrated)
+            sys.stdout.buffer.flush()
+            click.echo(result.report, nl=False, err=True)
+            return
+        click.echo(result.report, nl=False)
+        if output is not None:
+            _write(output, result.calibrated)
+            if fmt == "text":
+                click.echo(f"Wrote {output}.")
+        elif fmt == "text":
+            click.echo(f"Nothing written: -o FILE writes the calibrated map (it may be "
+                       f"{against} itself), -o - prints it.")
+        return
     if result.workflow_yaml is not None:
         if output is not None:
             _write(output, result.workflow_yaml)

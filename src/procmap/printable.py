@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
-# Control characters (C0, DEL, C1), line and paragraph separators, and the
-# bidirectional marks and overrides that reorder the text around them.
+# Control characters (C0, DEL, C1), line and paragraph separators, the
+# bidirectional marks and overrides that reorder the text around them, and
+# lone surrogates (a JSON escape can give one), which no output can encode.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069]")
+                     "\u2066-\u2069\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

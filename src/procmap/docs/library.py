@@ -140,8 +140,8 @@ def _build(run: RunReport, out: Path, templates: Path | None,
                         "tracker.storage.j2")
         files.append(_write(out / "tracker.storage.xhtml", page.encode()))
         pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
-                      "body": "tracker.storage.xhtml", "attachments": []})
-    manifest = {"procmap": 1, "index": INDEX,
+                      "bodies": _bodies("tracker"), "attachments": []})
+    manifest = {"procmap": 2, "index": _bodies("index"),
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))
@@ -183,8 +183,7 @@ def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
                         png_width=first.png_width if first else 0, pictures=drawn),
                     f"sop.storage.j2 for {w.file}")
     files.append(_write(out / f"{w.id}.storage.xhtml", page.encode()))
-    entry: dict[str, object] = {"workflow": w.id, "title": w.title,
-                                "body": f"{w.id}.storage.xhtml",
+    entry: dict[str, object] = {"workflow": w.id, "title": w.title, "bodies": _bodies(w.id),
                                 "attachments": [name for d in drawn for name in (d.png, d.svg)]}
     return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
 
@@ -193,6 +192,12 @@ def _picture_names(wid: str, count: int) -> list[str]:
     """`<id>`, or `<id>.page-1`... for a map drawn on pages: a workflow id
     holds no dot, so no other workflow's files can take these names."""
     return [wid] if count == 1 else [f"{wid}.page-{k}" for k in range(1, count + 1)]
+
+
+def _bodies(name: str) -> dict[str, str]:
+    """A page's body in each form, for the manifest: each publish target
+    takes the form it publishes (procmap.publish.site)."""
+    return {"markdown": f"{name}.md", "storage": f"{name}.storage.xhtml"}
 
 
 def _checked(body: str, what: str) -> str:

@@ -52,6 +52,11 @@ def _validator() -> Validator:
 def load(path: str | Path, name: str | None = None) -> Workflow:
     """Load one workflow file; raise WorkflowError listing every problem."""
     file = name or str(path)
+    return loads(read(path, file), file)
+
+
+def read(path: str | Path, file: str) -> bytes:
+    """The bytes of a workflow file; raise WorkflowError when it cannot be read."""
     try:
         with open_regular(path) as f:
             size = os.fstat(f.fileno()).st_size
@@ -69,7 +74,7 @@ def load(path: str | Path, name: str | None = None) -> Workflow:
     except OSError as e:
         raise WorkflowError([Problem(file, 1, 1, f"cannot read the file: {e.strerror}",
                                      "check the path and its permissions", "syntax")]) from None
-    return loads(data, file)
+    return data
 
 
 def loads(data: bytes | str, file: str = "<text>") -> Workflow:

@@ -30,6 +30,7 @@ from procmap.analysis.metrics import measure
 from procmap.analysis.visits import share
 from procmap.format.model import Workflow
 from procmap.mining.log import EXAMPLES, Issue, Log
+from procmap.mining.match import steps_by_name
 from procmap.printable import one_line
 
 KINDS = ("skipped step", "extra activity", "unexpected order", "rework", "no end")
@@ -163,11 +164,8 @@ def _bounces(teams: list[str]) -> tuple[int, int]:
 
 def conformance(log: Log, workflow: Workflow, seed: int = 0) -> Conformance:
     flow = Flow(workflow, seed)
-    match: dict[str, int] = {}
-    for s in flow.steps:
-        match.setdefault(s.title.casefold(), s.index)
-    for s in flow.steps:
-        match[s.id] = s.index  # an id wins over another step's title
+    index = {s.id: s.index for s in flow.steps}
+    match = {name: index[sid] for name, sid in steps_by_name(workflow).items()}
     cases = log.rows("""SELECT case_id, list(step ORDER BY seq), list(team ORDER BY seq)
                         FROM inst GROUP BY case_id ORDER BY min(rn)""")
     found: dict[tuple[str, str], list[str]] = {}

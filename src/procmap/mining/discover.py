@@ -17,9 +17,12 @@ measured wait: nothing in the log says when its case arrived.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -29,6 +32,7 @@ from procmap.printable import one_line
 DEFAULT_MIN_SHARE = 0.01
 END_STEP = "case-ends"
 FIXED_SPREAD_H = 1 / 60
+K = TypeVar("K")
 
 
 class DiscoveryError(Exception):
@@ -80,14 +84,25 @@ def measured(mean: float | None, low: float | None, high: float | None) -> objec
             "max": duration(high, high)}
 
 
-def _shares(counts: dict[str, int], kept: list[str]) -> dict[str, float]:
-    """Branch shares rounded to 3 decimals that sum to exactly 1."""
+def shares(counts: Mapping[K, int], kept: Sequence[K]) -> dict[K, float]:
+    """Branch shares in thousandths that sum to exactly 1, each above 0.
+
+    Largest remainders: each share is its count's share rounded down, and
+    the thousandths left go to the largest fractions; a branch some case
+    took never rounds to 0 (the format wants 0 < p), its thousandth comes
+    from the largest share.
+    """
     total = sum(counts[k] for k in kept)
-    raw = {k: counts[k] / total for k in kept}
-    out = {k: round(v, 3) for k, v in raw.items()}
-    biggest = max(out, key=lambda k: out[k])
-    out[biggest] = round(1 - sum(v for k, v in out.items() if k != biggest), 3)
-    return out
+    exact = {k: 1000 * counts[k] / total for k in kept}
+    out = {k: math.floor(v) for k, v in exact.items()}
+    left = 1000 - sum(out.values())
+    for k in sorted(kept, key=lambda k: out[k] - exact[k])[:left]:
+        out[k] += 1
+    for k in kept:
+        if out[k] == 0 and counts[k] > 0:
+            out[max(kept, key=lambda k: out[k])] -= 1
+            out[k] = 1
+    return {k: out[k] / 1000 for k in kept}
 
 
 def discover(log: Log, min_share: float = DEFAULT_MIN_SHARE, workflow_id: str = "discovered",
@@ -162,8 +177,8 @@ def discover(log: Log, min_share: float = DEFAULT_MIN_SHARE, workflow_id: str = 
         if len(kept) == 1:
             step["next"] = ids.get(kept[0], END_STEP)
         elif kept:
-            shares = _shares(counts, kept)
-            step["next"] = [{"to": ids.get(b, END_STEP), "p": shares[b]} for b in kept]
+            odds = shares(counts, kept)
+            step["next"] = [{"to": ids.get(b, END_STEP), "p": odds[b]} for b in kept]
         edges += len(kept)
         steps[ids[a]] = step
     if need_end_step:

@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from procmap.format.errors import Problem, WorkflowError
+from procmap.format.loader import loads, read
+from procmap.mining.calibrate import DEFAULT_MIN_CASES
 from procmap.mining.log import Issue, LogError, open_log
 from procmap.printable import one_line
 
@@ -14,14 +17,17 @@ from procmap.printable import one_line
 @dataclass(frozen=True, slots=True)
 class Mined:
     workflow_yaml: str | None  # the discovered workflow, when asked for
-    report: str | None  # the conformance report, when a map was given
+    report: str | None  # the conformance report, or the calibration's, when a map was given
     notes: tuple[str, ...]  # what the reader should know: log issues, pruned edges
+    calibrated: bytes | None = None  # the map with measured values, with calibrate
 
 
 def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_map: bool,
          against: Path | None = None, fmt: str = "text", workflow_id: str | None = None,
-         seed: int = 0) -> Mined:
-    """Discover the as-is workflow, and check it against a map when one is given.
+         seed: int = 0, calibrate: bool = False,
+         min_cases: int = DEFAULT_MIN_CASES) -> Mined:
+    """Discover the as-is workflow, and check it against a map when one is given, or
+    calibrate the map (its text with the measured values) instead of checking it.
 
     Raises LogError (an unusable log), DiscoveryError, and WorkflowError (a bad map).
     """
@@ -31,12 +37,27 @@ def mine(log_path: Path, mapping: Mapping[str, str], min_share: float, discover_
     if workflow_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", workflow_id):
         raise LogError(f"--id {one_line(workflow_id)!r}: a workflow id is lower-case letters, "
                        "digits and dashes, starting with a letter or digit")
+    if calibrate and against is None:
+        raise LogError("--calibrate needs the map to calibrate: give it with --against")
     workflow = None
+    data: bytes | None = None
     if against is not None:
-        from procmap.format.loader import load
 
-        workflow = load(against)  # a bad map stops before the log is read
+        data = read(against, str(against))
+        workflow = loads(data, str(against))  # a bad map stops before the log is read
     log = open_log(log_path, mapping)
+    if calibrate:
+        from procmap.mining import calibrate as calibration
+
+        assert against is not None and data is not None
+        done = calibration.calibrate(log, data, str(against), min_cases)
+        if read(against, str(against)) != data:
+            # The calibrated map may be written over it: an edit made meanwhile would be lost.
+            raise WorkflowError([Problem(str(against), 1, 1, "the map changed while calibrate "
+                                         "read the log: nothing written",
+                                         "run the calibration again on the new version")])
+        summary = calibration.as_json(done) if fmt == "json" else calibration.text(done)
+        return Mined(None, summary, tuple(str(i) for i in done.issues), done.data)
     notes: list[str] = [str(i) for i in log.issues]
     text = None
     if discover_map:

@@ -2,8 +2,11 @@
 target-neutral. A target checks what it needs beyond this (a page format,
 its own title rules) before its first request.
 
-The manifest names, for each workflow, its title, the file of its page body
-and its attachments; every name is a plain file in the folder.
+The manifest names the index and, for each workflow, its title, its page
+body in each form build wrote (`markdown`, Confluence's `storage` format)
+and its attachments (the diagrams); every name is a plain file in the
+folder. A target reads the one form it publishes. Version 1 manifests had
+the storage form alone (`body`, and `index` as a name): still read.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class SitePage:
     title: str
     body: str
     attachments: dict[str, bytes] = field(hash=False)
+    source: str = ""  # the file of the body, as the manifest names it
 
     @property
     def digest(self) -> str:
@@ -40,6 +44,7 @@ class Site:
     folder: Path
     index: str
     pages: tuple[SitePage, ...]
+    source: str = ""  # the file of the index's body
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +70,13 @@ def sha(data: bytes) -> str:
 Check = Callable[[str], str | None]
 
 
-def read_site(folder: Path, check: Check = lambda body: None, form: str = "") -> Site:
-    """The library `procmap build` wrote into `folder`, checked before any
-    request is made. `check` finds what is wrong in a page body in the target's
-    format (`form`), as "line L, column C: problem", or None."""
+FORMS = {"markdown": "markdown", "storage": "storage format"}  # form: as messages name it
+
+
+def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site:
+    """The library `procmap build` wrote into `folder`, its bodies in `form`
+    (a key of FORMS), checked before any request is made. `check` finds what
+    is wrong in a body, as "line L, column C: problem", or None."""
     manifest = folder / MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -77,24 +85,40 @@ def read_site(folder: Path, check: Check = lambda body: None, form: str = "") ->
                            "first; publish sends what build wrote") from None
     except (OSError, ValueError) as e:
         raise PublishError(f"{manifest}: unreadable ({e}): run procmap build again") from None
-    if not isinstance(data, dict) or data.get("procmap") != 1:
-        raise PublishError(f"{manifest}: not a manifest of procmap build version 1: "
+    if not isinstance(data, dict) or data.get("procmap") not in (1, 2):
+        raise PublishError(f"{manifest}: not a manifest of procmap build version 1 or 2: "
                            "run procmap build again")
-    index = _body(folder, str(data.get("index", "")), check, form)
+    old = data["procmap"] == 1
+    index_file = _form(manifest, data.get("index"), form, old, "the index")
+    index = _body(folder, index_file, check, form)
     pages, titles = [], set()
     for n, entry in enumerate(data.get("pages", []), 1):
-        if not (isinstance(entry, dict) and {"workflow", "title", "body"} <= entry.keys()):
-            raise PublishError(f"{manifest}: page {n} needs workflow, title and body: run "
-                               "procmap build again")
+        if not (isinstance(entry, dict)
+                and {"workflow", "title", "body" if old else "bodies"} <= entry.keys()):
+            raise PublishError(f"{manifest}: page {n} needs workflow, title and "
+                               f"{'body' if old else 'bodies'}: run procmap build again")
         title = str(entry["title"])
         if title in titles:
             raise PublishError(f"{manifest}: two workflows are titled {title!r}; a page "
                                "needs a title of its own: retitle one of them")
         titles.add(title)
         files = {name: _read(folder, name) for name in entry.get("attachments", [])}
-        body = _body(folder, str(entry["body"]), check, form)
-        pages.append(SitePage(str(entry["workflow"]), title, body, files))
-    return Site(folder, index, tuple(pages))
+        name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
+        body = _body(folder, name, check, form)
+        pages.append(SitePage(str(entry["workflow"]), title, body, files, name))
+    return Site(folder, index, tuple(pages), index_file)
+
+
+def _form(manifest: Path, bodies: object, form: str, old: bool, what: str) -> str:
+    """The file of `what`'s body in `form`: `bodies` maps forms to files (a
+    version 1 manifest gave the storage file alone)."""
+    if old:
+        bodies = {"storage": bodies}
+    name = bodies.get(form) if isinstance(bodies, dict) else None
+    if not isinstance(name, str):
+        raise PublishError(f"{manifest}: {what} has no {FORMS[form]} body: run procmap "
+                           "build again")
+    return name
 
 
 def _read(folder: Path, name: str) -> bytes:
@@ -117,5 +141,5 @@ def _body(folder: Path, name: str, check: Check, form: str) -> str:
     problem = check(body)
     if problem:
         raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"
-                           f": not well-formed {form}; fix the template and build again")
+                           f": not well-formed {FORMS[form]}; fix the template and build again")
     return body

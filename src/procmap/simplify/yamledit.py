@@ -53,6 +53,18 @@ def scalar_text(value: str) -> str:
     return quoted(value)
 
 
+def number(p: float) -> str:
+    """A probability as written in a workflow: six decimals at most."""
+    return repr(round(p, 6))
+
+
+def duration_text(value: str | dict[str, str]) -> str:
+    """A duration, or a range {min, likely, max} of them, as one flow value."""
+    if isinstance(value, str):
+        return value
+    return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+
+
 def _flow_item(b: Branch) -> str:
     if b.when is None and b.p is None:
         return scalar_text(b.to)
@@ -262,6 +274,85 @@ class Document:
             return
         self._rewrite(node, new)
 
+    def set_duration(self, sid: str, key: str, value: str | dict[str, str]) -> None:
+        """Write steps.sid.key as `value`: a duration, or a range {min, likely, max}.
+
+        A range written as a mapping keeps its style (block or flow, its key
+        order): only the values that differ are set. A step without the key
+        gets it, after the field before its `next`, else after its last field."""
+        step = self._step(sid)
+        text = duration_text(value)
+        if step.get(key) is None:
+            self._add(step, key, text)
+            return
+        node = self._value(sid, key)
+        if isinstance(node, Scalar):
+            self._splice(*self._scalar(node), text)
+        elif isinstance(node, Mapping) and isinstance(value, dict) \
+                and set(node.keys) == set(value):
+            for k, v in value.items():
+                part = _own(node, k, f"steps.{sid}.{key}.{k}")
+                if not isinstance(part, Scalar):
+                    raise EditError(f"steps.{sid}.{key}.{k} is not a single value")
+                if part.value != v:
+                    self._splice(*self._scalar(part), v)
+        elif isinstance(node, Mapping) and node.flow:
+            self._splice(self._start(node), self._end(node), text)
+        elif isinstance(node, Mapping):
+            # A block range becomes one value on the key's line.
+            name = step.key(key)
+            assert name is not None
+            self._splice(self._end(name), self._tail(node), ": " + text)
+        else:
+            raise EditError(f"steps.{sid}.{key} is not a duration or a range")
+
+    def set_p(self, sid: str, index: int, p: float) -> None:
+        """Write the `p` of branch `index` of steps.sid.next."""
+        node = self._value(sid, "next")
+        item = node.items[index] if isinstance(node, Sequence) else None
+        where = f"steps.{sid}.next[{index}]"
+        if not isinstance(item, Mapping) or item.get("p") is None:
+            raise EditError(f"{where} has no p")
+        value = _own(item, "p", f"{where}.p")
+        if not isinstance(value, Scalar):
+            raise EditError(f"{where}.p is not a single value")
+        self._splice(*self._scalar(value), number(p))
+
+    def _tail(self, node: Node) -> int:
+        """Where the text of `node` ends, without a block scalar's final line breaks."""
+        if isinstance(node, Scalar):
+            return self._scalar(node)[1]
+        if isinstance(node, Mapping) and not node.flow and node.items:
+            return self._tail(node.items[-1][1])
+        if isinstance(node, Sequence) and not node.flow and node.items:
+            return self._tail(node.items[-1])
+        return self._end(node)
+
+    def _add(self, step: Mapping, key: str, text: str) -> None:
+        """Add `key: text` to a step: before its `next`, else after its last field."""
+        i = step.keys.get("next", len(step.items))
+        if step.flow:
+            if i < len(step.items):
+                at = self._start(step.items[i][0])
+                self._splice(at, at, f"{key}: {text}, ")
+            else:
+                at = self._tail(step.items[-1][1])
+                self._splice(at, at, f", {key}: {text}")
+            return
+        first = step.items[0][0]
+        line = self._line_start(self._start(first))
+        indent = self.source[line:self._start(first)]
+        if indent.strip():
+            raise EditError(f"line {first.line}: more than one item on the line")
+        entry = f"{indent}{key}: {text}"
+        # After the field before `next` (with its comment), not between a
+        # comment and the `next` it is about.
+        at = line if i == 0 else self._after_line(self._end(step.items[i - 1][1]))
+        if at == len(self.source) and not self.source.endswith(("\n", "\r")):
+            self._splice(at, at, self.newline + entry)
+        else:
+            self._splice(at, at, entry + self.newline)
+
     def _remove_item(self, seq: Sequence, i: int) -> None:
         items = seq.items
         if seq.flow:
@@ -304,6 +395,15 @@ class Document:
             "[" + ", ".join(items) + "]"
         self._splice(*(self._scalar(node) if isinstance(node, Scalar) else
                        (self._start(node), self._end(node))), text)
+
+
+def _own(mapping: Mapping, key: str, where: str) -> Node:
+    """The value of `key`, written in place: an alias would edit its anchor instead."""
+    k, node = mapping.key(key), mapping.get(key)
+    assert k is not None and node is not None
+    if (node.line, node.column) < (k.end_line, k.end_column):
+        raise EditError(f"{where} is an alias (*name): write it out to edit it")
+    return node
 
 
 def _flow(node: Node) -> str:

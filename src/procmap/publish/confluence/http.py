@@ -25,6 +25,7 @@ import httpx
 
 from procmap.printable import one_line
 from procmap.publish.confluence.deadline import Deadline, transport
+from procmap.publish.target import TargetError
 
 MB = 1 << 20
 ERROR_BODY = 1 << 16  # of an error answer, only the start is shown: more is not read
@@ -34,7 +35,7 @@ RETRIED = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
 
-class ConfluenceError(Exception):
+class ConfluenceError(TargetError):
     """Confluence refused a request, or could not be reached."""
 
     def __init__(self, message: str, status: int | None = None) -> None:

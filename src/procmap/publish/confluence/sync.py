@@ -33,6 +33,7 @@ from procmap.publish import site as built
 from procmap.publish.confluence.api import Api, Attachment, Page, Property, Space, same_title
 from procmap.publish.confluence.http import ConfluenceError
 from procmap.publish.site import Action, PublishError, Site, SitePage, digest, sha
+from procmap.publish.target import Plan, publish
 
 __all__ = ["Action", "PublishError", "Publisher", "Site", "SitePage", "read_site"]
 
@@ -47,7 +48,7 @@ MARKER = f'<ac:structured-macro ac:name="anchor">{MARK}</ac:structured-macro>'
 
 def read_site(folder: Path) -> Site:
     """The built library, its page bodies checked as Confluence storage format."""
-    return built.read_site(folder, check, "storage format")
+    return built.read_site(folder, "storage", check)
 
 
 def _owned(prop: Property | None, kind: str) -> TypeGuard[Property]:
@@ -81,13 +82,14 @@ class _Work:
     uploads: tuple[str, ...] = ()
     attached: dict[str, Attachment] = field(default_factory=dict)  # on the page now
     body_last: bool = False  # a new page gets its body after its attachments
+    now: Page | None = None  # the page as the last write left it
 
     @property
     def changed(self) -> bool:
         return self.prop is None or self.prop.value.get("digest") != self.source.digest
 
     def steps(self) -> list[Action]:
-        """What publishing this page takes, in order; a dry run lists them."""
+        """What publishing this page takes, in order."""
         title = self.source.title
         out = [Action("create", title)] if self.page is None else []
         out += [Action("upload", title, name) for name in self.uploads]
@@ -97,8 +99,23 @@ class _Work:
 
 
 @dataclass
+class _Library:
+    """The library page as planned, and what its first write must record."""
+
+    page: Page | None
+    prop: Property | None
+    parent: str | None  # the id of the page it sits under
+    body: str
+    value: dict[str, Any]  # its property: digest, and the pages to create
+    changed: bool  # its body
+    leftover: bool  # a run cut off after its creations left them pending
+    ready: bool = False  # written as planned: the workflow pages may follow
+
+
+@dataclass
 class Publisher:
-    """One run against one space. `report` hears of each action as it happens."""
+    """One run against one space: a publish target (procmap.publish.target).
+    `run` plans and applies in one go; `report` hears of each action."""
 
     api: Api
     space_key: str
@@ -107,13 +124,18 @@ class Publisher:
     prune: bool = False
     dry_run: bool = False
     report: Callable[[Action], None] = lambda action: None
-    actions: list[Action] = field(default_factory=list)
-
-    def _do(self, action: Action) -> None:
-        self.actions.append(action)
-        self.report(action)
+    _space: Space | None = field(default=None, init=False)
+    _library: _Library | None = field(default=None, init=False)
+    # Each planned action, with the page it is a step of (a stale Page, None for
+    # the library page) and whether it is that page's last.
+    _steps: dict[Action, tuple[_Work | Page | None, bool]] = field(default_factory=dict,
+                                                                   init=False)
 
     def run(self, site: Site) -> list[Action]:
+        return publish(self, site, self.dry_run, self.report)
+
+    def plan(self, site: Site) -> Plan:
+        """Every read, and every check that stops the run, before any write."""
         api = self.api
         _too_long(self.title, "the library's title (--title)")
         seen: dict[str, SitePage] = {}
@@ -127,7 +149,7 @@ class Publisher:
         if any(same_title(p.title, self.title) for p in site.pages):
             raise PublishError(f"a workflow is titled {self.title!r} like the library page "
                                "(Confluence ignores case): choose another --title")
-        space = api.space(self.space_key)
+        space = self._space = api.space(self.space_key)
         root = self._root(space) if self.parent else None
         library = api.find(space, self.title)
         lib_prop = None
@@ -145,39 +167,75 @@ class Publisher:
                     "back under it in Confluence, or name its parent with --parent")
         work, stale = self._plan(space, site, library, lib_prop)
         index_digest = digest(self.title, site.index)
-        index_changed = lib_prop is None or lib_prop.value.get("digest") != index_digest
-        if self.dry_run:
-            self._dry(library, index_changed, work, stale)
-            return self.actions
         creates = [w.source.title for w in work if w.page is None]
-        # left by a run cut off after its creations: cleared once they are adopted
-        leftover = bool(lib_prop and lib_prop.value.get("pending"))
-        value = {"kind": "library", "digest": index_digest, "pending": creates}
-        if library is None:
-            library = api.create(space, root.id if root else None, self.title,
-                                 site.index + MARKER)
-            api.set_property(library, None, value)
-            api.label(library, LABEL)
-            self._do(Action("create", self.title, "library page"))
-        else:
-            if index_changed:
-                if library.version == 0:  # listed without its version
-                    library = api.page(library.id)
-                library = self._update(space, library, root.id if root else library.parent,
-                                       self.title, site.index + MARKER)
-                self._do(Action("update", self.title, "library page"))
-            if index_changed or creates:
-                self._set_property(library, lib_prop, value)
-            self._ensure_label(library)
+        lib = self._library = _Library(
+            library, lib_prop, root.id if root else (library.parent if library else None),
+            site.index + MARKER, {"kind": "library", "digest": index_digest, "pending": creates},
+            changed=lib_prop is None or lib_prop.value.get("digest") != index_digest,
+            leftover=bool(lib_prop and lib_prop.value.get("pending")))
+        actions = []
+        self._steps.clear()
+        if library is None or lib.changed:
+            action = Action("create" if library is None else "update", self.title,
+                            "library page")
+            self._steps[action] = (None, True)
+            actions.append(action)
         for w in work:
-            self._sync(space, library, w)
+            steps = w.steps()
+            for n, step in enumerate(steps, 1):
+                self._steps[step] = (w, n == len(steps))
+            actions += steps
         for page in stale:
+            action = self._stale(page)
+            self._steps[action] = (page, True)
+            actions.append(action)
+        return Plan(tuple(actions))
+
+    def apply(self, action: Action) -> None:
+        """One action of the plan, the library page's writes first of all."""
+        what, last = self._steps[action]
+        library = self._ready()
+        if what is None:
+            return  # the library page: _ready wrote it
+        if isinstance(what, Page):
             if self.prune:
-                api.delete(page)
-            self._do(self._stale(page))
-        if creates or leftover:  # every pending page now carries its property
-            self._set_property(library, api.get_property(library), value | {"pending": []})
-        return self.actions
+                self.api.delete(what)
+            return
+        self._step(library, what, action, last)
+
+    def finish(self) -> None:
+        """Every pending page now carries its property: the list is cleared."""
+        library, lib = self._ready(), self._library
+        assert lib is not None
+        if lib.value["pending"] or lib.leftover:
+            self._set_property(library, self.api.get_property(library),
+                               lib.value | {"pending": []})
+
+    def close(self) -> None:
+        self.api.http.close()
+
+    def _ready(self) -> Page:
+        """The library page written as planned, once: created, or its body and
+        property brought up to date; the pages to create listed in it first."""
+        lib, api, space = self._library, self.api, self._space
+        assert lib is not None and space is not None, "plan before apply"
+        if lib.ready:
+            assert lib.page is not None
+            return lib.page
+        if lib.page is None:
+            lib.page = api.create(space, lib.parent, self.title, lib.body)
+            api.set_property(lib.page, None, lib.value)
+            api.label(lib.page, LABEL)
+        else:
+            if lib.changed:
+                if lib.page.version == 0:  # listed without its version
+                    lib.page = api.page(lib.page.id)
+                lib.page = self._update(space, lib.page, lib.parent, self.title, lib.body)
+            if lib.changed or lib.value["pending"]:
+                self._set_property(lib.page, lib.prop, lib.value)
+            self._ensure_label(lib.page)
+        lib.ready = True
+        return lib.page
 
     def _root(self, space: Space) -> Page:
         assert self.parent is not None
@@ -256,48 +314,38 @@ class Publisher:
             work.append(w)
         return work, [page for page, _ in owned.values()]
 
-    def _dry(self, library: Page | None, index_changed: bool, work: list[_Work],
-             stale: list[Page]) -> None:
-        if library is None:
-            self._do(Action("create", self.title, "library page"))
-        elif index_changed:
-            self._do(Action("update", self.title, "library page"))
-        for w in work:
-            for step in w.steps():
-                self._do(step)
-        for page in stale:
-            self._do(self._stale(page))
-
     def _stale(self, page: Page) -> Action:
         if self.prune:
             return Action("prune", page.title, f"id {page.id}")
         return Action("stale", page.title, f"id {page.id}; its workflow is gone, --prune "
                                            "deletes it")
 
-    def _sync(self, space: Space, library: Page, w: _Work) -> None:
-        """Attachments, then the body, then the property that records both: a
-        run cut off in between repeats the lot next time, never skips it."""
-        api, source = self.api, w.source
-        page = w.page
-        for step in w.steps():
-            if step.verb == "unchanged":
-                self._ensure_label(page)
-                self._do(step)
-                return
-            if step.verb == "create":
-                page = api.create(space, library.id, source.title,
-                                  "" if w.body_last else source.body)
-                api.label(page, LABEL)
-            elif step.verb == "upload":
-                assert page is not None
-                api.upload(page, step.detail, source.attachments[step.detail],
-                           w.attached.get(step.detail))
-            elif step.verb == "update":
-                assert page is not None
-                if page.version == 0:  # listed without its version
-                    page = api.page(page.id)
-                page = self._update(space, page, library.id, source.title, source.body)
-            self._do(step)
+    def _step(self, library: Page, w: _Work, step: Action, last: bool) -> None:
+        """Attachments, then the body, then (after the last step) the property
+        that records both: a run cut off in between repeats the lot next
+        time, never skips it."""
+        api, source, space = self.api, w.source, self._space
+        assert space is not None
+        page = w.now or w.page
+        if step.verb == "unchanged":
+            self._ensure_label(page)
+            return
+        if step.verb == "create":
+            page = api.create(space, library.id, source.title,
+                              "" if w.body_last else source.body)
+            api.label(page, LABEL)
+        elif step.verb == "upload":
+            assert page is not None
+            api.upload(page, step.detail, source.attachments[step.detail],
+                       w.attached.get(step.detail))
+        elif step.verb == "update":
+            assert page is not None
+            if page.version == 0:  # listed without its version
+                page = api.page(page.id)
+            page = self._update(space, page, library.id, source.title, source.body)
+        w.now = page
+        if not last:
+            return
         assert page is not None
         if w.page is not None:
             self._ensure_label(page)
