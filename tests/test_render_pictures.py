@@ -70,9 +70,39 @@ def texts(ops: list[dict[str, object]]) -> list[tuple[float, list[Point]]]:
     return out
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
-def drawn(request: pytest.FixtureRequest) -> tuple[list[str], dict[str, object], float]:
-    r = analyze(load(request.param), simulate=False)
+def generated(n: int = 60) -> str:
+    """A workflow of `n` steps over four teams, with a labelled decision every
+    five steps and a labelled rework loop every seven: many labels to place."""
+    lines = ["procmap: 1", "id: generated", "title: Generated",
+             "teams: {a: A, b: B, c: C, d: D}", "steps:"]
+    for i in range(n):
+        head = f"  s{i}: {{title: Step {i}, team: {'abcd'[i % 4]}, touch: 1h"
+        if i + 2 < n and i % 5 == 2:
+            nxt = (f"[{{to: s{i + 1}, when: in range, p: 0.7}}, "
+                   f"{{to: s{i + 2}, when: out of range, p: 0.3}}]")
+        elif i + 1 < n and i % 7 == 6:
+            nxt = f"[{{to: s{i + 1}, p: 0.8}}, {{to: s{i - 3}, when: redo, p: 0.2}}]"
+        else:
+            nxt = f"s{i + 1}" if i + 1 < n else ""
+        lines.append(head + (f", next: {nxt}}}" if nxt else "}"))
+    return "\n".join(lines) + "\n"
+
+
+def source(param: Path | None, tmp: pytest.TempPathFactory) -> Path:
+    """An example's file, or (None) the generated workflow written out."""
+    if param is not None:
+        return param
+    path = tmp.getbasetemp() / "generated.yaml"
+    if not path.exists():
+        path.write_text(generated())
+    return path
+
+
+@pytest.fixture(scope="module", params=[*EXAMPLES, None],
+                ids=lambda p: p.stem if p else "generated")
+def drawn(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[list[str], dict[str, object], float]:
+    r = analyze(load(source(request.param, tmp_path_factory)), simulate=False)
     (out,) = drawings([layout(r)], ("json", "png"))
     graph = json.loads(out["json"])
     width_px = struct.unpack(">I", out["png"][16:20])[0]
@@ -139,8 +169,8 @@ def test_lanes_run_down_in_the_order_of_teams(
 
 
 def test_every_step_lies_inside_its_lane_band(
-        drawn: tuple[list[str], dict[str, object], float], request: pytest.FixtureRequest
-        ) -> None:
+        drawn: tuple[list[str], dict[str, object], float], request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
     """The bands are drawn beneath the graph in procmap's coordinates: they
     drifted from the steps when Graphviz moved the drawing to fit a wide legend."""
     teams, graph, _ = drawn
@@ -148,7 +178,8 @@ def test_every_step_lies_inside_its_lane_band(
     bands = [[float(v) for v in m.split()] for m in
              re.findall(r"P 4 ((?:[-\d.]+ ){7}[-\d.]+)", str(graph["_background"]))]
     assert len(bands) == len(teams)
-    r = analyze(load(request.node.callspec.params["drawn"]), simulate=False)
+    r = analyze(load(source(request.node.callspec.params["drawn"], tmp_path_factory)),
+                simulate=False)
     lane = {f"s{s.index}": teams.index(s.team) for s in r.workflow.step_list}
     outside = []
     for o in graph["objects"]:  # type: ignore[attr-defined]

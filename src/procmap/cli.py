@@ -383,7 +383,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     \b
     OUTPUT/<id>.md        the SOP (as `procmap sop`), showing <id>.svg
     OUTPUT/<id>.svg, .png the swimlane diagram (needs Graphviz; skipped with
-                          a warning without it)
+                          a warning without it); a map wider than 40
+                          columns as pages, <id>.page-1.svg, .png...
     OUTPUT/<id>.mmd       the same diagram in Mermaid
     OUTPUT/index.md       one row per workflow (owner, steps, teams, handoffs,
                           lead time, PCE, findings by level), the handoffs
