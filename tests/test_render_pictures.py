@@ -190,3 +190,12 @@ def test_every_step_lies_inside_its_lane_band(
                     and band[1] <= min(ys) and max(ys) <= band[5]):
                 outside.append(o["name"])
     assert outside == []
+
+
+def test_the_legend_starts_at_the_left_edge_of_the_lanes(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, _ = drawn
+    left = min(float(v) for v in re.findall(r"P 4 ([-\d.]+)", str(graph["_background"])))
+    (legend,) = [o for o in graph["objects"] if o["name"] == "legend"]  # type: ignore[attr-defined]
+    x = float(legend["pos"].split(",")[0])
+    assert x - float(legend["width"]) * 36 == pytest.approx(left, abs=0.5)

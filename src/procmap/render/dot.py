@@ -280,14 +280,25 @@ def _notes(notes: tuple[Note, ...]) -> Html:
                 f'{"".join(rows)}</TABLE>')
 
 
+def _width(d: Diagram) -> float:
+    """The drawing's width: the lanes', or the legend's and the findings table's slots."""
+    return max(d.width, LEGEND_WIDTH, NOTES_WIDTH if d.notes else 0)
+
+
 def _footer(d: Diagram, pos: Callable[[float, float, float], str]) -> list[str]:
     """The legend and the findings table under the lanes, placed by `pos`."""
     low = footer(d)
-    out = [_statement("legend", {"shape": "plaintext", "label": _legend(d), "fontsize": "10",
-                                 "pos": pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2, low)})]
+    # Graphviz centres a node on its position, and a legend of many marks is
+    # wider than any slot kept for it: held in a cell as wide as the drawing,
+    # it starts at the lanes' left edge instead of sticking out beyond it.
+    width = _width(d)
+    legend = Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" WIDTH="{width:.0f}">'
+                  f'<TR><TD ALIGN="LEFT">{_legend(d)}</TD></TR></TABLE>')
+    out = [_statement("legend", {"shape": "plaintext", "label": legend, "fontsize": "10",
+                                 "margin": "0", "pos": pos(width / 2, -LEGEND_HEIGHT / 2, low)})]
     if d.notes:
         out.append(_statement("findings", {
-            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10",
+            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10", "margin": "0",
             "pos": pos(NOTES_WIDTH / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
     return out
 
@@ -305,7 +316,7 @@ def footer_statements(d: Diagram) -> str:
 def to_dot(d: Diagram, with_footer: bool = True) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     low = footer(d)
-    width = max(d.width, LEGEND_WIDTH, NOTES_WIDTH if d.notes else 0)
+    width = _width(d)
     title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
     header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
     graph: dict[str, str] = {
