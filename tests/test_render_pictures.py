@@ -13,6 +13,7 @@ import math
 import re
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from procmap.analysis.analyze import analyze
 from procmap.format.loader import load
 from procmap.render.diagram import layout
+from procmap.render.dot import to_dot
 from procmap.render.formats import drawings
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
@@ -199,3 +201,20 @@ def test_the_legend_starts_at_the_left_edge_of_the_lanes(
     (legend,) = [o for o in graph["objects"] if o["name"] == "legend"]  # type: ignore[attr-defined]
     x = float(legend["pos"].split(",")[0])
     assert x - float(legend["width"]) * 36 == pytest.approx(left, abs=0.5)
+
+
+FIFTY = Path(__file__).parent / "data" / "fifty-steps.yaml"
+
+
+@pytest.mark.parametrize("param", [*EXAMPLES, FIFTY, None],
+                         ids=lambda p: p.stem if p else "generated")
+def test_graphviz_lays_out_the_dot_file_procmap_writes(
+        param: Path | None, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`procmap render -f dot`, then `dot -Tsvg`: the legend and the findings
+    table are laid out with the rest. A legend as wide as the drawing made
+    Graphviz's orthogonal router abort (Trapezoid-table overflow)."""
+    r = analyze(load(source(param, tmp_path_factory)), simulate=False)
+    done = subprocess.run(["dot", "-Tsvg"], input=to_dot(layout(r)).encode(),
+                          capture_output=True, check=False)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.startswith(b"<?xml")

@@ -285,17 +285,22 @@ def _width(d: Diagram) -> float:
     return max(d.width, LEGEND_WIDTH, NOTES_WIDTH if d.notes else 0)
 
 
-def _footer(d: Diagram, pos: Callable[[float, float, float], str]) -> list[str]:
-    """The legend and the findings table under the lanes, placed by `pos`."""
+def _footer(d: Diagram, pos: Callable[[float, float, float], str],
+            span: float | None = None) -> list[str]:
+    """The legend and the findings table under the lanes, placed by `pos`.
+    Graphviz centres a node on its position, and a legend of many marks is
+    wider than the slot kept for it: held in a cell `span` wide (the
+    drawing's width), it starts at the lanes' left edge instead of sticking
+    out beyond it. Only where nothing is routed: in a layout, Graphviz's
+    orthogonal router fails on so wide a node ("Trapezoid-table overflow")."""
     low = footer(d)
-    # Graphviz centres a node on its position, and a legend of many marks is
-    # wider than any slot kept for it: held in a cell as wide as the drawing,
-    # it starts at the lanes' left edge instead of sticking out beyond it.
-    width = _width(d)
-    legend = Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" WIDTH="{width:.0f}">'
-                  f'<TR><TD ALIGN="LEFT">{_legend(d)}</TD></TR></TABLE>')
+    legend, x = _legend(d), LEGEND_WIDTH / 2
+    if span is not None:
+        legend = Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" WIDTH="{span:.0f}">'
+                      f'<TR><TD ALIGN="LEFT">{legend}</TD></TR></TABLE>')
+        x = span / 2
     out = [_statement("legend", {"shape": "plaintext", "label": legend, "fontsize": "10",
-                                 "margin": "0", "pos": pos(width / 2, -LEGEND_HEIGHT / 2, low)})]
+                                 "margin": "0", "pos": pos(x, -LEGEND_HEIGHT / 2, low)})]
     if d.notes:
         out.append(_statement("findings", {
             "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10", "margin": "0",
@@ -310,7 +315,7 @@ def footer_statements(d: Diagram) -> str:
     tables are the largest texts Graphviz measures: leaving them out of the
     layout run saves a third of its time."""
     return "".join(f"{line}\n" for line in _footer(
-        d, lambda x, y, low: f"{x:.2f},{y + low:.2f}"))
+        d, lambda x, y, low: f"{x:.2f},{y + low:.2f}", _width(d)))
 
 
 def to_dot(d: Diagram, with_footer: bool = True) -> str:
