@@ -273,3 +273,26 @@ def test_a_large_map_is_built_as_pages_and_the_sop_shows_each(
                 for p in json.loads(Path("site/manifest.json").read_text())["pages"]}
     assert manifest["w"] == [f"{p}.{fmt}" for p in pages for fmt in ("png", "svg")]
     assert "page 2 of 3" in Path("site/w.page-2.svg").read_text()
+
+
+def test_files_are_written_by_one_thread(runner: CliRunner,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workflows are drawn on threads, but atomic.write_bytes reads the umask
+    by setting it: two threads writing at once could give a file the mode of
+    another's umask."""
+    import threading
+
+    import procmap.docs.library as library
+
+    writers: set[str] = set()
+    real = library.write_bytes
+
+    def recorded(path: Path, data: bytes) -> None:
+        writers.add(threading.current_thread().name)
+        real(path, data)
+
+    monkeypatch.setattr(library, "write_bytes", recorded)
+    for name in ("a", "b", "c"):
+        write(f"wf/{name}.yaml", PING.replace("id: ping", f"id: {name}"))
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    assert writers == {threading.main_thread().name}

@@ -88,9 +88,9 @@ class Picture:
 
 @dataclass(frozen=True, slots=True)
 class _Made:
-    """What one workflow's part of the library wrote, and what went wrong."""
+    """One workflow's part of the library, to be written, and what went wrong."""
 
-    files: tuple[Path, ...]
+    files: tuple[tuple[Path, bytes], ...]
     page: dict[str, object]  # its entry in the manifest
     warnings: tuple[str, ...]
     errors: tuple[Problem, ...]
@@ -118,7 +118,9 @@ def _build(run: RunReport, out: Path, templates: Path | None,
             if m.graphviz and not missing:
                 missing = True
                 warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
-            files += m.files
+            # Written here, one after another: atomic.write_bytes reads the
+            # umask by setting it, which threads writing at once would race.
+            files += [_write(path, data) for path, data in m.files]
             warnings += m.warnings
             errors += m.errors
             pages.append(m.page)
@@ -154,7 +156,7 @@ def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
     Confluence page."""
     w = report.workflow
     diagram = layout(report)
-    files: list[Path] = []
+    files: list[tuple[Path, bytes]] = []
     warnings: list[str] = []
     errors: list[Problem] = []
     missing = None
@@ -169,20 +171,20 @@ def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
                               f"no SVG or PNG diagram of workflow '{w.id}': {e}"))
     else:
         for name, picture in zip(_picture_names(w.id, len(pictures)), pictures, strict=True):
-            files += [_write(out / f"{name}.{fmt}", data) for fmt, data in picture.items()]
+            files += [(out / f"{name}.{fmt}", data) for fmt, data in picture.items()]
             drawn.append(Picture(f"{name}.svg", f"{name}.png", _png_width(picture["png"])))
     mermaid = to_mermaid(diagram)
-    files.append(_write(out / f"{w.id}.mmd", mermaid.encode()))
+    files.append((out / f"{w.id}.mmd", mermaid.encode()))
     sop = context(report, tuple(d.svg for d in drawn), mermaid)  # runs git
     text = markdown.get_template("sop.md.j2").render(sop=sop)
-    files.append(_write(out / f"{w.id}.md", text.encode()))
+    files.append((out / f"{w.id}.md", text.encode()))
     # png, svg and png_width: the first page, for templates written before paging.
     first = drawn[0] if drawn else None
     page = _checked(storage.get_template("sop.storage.j2").render(
                         sop=sop, png=first and first.png, svg=first and first.svg,
                         png_width=first.png_width if first else 0, pictures=drawn),
                     f"sop.storage.j2 for {w.file}")
-    files.append(_write(out / f"{w.id}.storage.xhtml", page.encode()))
+    files.append((out / f"{w.id}.storage.xhtml", page.encode()))
     entry: dict[str, object] = {"workflow": w.id, "title": w.title, "bodies": _bodies(w.id),
                                 "attachments": [name for d in drawn for name in (d.png, d.svg)]}
     return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
