@@ -184,3 +184,21 @@ def test_formats_suffixes_and_messages_come_from_the_registry(runner: CliRunner)
     assert sorted(p.name for p in Path("out").iterdir()) == sorted(
         f"clean{SUFFIXES[name]}" for name in FORMATS
         if not FORMATS[name].paged or shutil.which("dot"))
+
+
+@needs_graphviz
+def test_an_ascii_locale_still_draws_text_beyond_ascii(tmp_path: Path) -> None:
+    """Graphviz reads UTF-8 whatever the locale: the DOT procmap hands it (a
+    file, for several pages in one run) is written as UTF-8, not in the
+    locale's encoding, which could not hold the header's '·'."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0",
+           "PYTHONUTF8": "0"}
+    example = Path(__file__).parent.parent / "workflows" / "billing-dispute.yaml"
+    done = subprocess.run([sys.executable, "-m", "procmap", "render", str(example), "-o",
+                           str(tmp_path / "b.svg")], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "worst branch" in (tmp_path / "b.svg").read_text(encoding="utf-8")
+    assert "\u00b7" in (tmp_path / "b.svg").read_text(encoding="utf-8")

@@ -122,7 +122,7 @@ def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: st
     seconds = timeout()
     with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
         source = Path(tmp) / "in.dot"
-        source.write_text("".join(texts))
+        source.write_bytes("".join(texts).encode())  # UTF-8, Graphviz's default charset
         # -O names the drawing of the k-th graph in.dot.k.svg (the first in.dot.svg).
         files = [{fmt: Path(f"{source}{f'.{k}' if k > 1 else ''}.{fmt}") for fmt in fmts}
                  for k in range(1, len(texts) + 1)]
