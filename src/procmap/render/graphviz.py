@@ -119,7 +119,7 @@ def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: st
     if exe is None:
         raise GraphvizMissing(f"the {names} format needs Graphviz's `dot` program, which is "
                               f"not on PATH: {INSTALL}")
-    seconds = timeout()
+    seconds = timeout() * len(texts)  # the time allowed is per drawing
     with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
         source = Path(tmp) / "in.dot"
         source.write_bytes("".join(texts).encode())  # UTF-8, Graphviz's default charset
