@@ -108,6 +108,7 @@ def main() -> None:
         results.append(row("1,000 workflows x 40 steps", parse, full, "(target x3)"))
     results += render_rows()
     results += render_ratio_rows()
+    results += build_rows()
     results += simplify_rows()
     results += publish_rows()
     results += mining_rows()
@@ -146,6 +147,29 @@ def render_ratio_rows() -> list[dict[str, object]]:
           f"{drawing * 1000:9.1f} ms   x{ratio:5.1f}   (target x4 of analyze)")
     return [{"case": "render svg 2,000 steps", "analyze_s": analysis, "render_s": drawing,
              "ratio": ratio}]
+
+
+def build_rows(count: int = 100) -> list[dict[str, object]]:
+    """`procmap build` of a library (SOPs, SVG, PNG, Mermaid, Confluence pages)
+    as a ratio to `analyze` of the same folder. 100 workflows, not 1,000:
+    nearly all of a build is cairo drawing the PNGs, about 0.7 s of CPU for
+    a 40-step workflow (10,190 x 2,055 px), so 1,000 take minutes on two cores."""
+    from procmap.docs.library import build
+
+    if not shutil.which("dot"):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "workflows"
+        folder.mkdir()
+        for i in range(count):
+            (folder / f"w{i:04}.yaml").write_text(synthetic(40, seed=i, wid=f"w{i}"))
+        analysis = best_of(3, lambda: analyze_paths([folder]))
+        building = best_of(1, lambda: build(analyze_paths([folder]), Path(tmp) / "site"))
+    ratio = building / analysis
+    print(f"\n{f'build {count} workflows x 40':<28} analyze {analysis * 1000:9.1f} ms   build "
+          f"{building * 1000:9.1f} ms   x{ratio:5.1f}   (target x5 of analyze)")
+    return [{"case": f"build {count} workflows x 40 steps", "analyze_s": analysis,
+             "build_s": building, "ratio": ratio}]
 
 
 def render_rows() -> list[dict[str, object]]:

@@ -125,13 +125,18 @@ def fake_dot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder.mkdir()
     script = folder / "dot"
     script.write_text(f"""#!/bin/sh
-input=$({shutil.which('cat')})
+for a in "$@"; do source="$a"; done  # dot -T... -O FILE: the input, then FILE.<format>
+input=$({shutil.which('cat')} "$source")
 case "$input" in
   *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
 esac
 echo "$*" >> {folder / "runs.log"}
 for a in "$@"; do
-  case "$a" in -o*) echo "<svg>drawn</svg>" > "${{a#-o}}";; esac
+  case "$a" in
+    -Tjson) echo '{{"bb": "0,0,10,10"}}' > "$source.json";;
+    -Tdot) printf '%s' "$input" > "$source.dot";;
+    -T*) echo "<svg>drawn</svg>" > "$source.${{a#-T}}";;
+  esac
 done
 """)
     script.chmod(0o755)
@@ -155,9 +160,11 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     pages = json.loads(Path("site/manifest.json").read_text())["pages"]
     assert {p["workflow"]: p["attachments"] for p in pages} == {
         "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
-    # One run of Graphviz a drawn workflow makes both its SVG and its PNG.
+    # Graphviz routes a drawn workflow once (the layout, as JSON and DOT), and
+    # one more run, with positions and routes as given, makes its SVG and PNG.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
-    assert [re.sub(r"-o\S+", "-o…", run) for run in runs] == ["-Tsvg -o… -Tpng -o…"] * 2
+    assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
+        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -Tpng -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:
@@ -232,3 +239,60 @@ def test_the_width_of_a_png_is_read_from_its_header() -> None:
     header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (500).to_bytes(4, "big")
     assert _png_width(header + (300).to_bytes(4, "big")) == 500
     assert _png_width(b"<svg/>") == 0
+
+
+CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
+                for i in range(5)) + "  s5: {title: Step 5, team: a, touch: 1h}\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_large_map_is_built_as_pages_and_the_sop_shows_each(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmap.render as render
+
+    write("wf/w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n" + CHAIN)
+    write("wf/ping.yaml", PING)
+    original = render.paginate
+    # Pages of two columns: the chain of six steps takes three, ping two.
+    monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in Path("site").iterdir()}
+    pages = [f"w.page-{k}" for k in (1, 2, 3)]
+    assert {f"{p}.{fmt}" for p in pages for fmt in ("svg", "png")} <= names
+    assert not {"w.svg", "w.png"} & names
+    assert {"ping.page-1.svg", "ping.page-2.png"} <= names
+    images = re.findall(r"!\[([^]]*)\]\(([^)]*)\)", Path("site/w.md").read_text())
+    assert images == [(f"Swimlane diagram of W, page {k} of 3", f"w.page-{k}.svg")
+                      for k in (1, 2, 3)]
+    page = Path("site/w.storage.xhtml").read_text()
+    assert re.findall(r'<ac:image ac:alt="([^"]*)"[^>]*><ri:attachment ri:filename="([^"]*)"',
+                      page) == [(f"Swimlane diagram of W, page {k} of 3", f"w.page-{k}.png")
+                                for k in (1, 2, 3)]
+    manifest = {p["workflow"]: p["attachments"]
+                for p in json.loads(Path("site/manifest.json").read_text())["pages"]}
+    assert manifest["w"] == [f"{p}.{fmt}" for p in pages for fmt in ("png", "svg")]
+    assert "page 2 of 3" in Path("site/w.page-2.svg").read_text()
+
+
+def test_files_are_written_by_one_thread(runner: CliRunner,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workflows are drawn on threads, but atomic.write_bytes reads the umask
+    by setting it: two threads writing at once could give a file the mode of
+    another's umask."""
+    import threading
+
+    import procmap.docs.library as library
+
+    writers: set[str] = set()
+    real = library.write_bytes
+
+    def recorded(path: Path, data: bytes) -> None:
+        writers.add(threading.current_thread().name)
+        real(path, data)
+
+    monkeypatch.setattr(library, "write_bytes", recorded)
+    for name in ("a", "b", "c"):
+        write(f"wf/{name}.yaml", PING.replace("id: ping", f"id: {name}"))
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    assert writers == {threading.main_thread().name}

@@ -209,7 +209,7 @@ def test_analyze_gitlab_and_junit_carry_the_text_and_parse(out: Outputs) -> None
 STEP_ATTRS = {"shape", "style", "label", "pos", "id", "fillcolor", "tooltip", "color",
               "penwidth", "peripheries"}
 EDGE_ATTRS = {"color", "penwidth", "arrowhead", "style", "xlabel"}
-GRAPH_ATTRS = {"layout", "overlap", "splines", "outputorder", "bgcolor", "pad", "fontname",
+GRAPH_ATTRS = {"layout", "overlap", "splines", "outputorder", "dpi", "bgcolor", "pad", "fontname",
                "label", "labelloc", "labeljust", "_background"}
 
 
@@ -272,11 +272,13 @@ def test_build_draws_png_and_svg_and_links_them(out: Outputs, case: str) -> None
 
 # The lines procmap writes in Mermaid, with every "..." label emptied.
 MERMAID_LINE = re.compile("|".join([
-    r"---", r'title: ".*"', r"flowchart LR", r'  subgraph (lane\d+|legend)\[""\]',
+    r"---", r'title: ".*"', r"config:", r"  layout: swimlane",
+    r"flowchart LR", r'  subgraph (lane\d+|legend)\[""\]',
     r"    direction LR", r"  end",
     r'    s\d+(\(""\)|\{\{""\}\}|\[/""/\]|\{""\}|\(\[""\]\)|\[\[""\]\])',
     r'  s\d+ (-->|==>|-\.->)(\|""\|)? s\d+', r'    legend_[a-z]+\[""\](:::[a-z]+)?',
-    r'    findings\[""\]', r"  style lane\d+ fill:#[0-9a-f]{6}",
+    r'    findings\[""\]', r"  classDef team\d+ fill:#[0-9a-f]{6}",
+    r"  class lane\d+ team\d+",
     r"  classDef [a-z]+ [a-z:#0-9,-]+", r"  class s\d+(,s\d+)* [a-z]+",
     r"  linkStyle \d+(,\d+)* [a-z:#0-9,-]+"]))
 

@@ -137,8 +137,13 @@ def test_a_png_graphviz_shrinks_is_said(runner: CliRunner, tmp_path: Path,
     folder = tmp_path / "bin"
     folder.mkdir()
     (folder / "dot").write_text("""#!/bin/sh
+for a in "$@"; do source="$a"; done
 for a in "$@"; do
-  case "$a" in -o*) echo "png" > "${a#-o}";; esac
+  case "$a" in
+    -Tjson) echo '{"bb": "0,0,1,1"}' > "$source.json";;
+    -Tdot) echo 'digraph {}' > "$source.dot";;
+    -T*) echo "png" > "$source.${a#-T}";;
+  esac
 done
 echo "Warning: workflow: graph is too large for cairo-renderer bitmaps. Scaling by 0.2 to fit" >&2
 """)
@@ -152,3 +157,48 @@ echo "Warning: workflow: graph is too large for cairo-renderer bitmaps. Scaling 
         "makes, so it shrank the PNG to 20%, text too: use the svg instead, or draw fewer "
         "steps\n")
     assert Path("c.png").read_text() == "png\n"
+
+
+def test_formats_suffixes_and_messages_come_from_the_registry(runner: CliRunner) -> None:
+    from procmap.render import FORMATS, SUFFIXES, format_for
+
+    assert list(FORMATS) == ["svg", "png", "dot", "mermaid"]
+    assert dict(SUFFIXES) == {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
+    assert {s: format_for(Path(f"x{s.upper()}")) for f in FORMATS.values()
+            for s in f.suffixes} == {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot",
+                                     ".mmd": "mermaid", ".mermaid": "mermaid"}
+    assert [name for name, f in FORMATS.items() if f.paged] == ["svg", "png"]
+    write("clean.yaml", CLEAN)
+    wrong = runner.invoke(main, ["render", "clean.yaml", "-f", "pdf"])
+    assert wrong.exit_code == 2
+    assert "'pdf' is not one of 'svg', 'png', 'dot', 'mermaid'." in wrong.output
+    diff = runner.invoke(main, ["diff", "clean.yaml", "clean.yaml", "--diagram", "d.txt"])
+    assert diff.exit_code == 2
+    assert "Invalid value for --diagram: end the file name with .svg, .png, .dot or .mmd" \
+        in diff.output
+    # Each suffix of a folder's files is the registry's first for the format.
+    for name in FORMATS:
+        if FORMATS[name].paged and shutil.which("dot") is None:
+            continue
+        assert runner.invoke(main, ["render", ".", "-f", name, "-o", "out"]).exit_code == 0
+    assert sorted(p.name for p in Path("out").iterdir()) == sorted(
+        f"clean{SUFFIXES[name]}" for name in FORMATS
+        if not FORMATS[name].paged or shutil.which("dot"))
+
+
+@needs_graphviz
+def test_an_ascii_locale_still_draws_text_beyond_ascii(tmp_path: Path) -> None:
+    """Graphviz reads UTF-8 whatever the locale: the DOT procmap hands it (a
+    file, for several pages in one run) is written as UTF-8, not in the
+    locale's encoding, which could not hold the header's '·'."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0",
+           "PYTHONUTF8": "0"}
+    example = Path(__file__).parent.parent / "workflows" / "billing-dispute.yaml"
+    done = subprocess.run([sys.executable, "-m", "procmap", "render", str(example), "-o",
+                           str(tmp_path / "b.svg")], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "worst branch" in (tmp_path / "b.svg").read_text(encoding="utf-8")
+    assert "\u00b7" in (tmp_path / "b.svg").read_text(encoding="utf-8")

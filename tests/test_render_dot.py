@@ -296,7 +296,7 @@ def test_no_text_from_the_yaml_adds_attributes_to_the_dot() -> None:
         assert label_text(node.get("label")).replace(" ", "").startswith(
             title.replace(" ", "")[:10])
     assert set(d.graph.get_attributes()) == {
-        "layout", "overlap", "splines", "outputorder", "bgcolor", "pad", "fontname", "label",
+        "layout", "overlap", "splines", "outputorder", "dpi", "bgcolor", "pad", "fontname", "label",
         "labelloc", "labeljust", "_background"}
 
 

@@ -31,7 +31,7 @@ SUBGRAPH = re.compile(rf'^  subgraph (\w+)\["{LABEL}"\]$')
 
 
 LEGEND = re.compile(r'    legend_\w+\["[\w ,:]+"\](:::\w+)?|    findings\["Findings<br/>.*"\]')
-STYLE = re.compile(r"  style lane\d+ fill:#[0-9a-f]{6}|  classDef (\w+) [\w:#,.-]+")
+STYLE = re.compile(r"  classDef (\w+) [\w:#,.-]+")
 
 
 def decode(text: str) -> str:
@@ -52,11 +52,12 @@ class Chart:
 def parse(text: str) -> Chart:
     """Every line must be one we know; anything else fails the test."""
     lines = text.splitlines()
-    assert lines[0] == "---" and lines[2] == "---" and lines[3] == "flowchart LR"
+    assert lines[0] == "---" and lines[4] == "---" and lines[5] == "flowchart LR"
     assert lines[1].startswith("title: ")
+    assert lines[2:4] == ["config:", "  layout: swimlane"]
     chart = Chart(json.loads(lines[1].removeprefix("title: ")))
     lane: str | None = None
-    for line in lines[4:]:
+    for line in lines[6:]:
         if m := SUBGRAPH.match(line):
             lane = m[1]
             chart.lanes.append((m[1], decode(m[2])))
@@ -183,13 +184,19 @@ for (const f of process.argv.slice(1)) {
 """
 
 
-def mermaid_parses(files: list[Path]) -> list[str]:
+def mermaid_node() -> str:
+    """Node, where Mermaid is installed; else the test is skipped, saying why."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node is not installed: Mermaid cannot check its own input")
     if not (MERMAID_HOME / "node_modules" / "mermaid").is_dir():
         pytest.skip(f"no Mermaid in {MERMAID_HOME}: run `npm install mermaid jsdom` there "
                     "(or set PROCMAP_MERMAID_HOME)")
+    return node
+
+
+def mermaid_parses(files: list[Path]) -> list[str]:
+    node = mermaid_node()
     done = subprocess.run([node, "--input-type=module", "-e", PARSE, *map(str, files)],
                           cwd=MERMAID_HOME, capture_output=True, text=True, timeout=120,
                           check=False)
@@ -237,3 +244,131 @@ def test_mermaid_names_every_finding() -> None:
         "[1] ping-pong", "[2] ping-pong", "[3] ping-pong", "[3] unused-output",
         "[4] duplicate-step", "[5] requirement-owner", "[6] automate-before-delete",
         "[6] repeated-check"]
+
+
+# Mermaid's own layout run in jsdom, which measures no text: each label is
+# taken as 8 px a character of its longest line and 16 px a line, enough for
+# the layout to place lanes and steps as a browser would order them.
+RENDER = """
+import { JSDOM } from "jsdom";
+import fs from "fs";
+const dom = new JSDOM("<!DOCTYPE html><body></body>");
+const w = dom.window;
+Object.assign(globalThis, { window: w, document: w.document, DOMParser: w.DOMParser,
+                            CSSStyleSheet: w.CSSStyleSheet });
+function box(el) {
+  const html = el.innerHTML || "";
+  const rows = el.querySelectorAll("tspan.row");
+  const lines = rows.length ? [...rows].map(r => r.textContent)
+                            : (el.textContent || "").split("\\n").concat(
+                                Array(html.split("<br").length - 1).fill(""));
+  const width = 8 * Math.max(1, ...lines.map(s => s.length));
+  return { x: 0, y: 0, width, height: 16 * lines.length };
+}
+w.SVGElement.prototype.getBBox = function () { return box(this); };
+w.SVGElement.prototype.getComputedTextLength = function () { return box(this).width; };
+w.Element.prototype.getBoundingClientRect = function () {
+  const b = box(this); return { ...b, top: 0, left: 0, right: b.width, bottom: b.height };
+};
+const { default: mermaid } = await import("mermaid");
+mermaid.initialize({ startOnLoad: false });
+const out = [];
+for (const [i, f] of process.argv.slice(1).entries()) {
+  out.push((await mermaid.render(`d${i}`, fs.readFileSync(f, "utf8"))).svg);
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def mermaid_drawings(files: list[Path]) -> list[str]:
+    """The SVG Mermaid draws of each file."""
+    node = mermaid_node()
+    done = subprocess.run([node, "--input-type=module", "-e", RENDER, *map(str, files)],
+                          cwd=MERMAID_HOME, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    drawings: list[str] = json.loads(done.stdout)
+    return drawings
+
+
+def lane_tops(svg: str, lanes: int) -> list[float]:
+    """Where each lane's box starts, downwards, in the drawing."""
+    tops = []
+    for i in range(lanes):
+        m = re.search(rf'<g class="cluster[^"]*" id="(?:d\d+-)?lane{i}"[^>]*>'
+                      r'<rect[^>]* y="([-\d.]+)"', svg)
+        assert m, f"lane{i} is not drawn"
+        tops.append(float(m[1]))
+    return tops
+
+
+def step_heights(svg: str) -> dict[str, float]:
+    """The y of each step's centre, by node id."""
+    return {m[1]: float(m[2]) for m in re.finditer(
+        r'<g class="node[^"]*" id="d\d+-flowchart-(s\d+)-\d+"[^>]*'
+        r'transform="translate\([-\d.]+, ([-\d.]+)\)"', svg)}
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What Mermaid draws of the examples and of a before/after picture whose
+    title holds & < >, one team a colour and one step removed: one run of
+    Node for all, Mermaid takes seconds to load."""
+    from procmap.simplify.compare import compare, picture
+    from test_diff import REVIEW_AFTER, REVIEW_BEFORE
+
+    tmp = tmp_path_factory.mktemp("mermaid")
+    files = {}
+    for path in EXAMPLES:
+        files[path.stem] = tmp / f"{path.stem}.mmd"
+        files[path.stem].write_text(to_mermaid(layout(analyze(load(path), simulate=False))))
+    colour = "teams: {a: A, b: {name: B & Co, color: '#8e44ad'}}"
+    (tmp / "b.yaml").write_text(REVIEW_BEFORE.replace("title: Review", "title: R&D <x>")
+                                .replace("teams: {a: A, b: B}", colour))
+    (tmp / "a.yaml").write_text(REVIEW_AFTER.replace("title: Review", "title: R&D <x>")
+                                .replace("teams: {a: A, b: B}", colour))
+    both = compare(*(analyze(load(tmp / f"{v}.yaml"), simulate=False) for v in "ba"))
+    files["both"] = tmp / "both.mmd"
+    files["both"].write_bytes(picture(both, "mermaid"))
+    return dict(zip(files, mermaid_drawings(list(files.values())), strict=True))
+
+
+def test_mermaid_draws_the_lanes_in_the_order_of_teams(drawn: dict[str, str]) -> None:
+    for path in EXAMPLES:
+        r = analyze(load(path), simulate=False)
+        svg = drawn[path.stem]
+        teams = list(r.workflow.teams)
+        tops = lane_tops(svg, len(teams))
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), (r.workflow.id, tops)
+        # Each lane's steps lie below those of the lanes above it.
+        y = step_heights(svg)
+        band = [[y[f"s{s.index}"] for s in r.workflow.step_list if s.team == t] for t in teams]
+        for upper, lower in itertools.pairwise(b for b in band if b):
+            assert max(upper) < min(lower), (r.workflow.id, band)
+
+
+def test_mermaid_text_orders_lanes_and_colours_teams_by_class() -> None:
+    r = report("""\
+        s1: {title: One, team: b, touch: 1h, next: s2}
+        s2: {title: Two, team: a, touch: 1h}
+        """, header="procmap: 1\nid: t\ntitle: T\n"
+                    "teams: {b: {name: Bee, color: '#8e44ad'}, a: A}\nsteps:\n")
+    lines = to_mermaid(layout(r)).splitlines()
+    assert lines[2:6] == ["config:", "  layout: swimlane", "---", "flowchart LR"]
+    assert [line for line in lines if "subgraph" in line] == [
+        '  subgraph lane0["Bee"]', '  subgraph lane1["A"]', '  subgraph legend["Legend"]']
+    # A class, not a one-off style: the lane's colour has a name in the CSS.
+    assert [line for line in lines if "team" in line] == [
+        "  classDef team0 fill:#ebddf0", "  class lane0 team0"]
+
+
+def test_mermaid_shows_the_title_as_written_struck_steps_and_team_colours(
+        drawn: dict[str, str]) -> None:
+    svg = drawn["both"]
+    title = re.search(r'class="flowchartTitleText">([^<]*)<', svg)
+    assert title and title[1].startswith("R\uff06D \u2039x\u203a · ")
+    assert "&amp;amp;" not in svg and "#38;" not in svg
+    # "Ask customer" was removed: Mermaid shows it struck, letter by letter.
+    assert "A\u0336s\u0336k\u0336 c\u0336u\u0336s\u0336t\u0336o\u0336m\u0336e\u0336r\u0336" in svg
+    assert re.search(r'id="lane1"[^>]*><rect[^>]*style="fill:#ebddf0', svg)
+    assert ">B &amp; Co<" in svg  # the lane's name, "B & Co" in the SVG's own escaping

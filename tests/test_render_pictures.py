@@ -7,10 +7,13 @@ gives the scale at 100% zoom.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from procmap.analysis.analyze import analyze
 from procmap.format.loader import load
 from procmap.render.diagram import layout
 from procmap.render.dot import to_dot
-from procmap.render.graphviz import draw_all
+from procmap.render.formats import drawings
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
@@ -69,10 +72,40 @@ def texts(ops: list[dict[str, object]]) -> list[tuple[float, list[Point]]]:
     return out
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
-def drawn(request: pytest.FixtureRequest) -> tuple[list[str], dict[str, object], float]:
-    r = analyze(load(request.param), simulate=False)
-    out = draw_all(to_dot(layout(r)), ("json", "png"))
+def generated(n: int = 60) -> str:
+    """A workflow of `n` steps over four teams, with a labelled decision every
+    five steps and a labelled rework loop every seven: many labels to place."""
+    lines = ["procmap: 1", "id: generated", "title: Generated",
+             "teams: {a: A, b: B, c: C, d: D}", "steps:"]
+    for i in range(n):
+        head = f"  s{i}: {{title: Step {i}, team: {'abcd'[i % 4]}, touch: 1h"
+        if i + 2 < n and i % 5 == 2:
+            nxt = (f"[{{to: s{i + 1}, when: in range, p: 0.7}}, "
+                   f"{{to: s{i + 2}, when: out of range, p: 0.3}}]")
+        elif i + 1 < n and i % 7 == 6:
+            nxt = f"[{{to: s{i + 1}, p: 0.8}}, {{to: s{i - 3}, when: redo, p: 0.2}}]"
+        else:
+            nxt = f"s{i + 1}" if i + 1 < n else ""
+        lines.append(head + (f", next: {nxt}}}" if nxt else "}"))
+    return "\n".join(lines) + "\n"
+
+
+def source(param: Path | None, tmp: pytest.TempPathFactory) -> Path:
+    """An example's file, or (None) the generated workflow written out."""
+    if param is not None:
+        return param
+    path = tmp.getbasetemp() / "generated.yaml"
+    if not path.exists():
+        path.write_text(generated())
+    return path
+
+
+@pytest.fixture(scope="module", params=[*EXAMPLES, None],
+                ids=lambda p: p.stem if p else "generated")
+def drawn(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[list[str], dict[str, object], float]:
+    r = analyze(load(source(request.param, tmp_path_factory)), simulate=False)
+    (out,) = drawings([layout(r)], ("json", "png"))
     graph = json.loads(out["json"])
     width_px = struct.unpack(">I", out["png"][16:20])[0]
     left, _, right, _ = (float(v) for v in graph["bb"].split(","))
@@ -89,15 +122,44 @@ def test_no_text_is_below_10_pixels_at_100_percent(
     assert sizes and min(sizes) * scale >= 10, min(sizes) * scale
 
 
+def labels(graph: dict[str, object]) -> list[tuple[str, list[Point]]]:
+    """(label, box) of each line of each edge label drawn."""
+    out = [(e["xlabel"], box) for e in graph.get("edges", [])  # type: ignore[attr-defined]
+           for key in ("_xldraw_", "_ldraw_") for _, box in texts(e.get(key, []))]
+    assert out, "no edge label drawn: the test would check nothing"
+    return out
+
+
 def test_no_edge_label_covers_a_step(
         drawn: tuple[list[str], dict[str, object], float]) -> None:
     _, graph, _ = drawn
     steps = {o["name"]: outline(o["_draw_"]) for o in graph["objects"]  # type: ignore[union-attr]
              if o["name"].startswith("s") and o["name"][1:].isdigit()}
-    covered = [(e["xlabel"], name) for e in graph.get("edges", [])  # type: ignore[union-attr]
-               for _, box in texts(e.get("_xldraw_", [])) for name, step in steps.items()
+    covered = [(label, name) for label, box in labels(graph) for name, step in steps.items()
                if overlap(box, step)]
     assert covered == []
+
+
+def test_no_edge_label_sits_on_an_edge(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    """Every line of every edge, as wide as it is drawn, against every label."""
+    _, graph, _ = drawn
+    crossed = []
+    for e in graph.get("edges", []):  # type: ignore[attr-defined]
+        half = float(e.get("penwidth", 1)) / 2
+        path = [(float(x), float(y)) for op in e["_draw_"] if op["op"] in "bB"
+                for x, y in op["points"]]
+        for (x1, y1), (x2, y2) in itertools.pairwise(path):
+            dx, dy = x2 - x1, y2 - y1
+            length = math.hypot(dx, dy)
+            if length == 0:
+                continue
+            nx, ny = -dy / length * half, dx / length * half  # the line's own width
+            line = [(x1 + nx, y1 + ny), (x2 + nx, y2 + ny), (x2 - nx, y2 - ny),
+                    (x1 - nx, y1 - ny)]
+            crossed += [(label, e["tail"], e["head"]) for label, box in labels(graph)
+                        if overlap(box, line)]
+    assert crossed == []
 
 
 def test_lanes_run_down_in_the_order_of_teams(
@@ -106,3 +168,53 @@ def test_lanes_run_down_in_the_order_of_teams(
     lanes = sorted(((float(o["pos"].split(",")[1]), o["id"]) for o in graph["objects"]  # type: ignore[union-attr]
                     if o.get("id", "").startswith("lane-")), reverse=True)
     assert [lane_id for _, lane_id in lanes] == [f"lane-{t}" for t in teams]
+
+
+def test_every_step_lies_inside_its_lane_band(
+        drawn: tuple[list[str], dict[str, object], float], request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The bands are drawn beneath the graph in procmap's coordinates: they
+    drifted from the steps when Graphviz moved the drawing to fit a wide legend."""
+    teams, graph, _ = drawn
+    # The bands, as drawn: one polygon "P 4 x y x y x y x y" a lane, in the order of teams.
+    bands = [[float(v) for v in m.split()] for m in
+             re.findall(r"P 4 ((?:[-\d.]+ ){7}[-\d.]+)", str(graph["_background"]))]
+    assert len(bands) == len(teams)
+    r = analyze(load(source(request.node.callspec.params["drawn"], tmp_path_factory)),
+                simulate=False)
+    lane = {f"s{s.index}": teams.index(s.team) for s in r.workflow.step_list}
+    outside = []
+    for o in graph["objects"]:  # type: ignore[attr-defined]
+        if o["name"] in lane:
+            xs, ys = zip(*outline(o["_draw_"]), strict=True)
+            band = bands[lane[o["name"]]]
+            if not (band[0] <= min(xs) and max(xs) <= band[2]
+                    and band[1] <= min(ys) and max(ys) <= band[5]):
+                outside.append(o["name"])
+    assert outside == []
+
+
+def test_the_legend_starts_at_the_left_edge_of_the_lanes(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, _ = drawn
+    left = min(float(v) for v in re.findall(r"P 4 ([-\d.]+)", str(graph["_background"])))
+    (legend,) = [o for o in graph["objects"] if o["name"] == "legend"]  # type: ignore[attr-defined]
+    x = float(legend["pos"].split(",")[0])
+    assert x - float(legend["width"]) * 36 == pytest.approx(left, abs=0.5)
+
+
+FIFTY = Path(__file__).parent / "data" / "fifty-steps.yaml"
+
+
+@pytest.mark.parametrize("param", [*EXAMPLES, FIFTY, None],
+                         ids=lambda p: p.stem if p else "generated")
+def test_graphviz_lays_out_the_dot_file_procmap_writes(
+        param: Path | None, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`procmap render -f dot`, then `dot -Tsvg`: the legend and the findings
+    table are laid out with the rest. A legend as wide as the drawing made
+    Graphviz's orthogonal router abort (Trapezoid-table overflow)."""
+    r = analyze(load(source(param, tmp_path_factory)), simulate=False)
+    done = subprocess.run(["dot", "-Tsvg"], input=to_dot(layout(r)).encode(),
+                          capture_output=True, check=False)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.startswith(b"<?xml")

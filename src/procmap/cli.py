@@ -21,6 +21,9 @@ from procmap.analysis.report import help_text as report_help
 from procmap.printable import one_line
 from procmap.publish import TARGETS as PUBLISH_TARGETS
 from procmap.publish import help_text as publish_help
+from procmap.render.formats import FORMATS as DIAGRAM_FORMATS
+from procmap.render.formats import format_for, suffix_list
+from procmap.render.formats import help_text as diagram_help
 from procmap.tracking.report import FORMATS as TRACK_FORMATS
 
 if TYPE_CHECKING:
@@ -239,9 +242,8 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "dot", "mermaid"]),
-              help="svg or png (drawn by Graphviz), dot (Graphviz source) or mermaid "
-                   "(for markdown on GitHub). Default: from the suffix of -o, else svg.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(DIAGRAM_FORMATS)),
+              help=f"{diagram_help()}. Default: from the suffix of -o, else svg.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="The file to write for one workflow (default, or -: standard output, "
@@ -271,7 +273,7 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     missing for svg or png, or an output cannot be written.
     """
     from procmap.analysis.analyze import analyze_paths
-    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, format_for, render_pages
+    from procmap.render import SUFFIXES, GraphvizError, GraphvizMissing, render_pages
 
     config = _config(config_path)
     run = analyze_paths(paths, config, simulate=False)
@@ -282,8 +284,9 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     several = len(paths) > 1 or any(p.is_dir() for p in paths)
     if several and output is None:
         raise click.UsageError("several workflows need -o FOLDER to write into")
-    if not several and output is None and fmt == "png" and sys.stdout.isatty():
-        raise click.UsageError("a PNG is not for a terminal: give -o FILE.png")
+    if not several and output is None and DIAGRAM_FORMATS[fmt].binary and sys.stdout.isatty():
+        raise click.UsageError(f"a {fmt.upper()} is not for a terminal: "
+                               f"give -o FILE{SUFFIXES[fmt]}")
     failed = False
     for report in run.workflows:
         try:
@@ -380,7 +383,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     \b
     OUTPUT/<id>.md        the SOP (as `procmap sop`), showing <id>.svg
     OUTPUT/<id>.svg, .png the swimlane diagram (needs Graphviz; skipped with
-                          a warning without it)
+                          a warning without it); a map wider than 40
+                          columns as pages, <id>.page-1.svg, .png...
     OUTPUT/<id>.mmd       the same diagram in Mermaid
     OUTPUT/index.md       one row per workflow (owner, steps, teams, handoffs,
                           lead time, PCE, findings by level), the handoffs
@@ -675,7 +679,7 @@ def _change_log(result: Simplified) -> str:
 @click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw both versions in one swimlane diagram: removed steps greyed "
                    "and struck, added ones green, moved ones marked. The format follows the "
-                   "suffix: .svg, .png, .dot or .mmd.")
+                   f"suffix: {suffix_list()}.")
 def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed: int,
                  diagram: Path | None) -> None:
     """Compare two versions of a workflow.
@@ -692,12 +696,12 @@ def diff_command(before: Path, after: Path, fmt: str, output: Path | None, seed:
 
     comparison = compare(_analyse_one(before, seed=seed), _analyse_one(after, seed=seed))
     if diagram is not None:
-        from procmap.render import GraphvizError, format_for
+        from procmap.render import GraphvizError
         from procmap.simplify.compare import picture
 
         picture_format = format_for(diagram)
         if picture_format is None:
-            raise click.BadParameter("end the file name with .svg, .png, .dot or .mmd",
+            raise click.BadParameter(f"end the file name with {suffix_list()}",
                                      param_hint="--diagram")
         try:
             _write(diagram, picture(comparison, picture_format))

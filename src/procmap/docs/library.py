@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,6 +77,26 @@ def _note(warnings: list[str], file: str, message: str) -> None:
     warnings.append(f"{file}: {message}")
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """One drawing of a workflow's diagram (of one page of a large one)."""
+
+    svg: str  # file names in the library
+    png: str
+    png_width: int  # pixels
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """One workflow's part of the library, to be written, and what went wrong."""
+
+    files: tuple[tuple[Path, bytes], ...]
+    page: dict[str, object]  # its entry in the manifest
+    warnings: tuple[str, ...]
+    errors: tuple[Problem, ...]
+    graphviz: str | None = None  # why there are no diagrams at all: Graphviz is missing
+
+
 def _build(run: RunReport, out: Path, templates: Path | None,
            advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
     templates = templates or run.config.templates
@@ -87,40 +108,24 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     errors = [p for p in (_reserved(r, own) for r in run.workflows) if p is not None]
     reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
-    graphviz = True
-    for report in reports:
-        wid = report.workflow.id
-        diagram = layout(report)
-        svg = png = None
-        if graphviz:
-            try:
-                drawn = draw_pictures(diagram, functools.partial(_note, warnings,
-                                                                 report.workflow.file))
-            except GraphvizMissing as e:
-                graphviz = False
-                warnings.append(f"no SVG or PNG diagrams: {e}")
-            except GraphvizError as e:
-                # This workflow's own drawing failed: the others still get theirs.
-                w = report.workflow
-                errors.append(Problem(w.file, w.pos.line, w.pos.column,
-                                      f"no SVG or PNG diagram of workflow '{wid}': {e}"))
-            else:
-                svg, png = f"{wid}.svg", f"{wid}.png"
-                files += [_write(out / f"{wid}.{fmt}", data) for fmt, data in drawn.items()]
-        mermaid = to_mermaid(diagram)
-        files.append(_write(out / f"{wid}.mmd", mermaid.encode()))
-        sop = context(report, svg, mermaid)  # runs git: once per workflow
-        text = markdown.get_template("sop.md.j2").render(sop=sop)
-        files.append(_write(out / f"{wid}.md", text.encode()))
-        width = _png_width(drawn["png"]) if png else 0
-        page = _checked(storage.get_template("sop.storage.j2").render(
-                            sop=sop, png=png, svg=svg, png_width=width),
-                        f"sop.storage.j2 for {report.workflow.file}")
-        files.append(_write(out / f"{wid}.storage.xhtml", page.encode()))
-        pages.append({"workflow": wid, "title": report.workflow.title,
-                      "bodies": _bodies(wid), "attachments": [name for name in (png, svg) if name]})
-        if advance:
-            advance(1)
+    missing = False
+    # Nearly all of a workflow's time is Graphviz and git, programs of their
+    # own: threads run them side by side. Results are taken in input order,
+    # so the same input gives the same files, messages and manifest.
+    with ThreadPoolExecutor() as pool:
+        made = pool.map(lambda r: _workflow(r, out, markdown, storage), reports)
+        for m in made:
+            if m.graphviz and not missing:
+                missing = True
+                warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
+            # Written here, one after another: atomic.write_bytes reads the
+            # umask by setting it, which threads writing at once would race.
+            files += [_write(path, data) for path, data in m.files]
+            warnings += m.warnings
+            errors += m.errors
+            pages.append(m.page)
+            if advance:
+                advance(1)
     library = portfolio(reports)
     index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
@@ -143,6 +148,52 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))
     return Built(tuple(files), tuple(warnings), tuple(errors))
+
+
+def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
+              storage: jinja2.Environment) -> _Made:
+    """One workflow's SOP, diagrams (a file each page of a large map) and
+    Confluence page."""
+    w = report.workflow
+    diagram = layout(report)
+    files: list[tuple[Path, bytes]] = []
+    warnings: list[str] = []
+    errors: list[Problem] = []
+    missing = None
+    drawn: list[Picture] = []
+    try:
+        pictures = draw_pictures(diagram, functools.partial(_note, warnings, w.file))
+    except GraphvizMissing as e:
+        missing = str(e)
+    except GraphvizError as e:
+        # This workflow's own drawing failed: the others still get theirs.
+        errors.append(Problem(w.file, w.pos.line, w.pos.column,
+                              f"no SVG or PNG diagram of workflow '{w.id}': {e}"))
+    else:
+        for name, picture in zip(_picture_names(w.id, len(pictures)), pictures, strict=True):
+            files += [(out / f"{name}.{fmt}", data) for fmt, data in picture.items()]
+            drawn.append(Picture(f"{name}.svg", f"{name}.png", _png_width(picture["png"])))
+    mermaid = to_mermaid(diagram)
+    files.append((out / f"{w.id}.mmd", mermaid.encode()))
+    sop = context(report, tuple(d.svg for d in drawn), mermaid)  # runs git
+    text = markdown.get_template("sop.md.j2").render(sop=sop)
+    files.append((out / f"{w.id}.md", text.encode()))
+    # png, svg and png_width: the first page, for templates written before paging.
+    first = drawn[0] if drawn else None
+    page = _checked(storage.get_template("sop.storage.j2").render(
+                        sop=sop, png=first and first.png, svg=first and first.svg,
+                        png_width=first.png_width if first else 0, pictures=drawn),
+                    f"sop.storage.j2 for {w.file}")
+    files.append((out / f"{w.id}.storage.xhtml", page.encode()))
+    entry: dict[str, object] = {"workflow": w.id, "title": w.title, "bodies": _bodies(w.id),
+                                "attachments": [name for d in drawn for name in (d.png, d.svg)]}
+    return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
+
+
+def _picture_names(wid: str, count: int) -> list[str]:
+    """`<id>`, or `<id>.page-1`... for a map drawn on pages: a workflow id
+    holds no dot, so no other workflow's files can take these names."""
+    return [wid] if count == 1 else [f"{wid}.page-{k}" for k in range(1, count + 1)]
 
 
 def _bodies(name: str) -> dict[str, str]:

@@ -74,7 +74,14 @@ class Sop:
     questions: tuple[Finding, ...]  # active findings, unowned requirements first
     mermaid: Raw
     revision: Revision
-    diagram: str | None  # file name of the SVG beside the SOP, in a built library
+    # File names of the SVGs beside the SOP in a built library: one, or one a
+    # page of a map too large for one.
+    diagrams: tuple[str, ...] = ()
+
+    @property
+    def diagram(self) -> str | None:
+        """The (first page's) SVG: what templates written before paging use."""
+        return self.diagrams[0] if self.diagrams else None
 
     @property
     def start(self) -> StepView:
@@ -105,7 +112,7 @@ def _question_order(f: Finding) -> tuple[bool, int, int, int, str]:
     return (f.rule != REQUIREMENT_RULE, f.algorithm, LEVELS.index(f.level), f.pos.line, f.rule)
 
 
-def context(report: WorkflowReport, diagram: str | None = None,
+def context(report: WorkflowReport, diagrams: tuple[str, ...] = (),
             mermaid: str | None = None) -> Sop:
     """What the template gets; `mermaid` saves laying the diagram out again."""
     workflow = report.workflow
@@ -131,12 +138,12 @@ def context(report: WorkflowReport, diagram: str | None = None,
                               tuple(findings.get(s.id, ())), raci))
     return Sop(workflow, report.metrics, tuple(t.name for t in workflow.teams.values()),
                tuple(views), tuple(sorted(active, key=_question_order)),
-               Raw(mermaid or to_mermaid(layout(report))), revision(workflow.file), diagram)
+               Raw(mermaid or to_mermaid(layout(report))), revision(workflow.file), diagrams)
 
 
 def write_sop(report: WorkflowReport, templates: Path | None = None,
-              diagram: str | None = None, mermaid: str | None = None) -> str:
+              diagrams: tuple[str, ...] = (), mermaid: str | None = None) -> str:
     """The SOP as markdown, from `sop.md.j2` (the user's, else the shipped one)."""
     template = environment(templates).get_template("sop.md.j2")
-    return template.render(sop=context(report, diagram, mermaid))
+    return template.render(sop=context(report, diagrams, mermaid))
 

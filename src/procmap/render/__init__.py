@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from procmap.analysis.analyze import WorkflowReport
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw, draw_all
+from procmap.render.formats import FORMATS, SUFFIXES, drawings, format_for
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn
 from procmap.render.mermaid import to_mermaid
 from procmap.render.pages import paginate
 
-FORMATS = ("svg", "png", "dot", "mermaid")
-SUFFIXES = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
-_BY_SUFFIX = {s: f for f, s in SUFFIXES.items()} | {".gv": "dot", ".mermaid": "mermaid"}
-
-
-def format_for(path: Path) -> str | None:
-    """The format a file name asks for by its suffix, if any."""
-    return _BY_SUFFIX.get(path.suffix.lower())
-
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import WorkflowReport
 
 __all__ = [
     "FORMATS",
@@ -40,6 +34,8 @@ __all__ = [
     "to_mermaid",
 ]
 
+T = TypeVar("T")
+
 
 def render(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> bytes:
     """The diagram of an analysed workflow in one of FORMATS."""
@@ -48,29 +44,30 @@ def render(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> bytes:
 
 def draw_diagram(diagram: Diagram, fmt: str, warn: Warn | None = None) -> bytes:
     """A laid-out diagram in one of FORMATS."""
-    if fmt == "mermaid":
-        return to_mermaid(diagram).encode()
-    text = to_dot(diagram)
-    if fmt == "dot":
-        return text.encode()
-    if fmt in ("svg", "png"):
-        return draw(text, fmt, warn)
-    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    return FORMATS[fmt].draw([diagram], warn)[0]
 
 
 def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> list[bytes]:
-    """The diagram in one of FORMATS; a large svg or png map as one drawing a page."""
+    """The diagram in one of FORMATS; a large map, in a paged format, as one
+    drawing a page."""
     diagram = layout(report)
-    if fmt not in ("svg", "png"):
-        return [draw_diagram(diagram, fmt, warn)]
-    pages = paginate(diagram)
-    if len(pages) == 1:
-        return [draw_diagram(pages[0], fmt, warn)]
-    # Each page is its own run of Graphviz: run them side by side.
-    with ThreadPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda page: draw_diagram(page, fmt, warn), pages))
+    pages = paginate(diagram) if FORMATS[fmt].paged else (diagram,)
+    return _batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
 
 
-def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> dict[str, bytes]:
-    """The SVG and the PNG of a diagram, from one DOT and one run of Graphviz."""
-    return draw_all(to_dot(diagram), ("svg", "png"), warn)
+def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> list[dict[str, bytes]]:
+    """The SVG and the PNG of each page of a diagram, from one DOT a page."""
+    return _batches(paginate(diagram), lambda batch: drawings(batch, ("svg", "png"), warn))
+
+
+def _batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
+    """The drawings of the pages, in order: a batch of pages a processor, side by side."""
+    count = min(len(pages), os.cpu_count() or 1)
+    if count <= 1:
+        return draw(pages)
+    size = -(-len(pages) // count)
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        done = pool.map(draw, [pages[i:i + size] for i in range(0, len(pages), size)])
+        return [drawing for batch in done for drawing in batch]

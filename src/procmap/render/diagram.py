@@ -16,13 +16,16 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from procmap.analysis.analyze import WorkflowReport
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import percent
 from procmap.analysis.rules.base import LEVELS, Finding
 from procmap.format.durations import short
 from procmap.format.model import Step
+
+if TYPE_CHECKING:
+    from procmap.analysis.analyze import WorkflowReport
 
 # Sizes in points (1/72 in), the unit of Graphviz positions.
 COLUMN = 240.0

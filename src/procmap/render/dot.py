@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from procmap.printable import printable
 from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, Note, wrap
@@ -38,6 +38,7 @@ LEGEND_WIDTH = 1100.0
 NOTE_ROW = 18.0
 NOTE_CHARS = 110
 NOTE_WIDTHS = (36, 170, 64, 640)  # number, rule, level, message (points)
+NOTES_WIDTH = sum(NOTE_WIDTHS) + 16
 # Above this many steps orthogonal routing grows too slow (1,000 steps:
 # 4 s, 5,000: over 130 s and 4.7 GB); straight lines stay linear.
 ORTHO_LIMIT = 400
@@ -279,16 +280,58 @@ def _notes(notes: tuple[Note, ...]) -> Html:
                 f'{"".join(rows)}</TABLE>')
 
 
-def to_dot(d: Diagram) -> str:
+def _width(d: Diagram) -> float:
+    """The drawing's width: the lanes', or the legend's and the findings table's slots."""
+    return max(d.width, LEGEND_WIDTH, NOTES_WIDTH if d.notes else 0)
+
+
+def _footer(d: Diagram, pos: Callable[[float, float, float], str],
+            span: float | None = None) -> list[str]:
+    """The legend and the findings table under the lanes, placed by `pos`.
+    Graphviz centres a node on its position, and a legend of many marks is
+    wider than the slot kept for it: held in a cell `span` wide (the
+    drawing's width), it starts at the lanes' left edge instead of sticking
+    out beyond it. Only where nothing is routed: in a layout, Graphviz's
+    orthogonal router fails on so wide a node ("Trapezoid-table overflow")."""
+    low = footer(d)
+    legend, x = _legend(d), LEGEND_WIDTH / 2
+    if span is not None:
+        legend = Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" WIDTH="{span:.0f}">'
+                      f'<TR><TD ALIGN="LEFT">{legend}</TD></TR></TABLE>')
+        x = span / 2
+    out = [_statement("legend", {"shape": "plaintext", "label": legend, "fontsize": "10",
+                                 "margin": "0", "pos": pos(x, -LEGEND_HEIGHT / 2, low)})]
+    if d.notes:
+        out.append(_statement("findings", {
+            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10", "margin": "0",
+            "pos": pos(NOTES_WIDTH / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
+    return out
+
+
+def footer_statements(d: Diagram) -> str:
+    """The legend and the findings table as DOT statements for a drawing laid
+    out without them (`to_dot(d, with_footer=False)`): positions in points,
+    as Graphviz's `-n2` reads them. Nothing is routed around them, and their
+    tables are the largest texts Graphviz measures: leaving them out of the
+    layout run saves a third of its time."""
+    return "".join(f"{line}\n" for line in _footer(
+        d, lambda x, y, low: f"{x:.2f},{y + low:.2f}", _width(d)))
+
+
+def to_dot(d: Diagram, with_footer: bool = True) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     low = footer(d)
-    notes_width = sum(NOTE_WIDTHS) + 16
-    width = max(d.width, LEGEND_WIDTH, notes_width if d.notes else 0)
+    width = _width(d)
     title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
     header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
     graph: dict[str, str] = {
         "layout": "neato", "overlap": "true",
         "splines": "ortho" if len(d.nodes) <= ORTHO_LIMIT else "line", "outputorder": "edgesfirst",
+        # About a pixel a point in a PNG: its smallest text, 10 pt, is 10.4 px
+        # at 100% (at 72 dpi, Graphviz's rounding of the width made it 9.99),
+        # and a page has 0.6 of the pixels of Graphviz's 96 dpi and takes 0.6
+        # of the time. The SVG is there for zooming in.
+        "dpi": "75",
         "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
         "labeljust": "l", "_background": _background(d)}
     lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()),
@@ -297,24 +340,21 @@ def to_dot(d: Diagram) -> str:
              _statement("edge", {"fontname": FONT, "fontsize": "10", "fontcolor": "#333333",
                                  "color": IN_TEAM, "arrowsize": "0.8"}),
              # Corners pin the drawing's bounding box, so the lane bands (drawn
-             # in the same coordinates) line up with the steps.
-             _statement("corner_low", {"shape": "point", "style": "invis",
-                                       "pos": _pos(0, -low, low)}),
-             _statement("corner_high", {"shape": "point", "style": "invis",
-                                        "pos": _pos(width, d.height, low)})]
+             # in the same coordinates) line up with the steps. Of no size:
+             # Graphviz moves the drawing until its lowest point is at 0, and
+             # the positions it gives are then procmap's own.
+             _statement("corner_low", {"shape": "point", "style": "invis", "width": "0",
+                                       "height": "0", "pos": _pos(0, -low, low)}),
+             _statement("corner_high", {"shape": "point", "style": "invis", "width": "0",
+                                        "height": "0", "pos": _pos(width, d.height, low)})]
     for i, lane in enumerate(d.lanes):
         name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
                                          for line in wrap(lane.name, 16, TITLE_LINES))
         lines.append(_statement(f"lane{i}", {
             "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
             "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2, low)}))
-    lines.append(_statement("legend", {"shape": "plaintext", "label": _legend(d),
-                                       "fontsize": "10",
-                                       "pos": _pos(LEGEND_WIDTH / 2, -LEGEND_HEIGHT / 2, low)}))
-    if d.notes:
-        lines.append(_statement("findings", {
-            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10",
-            "pos": _pos(notes_width / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
+    if with_footer:
+        lines += _footer(d, _pos)
     lines += [_node(n, low) for n in d.nodes]
     lines += [_statement(_name(c.id), {
         "shape": "cds", "style": "filled", "fillcolor": "#fdfefe", "margin": "0.2,0.04",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -12,12 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from procmap.printable import lines
+from procmap.render.labels import Json, place
 
 INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), "
            "`brew install graphviz` (macOS), `winget install graphviz` (Windows), "
            "or use --format dot or mermaid, which need no Graphviz")
 
 
+_XLP = re.compile(r'xlp="([^"]*)"')
 _SCALED = re.compile(r"Scaling by ([0-9.]+) to fit")
 TIMEOUT_VARIABLE = "PROCMAP_GRAPHVIZ_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds for one drawing
@@ -54,23 +57,79 @@ def draw(dot_text: str, fmt: str, warn: Warn | None = None) -> bytes:
     return draw_all(dot_text, (fmt,), warn)[fmt]
 
 
-def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> dict[str, bytes]:
-    """The drawings of `dot_text` in each of `fmts`, from one run of `dot`: the
-    layout and edge routing, nearly all of the time, are done once.
+def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None,
+             unrouted: str = "") -> dict[str, bytes]:
+    """The drawings of `dot_text` in each of `fmts` (see draw_many)."""
+    return draw_many([(dot_text, unrouted)], fmts, warn)[0]
+
+
+def draw_many(graphs: Sequence[tuple[str, str]], fmts: Sequence[str],
+              warn: Warn | None = None) -> list[dict[str, bytes]]:
+    """The drawings of each (DOT text, unrouted statements) in each of `fmts`.
+    One run of `dot` routes the edges of all of them and gives the layouts as
+    DOT; procmap moves the edge labels off the edges (render/labels.py); a
+    second run (`-n2`: positions and routes as given) draws every format,
+    with the statements `unrouted` added: nodes that nothing is routed
+    around, positioned in points. A run of `dot` takes 17 ms before it
+    reads a line: the pages of a large map share two.
     Graphviz's warnings go to `warn`: a PNG beyond its size limit is scaled
     down, text and all, and the reader must be told."""
+    said: set[str] = set()
+
+    def once(message: str) -> None:  # the second run repeats the first one's warnings
+        if warn is not None and message not in said:
+            said.add(message)
+            warn(message)
+
     names = ", ".join(fmts)
+    drawn = []
+    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("json", "dot"), once,
+                                                names), strict=True):
+        try:
+            graph = json.loads(laid["json"])
+        except ValueError as e:
+            raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
+        text = _relabelled(laid["dot"].decode(), graph, place(graph))
+        end = text.rindex("}")
+        drawn.append(f"{text[:end]}{unrouted}{text[end:]}")
+    return _run(drawn, fmts, once, names, "-n2")
+
+
+def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -> str:
+    """The laid-out DOT with each moved label's xlp replaced. `dot -Tdot`
+    writes the edges in the order of the JSON's _gvid."""
+    labelled = [e for e in graph.get("edges", ()) if "xlp" in e]
+    found = list(_XLP.finditer(laid))
+    if [m[1] for m in found] != [e["xlp"] for e in labelled]:
+        return laid  # not the DOT expected: Graphviz's own places are kept
+    out, last = [], 0
+    for m, e in zip(found, labelled, strict=True):
+        if e["_gvid"] in moved:
+            x, y = moved[e["_gvid"]]
+            out += [laid[last:m.start(1)], f"{x:.2f},{y:.2f}"]
+            last = m.end(1)
+    return "".join(out) + laid[last:]
+
+
+def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: str,
+         *options: str) -> list[dict[str, bytes]]:
+    """One run of `dot` on the graphs `texts`, writing each in each of `fmts`;
+    messages name the drawing as `names`."""
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizMissing(f"the {names} format needs Graphviz's `dot` program, which is "
                               f"not on PATH: {INSTALL}")
-    seconds = timeout()
+    seconds = timeout() * len(texts)  # the time allowed is per drawing
     with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
-        files = {fmt: Path(tmp) / f"drawing.{fmt}" for fmt in fmts}
-        args = [a for fmt, f in files.items() for a in (f"-T{fmt}", f"-o{f}")]
+        source = Path(tmp) / "in.dot"
+        source.write_bytes("".join(texts).encode())  # UTF-8, Graphviz's default charset
+        # -O names the drawing of the k-th graph in.dot.k.svg (the first in.dot.svg).
+        files = [{fmt: Path(f"{source}{f'.{k}' if k > 1 else ''}.{fmt}") for fmt in fmts}
+                 for k in range(1, len(texts) + 1)]
+        args = [*options, *(f"-T{fmt}" for fmt in fmts), "-O", str(source)]
         try:
-            done = subprocess.run([exe, *args], input=dot_text.encode(), capture_output=True,
-                                  check=False, timeout=seconds)
+            done = subprocess.run([exe, *args], capture_output=True, check=False,
+                                  timeout=seconds)
         except subprocess.TimeoutExpired:
             # A wide fan-out can keep dot busy for minutes: better a clear stop.
             raise GraphvizError(f"Graphviz did not finish the {names} within {seconds:g} s: "
@@ -79,8 +138,8 @@ def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> di
         except OSError as e:
             raise GraphvizError(f"cannot run {exe}: {e.strerror or e}") from e
         stderr = done.stderr.decode(errors="replace").strip()
-        drawn = {fmt: f.read_bytes() for fmt, f in files.items() if f.exists()}
-    if done.returncode != 0 or len(drawn) < len(fmts) or not all(drawn.values()):
+        drawn = [{fmt: f.read_bytes() for fmt, f in each.items() if f.exists()} for each in files]
+    if done.returncode != 0 or not all(len(d) == len(fmts) and all(d.values()) for d in drawn):
         # Graphviz quotes the label it choked on, and the label is the author's.
         detail = lines(stderr) or f"exit {done.returncode}"
         raise GraphvizError(f"Graphviz failed: {detail}")

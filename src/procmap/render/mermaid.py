@@ -71,7 +71,10 @@ def to_mermaid(d: Diagram) -> str:
     # Mermaid finds %%{init: ...}%% directives anywhere in the text, front
     # matter included: a JSON escape keeps the title's % signs out of reach.
     quoted = json.dumps(title, ensure_ascii=False).replace("%", "\\u0025")
-    out = ["---", f"title: {quoted}", "---",
+    # Mermaid's own layout (dagre) puts subgraphs where it likes; its
+    # swimlane layout (Mermaid 11.17) stacks them in the order written, the
+    # order of `teams`. A Mermaid without it falls back to its default layout.
+    out = ["---", f"title: {quoted}", "config:", "  layout: swimlane", "---",
            "flowchart LR"]
     by_lane: dict[int, list[Node]] = {}
     for n in d.nodes:
@@ -88,7 +91,8 @@ def to_mermaid(d: Diagram) -> str:
     for i, lane in enumerate(d.lanes):
         fill = tint(lane.color)
         if fill is not None:  # tint() gives a hex colour or nothing
-            out.append(f"  style lane{i} fill:{fill}")
+            out.append(f"  classDef team{i} fill:{fill}")
+            out.append(f"  class lane{i} team{i}")
     out.append('  subgraph legend["Legend"]')
     out.append("    direction LR")
     if d.notes:
