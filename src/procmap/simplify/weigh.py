@@ -92,14 +92,19 @@ class Weigher:
         if not has_parallel_work(flow):
             return self.visits  # solved exactly
         sends = dict(self.visits)
-        for v in range(flow.n):
+        done: set[int] = set()
+        # In order, so that a chain hands on exactly what reaches its head; a
+        # link back into a loop brings the runs of its source.
+        for v in flow.topo:
             preds, sid = flow.pred[v], flow.steps[v].id
             forward = flow.fpred[v]
+            done.add(v)
             if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
                                 for b in forward[i + 1:]):
                 continue  # the start, or a join: it runs once for all its branches
-            sends[sid] = math.fsum(self.visits.get(flow.steps[u].id, 0.0) * edge_share(flow, u, v)
-                                   for u in preds)
+            sends[sid] = math.fsum(
+                (sends if u in done else self.visits).get(flow.steps[u].id, 0.0)
+                * edge_share(flow, u, v) for u in preds)
         return sends
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
