@@ -226,3 +226,55 @@ def test_the_same_title_on_new_material_is_not_a_duplicate() -> None:
     same = steps.replace("inputs: [e], outputs: [r]", "inputs: [x], outputs: [r]")
     (o,) = [o for o in run(same).outcomes if o.proposal.rule == "duplicate-step"]
     assert (o.proposal.id, o.proposal.klass, o.applied) == ("duplicate-step:s3", "safe", True)
+
+
+# The loop is written before the step that enters it, so the link into it
+# ('copy' -> 'fix') is its rework link: without rework links the start reaches
+# no end, and analyze's fallback path ('start', 'copy') of 0 h is no lead time.
+LOOP_WRITTEN_FIRST = """\
+    start: {title: Receive, team: a, next: copy}
+    fix: {title: Fix, team: a, touch: 1h, next: review}
+    review: {title: Review, team: a, next: [{to: copy, p: 0.5}, {to: close, p: 0.5}]}
+    close: {title: Close, team: a}
+    copy: {title: Copy the form, team: a, value: nva, next: fix}
+    """
+
+
+def test_a_change_that_gives_the_workflow_a_lead_time_does_not_make_it_longer() -> None:
+    result = run(LOOP_WRITTEN_FIRST)
+    assert [(o.proposal.id, o.status) for o in result.outcomes] == [
+        ("nva-step:copy", "applied")]
+    b, a = result.before.metrics, result.after.metrics
+    assert (b.lead_time_h, b.critical_path) == (0.0, ("start", "copy"))
+    assert (a.lead_time_h, a.critical_path) == (1.0, ("start", "fix", "review", "close"))
+
+
+def test_a_link_is_not_dropped_when_the_other_path_is_one_branch_of_a_decision() -> None:
+    # 's0' starts 's2' in every case; the other path to 's2' is the 10% branch
+    # of 's1'. Dropping the link would run the shipping in a tenth of the
+    # cases: a change of meaning, not a redundant link (found by fuzzing:
+    # handoffs per case 23.8 -> 63.0 on a looped workflow).
+    steps = """\
+        s0: {title: Start, team: a, touch: 1h, next: [s1, s2]}
+        s1: {title: Decide, team: a, touch: 1h, next: [{to: s2, p: 0.1}, {to: s3, p: 0.9}]}
+        s2: {title: Ship, team: b, touch: 1h}
+        s3: {title: Close, team: a, touch: 1h}
+        """
+    result = run(steps, Options(accept=frozenset({"all"})))
+    assert [f.rule for f in result.before.findings if f.rule == "redundant-edge"] == [
+        "redundant-edge"]
+    assert result.outcomes == ()
+    assert result.after.metrics.visits["s2"] == 1.0
+
+
+def test_a_link_the_other_path_takes_in_every_case_is_dropped() -> None:
+    result = run("""\
+        s0: {title: Start, team: a, touch: 1h, next: [s1, s2]}
+        s1: {title: Decide, team: a, touch: 1h, next: [{to: s4, p: 0.1}, {to: s3, p: 0.9}]}
+        s3: {title: Close, team: a, touch: 1h, next: s2}
+        s4: {title: Hold, team: a, touch: 1h, next: s2}
+        s2: {title: Ship, team: b, touch: 1h}
+        """)
+    assert [(o.proposal.id, o.status) for o in result.outcomes] == [
+        ("redundant-edge:s0", "applied")]
+    assert [b.to for b in result.after.workflow.steps["s0"].next] == ["s1"]

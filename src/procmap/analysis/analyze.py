@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import Metrics, measure
-from procmap.analysis.rules import RULES, Finding, unused_waiver
+from procmap.analysis.rules import RULES, Finding, Rule, unused_waiver
 from procmap.analysis.rules import automate_before_delete as abd
 from procmap.config import Config
 from procmap.format.discover import Skipped, discover
@@ -66,6 +66,11 @@ def _apply(findings: Iterable[Finding], flow: Flow, config: Config) -> list[Find
     return out
 
 
+def rule_findings(flow: Flow, config: Config, rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """The findings of `rules`, each at its configured level or waived."""
+    return [f for rule in rules for f in _apply(rule.check(flow), flow, config)]
+
+
 def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
             simulate: bool = True) -> WorkflowReport:
     """Metrics and findings of one loaded workflow."""
@@ -75,9 +80,7 @@ def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
 
 def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> WorkflowReport:
     flow = Flow(workflow, seed)
-    found: list[Finding] = []
-    for rule in RULES:
-        found.extend(_apply(rule.check(flow), flow, config))
+    found = rule_findings(flow, config)
     found.extend(_apply(abd.check_after(flow, found), flow, config))
     active = [r.id for r in RULES if config.levels.get(r.id, r.level) != "off"]
     found.extend(_apply(unused_waiver.check_after(flow, found, active), flow, config))

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from procmap.analysis.analyze import WorkflowReport, analyze
+from procmap.analysis.analyze import WorkflowReport, analyze, rule_findings
 from procmap.analysis.graph import Flow
-from procmap.analysis.rules import RULES
+from procmap.analysis.rules import RULES, Finding
 from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Proposal
 from procmap.config import Config
@@ -61,6 +61,10 @@ class Outcome:
     # Why a safe change waits for a yes after all: applied, it would make
     # another change possible that a later run would apply (a cascade).
     held: str | None = None
+    # Where the change can make another one possible: the steps whose links
+    # or team it alters, and the artifacts that the steps it deletes read or make.
+    relinks: frozenset[str] = frozenset()
+    artifacts: frozenset[str] = frozenset()
 
     @property
     def status(self) -> str:
@@ -115,18 +119,36 @@ def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
                   touch * w.volume.count if w.volume else None, share)
 
 
-def proposals(report: WorkflowReport, algorithm: Iterable[int] = range(1, 6)
-              ) -> list[Proposal]:
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A workflow's graph and the findings of the rules that propose changes:
+    what proposing and weighing changes needs, without the rest of analyze."""
+    flow: Flow
+    findings: tuple[Finding, ...]
+
+    @classmethod
+    def of(cls, workflow: Workflow, config: Config) -> Survey:
+        flow = Flow(workflow)
+        return cls(flow, tuple(rule_findings(flow, config, _PROPOSING)))
+
+    def weigher(self) -> Weigher:
+        visits = self.flow.visits
+        return Weigher(self.flow, {s.id: visits[i] for i, s in enumerate(self.flow.steps)})
+
+
+_PROPOSING = tuple(rule for rule in RULES if rule.propose is not None)
+
+
+def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Proposal]:
     """Every rule's proposals for its active findings, in the rules' order."""
-    flow = Flow(report.workflow)
     wanted = set(algorithm)
     out: dict[str, Proposal] = {}
-    for rule in RULES:
+    for rule in _PROPOSING:
         if rule.propose is None or rule.algorithm not in wanted:
             continue
-        found = [f for f in report.findings if f.rule == rule.id and f.level in LEVELS]
+        found = [f for f in survey.findings if f.rule == rule.id and f.level in LEVELS]
         if found:
-            for p in rule.propose(flow, found):
+            for p in rule.propose(survey.flow, found):
                 out.setdefault(p.id, p)
     return list(out.values())
 
@@ -138,29 +160,65 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     raw = data.encode() if isinstance(data, str) else data
     workflow = loads(raw, file)  # every problem located, before anything else reads it
     report = analyze(workflow, options.config)
-    weigher = Weigher(Flow(workflow), report.metrics.visits)
-    outcomes = _weigh(report, weigher, options)
-    chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
+    survey = Survey(Flow(workflow), report.findings)
+    weigher = Weigher(survey.flow, report.metrics.visits)  # simulated once, by analyze
+    outcomes = _weigh(survey, weigher, options)
+    run = _hold_back(weigher, options, outcomes)
+    current, refused, held = run.current, run.refused, dict(run.held)
+    applied = {p.id for p in run.applied}
+    by_change = {(o.proposal.action, o.proposal.step): o.proposal.id for o in outcomes}
+    # A later run tries the held changes again, on this result. Edits do not
+    # always commute (two of them can reach one link), so it can find that
+    # one of them makes nothing possible there after all: then it is no
+    # cascade, and this run applies it, as that later run would.
+    while held and run.after is not None:
+        weigher = run.after.weigher()
+        later = _hold_back(weigher, options, _weigh(run.after, weigher, options,
+                                                    chosen_only=True))
+        ids = [by_change.get((p.action, p.step)) for p in later.applied]
+        if not ids or not all(i in held for i in ids):
+            break
+        run, current = later, later.current
+        for i in ids:
+            applied.add(str(i))
+            del held[str(i)]
     bom, text = _decode(raw)
+    out, final = _edit(text, workflow, current, file)
+    after = report if final is workflow else analyze(final, options.config)
+    outcomes = [replace(o, applied=True) if o.proposal.id in applied else
+                replace(o, blocked=refused[o.proposal.id]) if o.proposal.id in refused else
+                replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
+                for o in outcomes]
+    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    current: Workflow  # the workflow with the applied changes
+    after: Survey | None  # its survey, when anything was applied
+    applied: list[Proposal]
+    refused: dict[str, str]  # chosen, but not to be combined with the others
+    held: dict[str, str]  # chosen, but it would make a later change possible
+
+
+def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _Run:
+    """The chosen changes applied together, except those that would make a
+    change possible that a later run would apply (simplify.md: no cascades)."""
+    chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
+    where = {o.proposal.id: o for o in outcomes}
     held: dict[str, str] = {}
     while True:
         tried = [p for p in chosen if p.id not in held]
         current, refused = _combine(weigher, tried)
         applied = [p for p in tried if p.id not in refused]
-        enabling = _cascade(analyze(_renumbered(current), options.config), options,
-                            applied, outcomes) if applied else {}
+        if not applied:
+            return _Run(current, None, applied, refused, held)
+        after = Survey.of(_renumbered(current), options.config)
+        enabling = _cascade(after, options, applied,
+                            {(p.action, p.step) for p in chosen if p.id in held}, where)
         if not enabling:
-            break
+            return _Run(current, after, applied, refused, held)
         held.update(enabling)
-    out, final = _edit(text, workflow, current, file)
-    after = report if final is workflow else analyze(final, options.config)
-    tried_ids = {p.id for p in tried}
-    outcomes = [replace(o, applied=o.proposal.id not in refused,
-                        blocked=refused.get(o.proposal.id))
-                if o.proposal.id in tried_ids else
-                replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
-                for o in outcomes]
-    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
 
 
 def _renumbered(w: Workflow) -> Workflow:
@@ -171,64 +229,95 @@ def _renumbered(w: Workflow) -> Workflow:
     return replace(w, steps=MappingProxyType(steps))
 
 
-def _weigh(report: WorkflowReport, weigher: Weigher, options: Options,
-           candidates: list[Proposal] | None = None) -> list[Outcome]:
+def _weigh(survey: Survey, weigher: Weigher, options: Options,
+           candidates: list[Proposal] | None = None, chosen_only: bool = False
+           ) -> list[Outcome]:
     """Every proposal (or each of `candidates`) weighed alone against the
-    workflow of `report`."""
-    workflow = report.workflow
+    workflow of `survey`; only those `options` accept, if `chosen_only`."""
+    workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
-    found = proposals(report, options.algorithm) if candidates is None else candidates
+    found = proposals(survey, options.algorithm) if candidates is None else candidates
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(found, key=lambda p: p.klass != "safe"):
         alone = p.edit(workflow)
         if alone is None or (p.action, p.step) in seen:
             continue
         seen.add((p.action, p.step))
+        if chosen_only and not options.accepts(p):
+            continue
         kept = sorted(options.keep.intersection(p.steps))
         d = weigher.diff(alone)
         figures = weigher.measure(alone, d)
         blocked = (f"kept: {', '.join(kept)} (--keep)" if kept else
                    weigher.never(alone, d) or weigher.worse(figures))
-        outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked))
+        # A step nothing leads to is deleted without relinking any: the
+        # steps it led to lose it.
+        relinks = frozenset(d.touched or (b.to for sid in d.deleted
+                                          for b in workflow.steps[sid].next))
+        artifacts = frozenset(a for sid in d.deleted for s in (workflow.steps[sid],)
+                              for a in (*s.inputs, *s.outputs))
+        outcomes.append(Outcome(p, False, _saving(weigher, d, figures), blocked, None,
+                                relinks, artifacts))
     return outcomes
 
 
-def _cascade(after: WorkflowReport, options: Options, applied: list[Proposal],
-             outcomes: list[Outcome]) -> dict[str, str]:
-    """The applied changes to hold back, each with why: those that make a change
-    possible that this run could not propose and that a later run with the
-    same options would apply. Holding them keeps a run free of cascades and a
-    second run a no-op (simplify.md); the person asked can accept them by id."""
-    proposed = {(o.proposal.id, o.proposal.steps) for o in outcomes}
+def _cascade(after: Survey, options: Options, applied: list[Proposal],
+             waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
+    """The applied changes to hold back, each with why: those that make possible
+    a change that a later run with the same options would apply (a cascade).
+    Holding them keeps a run free of cascades; the person asked can accept
+    them by id. Each such change is pinned on the applied changes that relink
+    a step it rests on or delete a step that reads or makes what those steps
+    read or make; failing that, on those nearest to it: none may be left for
+    a later run."""
     accepted = [p for p in proposals(after, options.algorithm)
-                if options.accepts(p) and (p.id, p.steps) not in proposed]
+                if options.accepts(p) and (p.action, p.step) not in waiting]
     if not accepted:
         return {}
-    flow = Flow(after.workflow)
-    weigher = Weigher(flow, after.metrics.visits)
-    next_run = [o.proposal for o in _weigh(after, weigher, options, accepted)
+    flow = after.flow
+    next_run = [o.proposal for o in _weigh(after, after.weigher(), options, accepted)
                 if o.blocked is None]
-    if not next_run:
-        return {}
-    # Each step, and the next-run changes on it or next to it.
-    near: dict[str, dict[str, None]] = {}
-    for q in next_run:
-        ids = {sid for sid in q.steps if sid in flow.index}
-        around = {flow.steps[j].id for sid in ids
-                  for j in (*flow.pred[flow.index[sid]], *flow.succ[flow.index[sid]])}
-        for sid in {*q.steps, *around}:
-            near.setdefault(sid, {})[q.id] = None
     # A change accepted by its id has the yes it waits for.
-    free = [p for p in applied if p.id not in options.accept]
-    held = {}
-    for p in free:
-        enabled = list(dict.fromkeys(q for sid in p.steps for q in near.get(sid, {})))
-        if enabled:
-            held[p.id] = (f"applied, it would make {', '.join(enabled)} "
-                          "possible, a change of its own for a later run: it waits for a "
-                          "yes (--accept ID)")
-    return held
+    free = [p.id for p in applied if p.id not in options.accept]
+    if not next_run or not free:
+        return {}
+    by_step: dict[int, list[str]] = {}
+    by_artifact: dict[str, list[str]] = {}
+    for pid in free:
+        for sid in where[pid].relinks:
+            if sid in flow.index:
+                by_step.setdefault(flow.index[sid], []).append(pid)
+        for a in where[pid].artifacts:
+            by_artifact.setdefault(a, []).append(pid)
+    enables: dict[str, dict[str, None]] = {}
+    steps = flow.workflow.steps
+    for q in next_run:
+        rests = [a for sid in q.steps if sid in steps
+                 for a in (*steps[sid].inputs, *steps[sid].outputs)]
+        found = [pid for a in rests for pid in by_artifact.get(a, ())]
+        for pid in _nearest(flow, q.steps, by_step, found) or free:
+            enables.setdefault(pid, {})[q.id] = None
+    return {pid: (f"applied, it would make {', '.join(enables[pid])} "
+                  "possible, a change of its own for a later run: it waits for a "
+                  "yes (--accept ID)") for pid in free if pid in enables}
+
+
+def _nearest(flow: Flow, steps: Iterable[str], by_step: dict[int, list[str]],
+             found: list[str]) -> list[str]:
+    """The changes `found` on what `steps` rest on and those that relink
+    `steps`; else those that relink the steps nearest to them, links taken
+    both ways."""
+    level = {flow.index[sid] for sid in steps if sid in flow.index}
+    seen = set(level)
+    while level:
+        hit = [*found, *(pid for i in sorted(level) for pid in by_step.get(i, ()))]
+        found = []
+        if hit:
+            return list(dict.fromkeys(hit))
+        level = {j for i in level for j in (*flow.pred[i], *flow.succ[i])} - seen
+        seen |= level
+    return []
 
 
 def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[str, str]]:

@@ -16,9 +16,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import is_not
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import TIE_HOURS, critical_path
+from procmap.analysis.visits import has_parallel_work
+from procmap.analysis.visits import share as edge_share
 from procmap.format.model import Step, Workflow
 
 NONE = -math.inf
@@ -31,6 +35,12 @@ class Figures:
     lead_h: float  # critical path
     handoffs: float  # handoffs per case
     links: int  # links between two teams
+    # The critical path runs from the start to an end. When no path does
+    # without rework links (a loop written before the step that enters it),
+    # analyze falls back to the longest path from the start, and that figure
+    # is no lead time: a change that gives the workflow one does not make it
+    # longer.
+    to_end: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +70,42 @@ class Weigher:
             for a in s.inputs:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
-        lead = critical_path(flow)[0]
-        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps))
+        self.sends = self._sends(flow)
+        lead, path = critical_path(flow)
+        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
+                               not flow.succ[path[-1]])
         self._sweep(flow, lead)
 
     # Handoffs
+
+    def _sends(self, flow: Flow) -> dict[str, float]:
+        """How often each step hands work on per case: its runs per case.
+
+        With parallel work the runs come from simulated cases, and two steps
+        that run equally often in every case get two slightly different
+        numbers. A change that skips a step hands its work on from the
+        steps before it: judged on those two numbers, whether it adds
+        handoffs would be the simulation's noise, and could change with any
+        other change anywhere (so a second run would decide otherwise). A
+        step that no two branches of one case reach together runs exactly as
+        often as work reaches it, so that is what it is weighed with."""
+        if not has_parallel_work(flow):
+            return self.visits  # solved exactly
+        sends = dict(self.visits)
+        done: set[int] = set()
+        # In order, so that a chain hands on exactly what reaches its head; a
+        # link back into a loop brings the runs of its source.
+        for v in flow.topo:
+            preds, sid = flow.pred[v], flow.steps[v].id
+            forward = flow.fpred[v]
+            done.add(v)
+            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
+                                for b in forward[i + 1:]):
+                continue  # the start, or a join: it runs once for all its branches
+            sends[sid] = math.fsum(
+                (sends if u in done else self.visits).get(flow.steps[u].id, 0.0)
+                * edge_share(flow, u, v) for u in preds)
+        return sends
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
         """(target, share of the cases leaving s) per distinct target."""
@@ -75,7 +116,7 @@ class Weigher:
         return list(seen.items())
 
     def _handoffs(self, w: Workflow, sids: Iterable[str]) -> float:
-        return math.fsum(self.visits.get(sid, 0.0) * share
+        return math.fsum(self.sends.get(sid, 0.0) * share
                          for sid in sids for to, share in self._out(w, w.steps[sid])
                          if w.steps[to].team != w.steps[sid].team)
 
@@ -137,8 +178,9 @@ class Weigher:
         return max(self.avoid[k], through if self.top[k] > NONE and self.bottom[k] > NONE
                    else NONE)
 
-    def _lead(self, w: Workflow) -> float:
-        """Longest path from the start to an end, rework links left out, as analyze."""
+    def _lead(self, w: Workflow) -> tuple[float, bool]:
+        """Longest path from the start to an end, rework links left out, as
+        analyze; and whether it reaches an end (else it is analyze's fallback)."""
         order = sorted(w.steps, key=self.pos.__getitem__)
         best: dict[str, float] = {}
         for relaxed in (False, True):
@@ -155,16 +197,20 @@ class Weigher:
                 elif relaxed:
                     best[sid] = s.hours
             if w.start in best:
-                break
-        return best.get(w.start, 0.0)
+                return best[w.start], not relaxed
+        return 0.0, False
 
     # A change
 
     def diff(self, after: Workflow) -> Diff:
         steps = self.workflow.steps
         deleted = frozenset(steps.keys() - after.steps.keys())
-        touched = tuple(sid for sid, s in after.steps.items() if steps[sid] is not s
-                        and (steps[sid].next != s.next or steps[sid].team != s.team))
+        # An edit keeps every step it leaves alone as the same object: find the
+        # others without a loop in Python over all steps (map and compress run in C).
+        new = after.steps
+        other = compress(new, map(is_not, new.values(), map(steps.__getitem__, new)))
+        touched = tuple(sid for sid in other
+                        if steps[sid].next != new[sid].next or steps[sid].team != new[sid].team)
         return Diff(deleted, touched)
 
     def measure(self, after: Workflow, d: Diff) -> Figures:
@@ -177,15 +223,16 @@ class Weigher:
         handoffs = base.handoffs - self._handoffs(before, old) + self._handoffs(after, new)
         links = base.links - self._links(before, old) + self._links(after, new)
         relinked = any(before.steps[sid].next != after.steps[sid].next for sid in d.touched)
+        to_end = True
         if not d.deleted and (not relinked or self._drops_redundant(after, d)):
-            lead = base.lead_h  # only teams changed, or links another path implies
+            lead, to_end = base.lead_h, base.to_end  # only teams changed, or implied links
         elif self.exact and len(d.deleted) == 1 and self._reconnects(after, d):
             lead = self._lead_without(next(iter(d.deleted)))
         elif self.exact and not d.deleted and (pair := self._side_by_side(after, d)):
             lead = self._lead_side_by_side(*pair)
         else:
-            lead = self._lead(after)
-        return Figures(lead, handoffs, links)
+            lead, to_end = self._lead(after)
+        return Figures(lead, handoffs, links, to_end)
 
     def _drops_redundant(self, after: Workflow, d: Diff) -> bool:
         """Each changed step only lost links to steps it still reaches another way."""
@@ -276,7 +323,7 @@ class Weigher:
 
     def worse(self, new: Figures, old: Figures | None = None) -> str | None:
         old = old or self.figures
-        if new.lead_h > old.lead_h + EPSILON:
+        if new.lead_h > old.lead_h + EPSILON and (old.to_end or not new.to_end):
             return "it would make the lead time longer"
         if new.handoffs > old.handoffs + EPSILON or new.links > old.links:
             return "it would add handoffs"

@@ -37,10 +37,10 @@ from itertools import combinations
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
 from procmap.analysis.rules.fixes import (
+    Dominance,
     Proposal,
     changed_between,
     delete_step,
-    dominates,
     named_person,
     proposal,
 )
@@ -79,6 +79,7 @@ RULE = Rule("duplicate-step", "warning", 2,
 
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    dominates = Dominance(flow)
     for f in findings:
         a, b = (flow.index[x] for x in f.steps)
         first, later = flow.steps[a], flow.steps[b]
@@ -88,7 +89,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
                      frozenset(first.outputs)) == (later.team, later.kind,
                                                    frozenset(later.inputs),
                                                    frozenset(later.outputs))
-        safe = (same_work and dominates(flow, a, b) and not changed_between(flow, a, b)
+        safe = (same_work and dominates(a, b) and not changed_between(flow, a, b)
                 and named_person(flow.workflow, later) is None)
         yield proposal(RULE.id, flow, later, [first.id, later.id], "safe" if safe else "review",
                        "delete", f"delete '{later.title}': it repeats '{first.id}'"

@@ -61,6 +61,9 @@ MOVE_MAX_H = 1.0  # a step this small costs less than the queue before it
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
     w = flow.workflow
+    systems: dict[str, set[str]] = {}
+    for t in w.step_list:
+        systems.setdefault(t.team, set()).update(t.systems)
     for f in findings:
         a, b, c = f.steps
         s, team = w.steps[b], w.steps[a].team
@@ -68,7 +71,7 @@ def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
         # an external party's work is theirs: never moved. A long step is a
         # craft of its own team, and a step in systems the other team does
         # not use would need new access and skills first.
-        used = {x for t in w.step_list if t.team == team for x in t.systems}
+        used = systems.get(team, set())
         if (s.kind in ("approval", "check", "decision") or s.is_decision
                 or w.teams[s.team].external
                 or s.touch.mean > MOVE_MAX_H or not set(s.systems) <= used):

@@ -34,7 +34,13 @@ from dataclasses import replace
 
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.rules.base import Finding, Rule
-from procmap.analysis.rules.fixes import Proposal, delete_step, dominates, named_person, proposal
+from procmap.analysis.rules.fixes import (
+    Dominance,
+    Proposal,
+    delete_step,
+    named_person,
+    proposal,
+)
 
 GATES = ("approval", "check")
 
@@ -80,11 +86,12 @@ RULE = Rule("repeated-check", "warning", 2,
 
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
+    dominates = Dominance(flow)
     for f in findings:
         b = flow.index[str(f.step)]
         s = flow.steps[b]
         earlier = [flow.index[e] for e in f.steps[:-1]]
-        first = next((a for a in earlier if dominates(flow, a, b)), None)
+        first = next((a for a in earlier if dominates(a, b)), None)
         named = named_person(flow.workflow, s)
         safe = first is not None and named is None
         before = flow.steps[first if first is not None else earlier[0]].id
