@@ -152,8 +152,8 @@ def render_ratio_rows() -> list[dict[str, object]]:
 def build_rows(count: int = 100) -> list[dict[str, object]]:
     """`procmap build` of a library (SOPs, SVG, PNG, Mermaid, Confluence pages)
     as a ratio to `analyze` of the same folder. 100 workflows, not 1,000:
-    nearly all of a build is cairo drawing the PNGs, about 0.7 s of CPU for
-    a 40-step workflow (10,190 x 2,055 px), so 1,000 take minutes on two cores."""
+    nearly all of a build is cairo drawing the PNGs, about 0.45 s of CPU for
+    a 40-step workflow (10,170 x 837 px), so 1,000 take minutes on two cores."""
     from procmap.docs.library import build
 
     if not shutil.which("dot"):

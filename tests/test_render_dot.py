@@ -372,6 +372,32 @@ def test_billing_dispute_names_every_finding_on_the_picture() -> None:
     assert all(len(row) < 140 for row in rows), "one line each"
 
 
+def test_a_long_findings_table_is_set_in_columns_under_a_wide_map() -> None:
+    # executive-escalation: 14 findings under a map wide enough for two
+    # columns; one column was a strip 14 rows long beside blank paper.
+    r = analyze(load(EXAMPLES[1]), simulate=False)
+    assert r.workflow.id == "executive-escalation"
+    d = drawing(r)
+
+    def numbers(name: str) -> list[str]:
+        label = d.node(name).get("label")
+        return re.findall(f'<TD BGCOLOR="{BADGE}"[^>]*><FONT[^>]*><B>([0-9]+)</B>', label)
+
+    assert numbers("findings") == ["1", "2", "3", "3", "4", "4", "5"]
+    assert numbers("findings2") == ["5", "6", "7", "7", "8", "9", "10"]
+    assert not d.graph.get_node("findings3")
+    (x1, y1), (x2, y2) = d.pos("findings"), d.pos("findings2")
+    assert x2 > x1
+    assert y2 == pytest.approx(y1, abs=0.01)
+
+
+def test_a_short_findings_table_stays_one_column() -> None:
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    assert r.workflow.id == "billing-dispute"
+    d = drawing(r)
+    assert d.graph.get_node("findings") and not d.graph.get_node("findings2")
+
+
 def test_ping_pong_edges_are_drawn_as_bounces() -> None:
     r = analyze(load(EXAMPLES[0]), simulate=False)
     d = drawing(r)

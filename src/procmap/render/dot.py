@@ -39,6 +39,7 @@ NOTE_ROW = 18.0
 NOTE_CHARS = 110
 NOTE_WIDTHS = (36, 170, 64, 640)  # number, rule, level, message (points)
 NOTES_WIDTH = sum(NOTE_WIDTHS) + 16
+NOTES_PER_COLUMN = 12  # a column this long before the table takes a second one
 # Above this many steps orthogonal routing grows too slow (1,000 steps:
 # 4 s, 5,000: over 130 s and 4.7 GB); straight lines stay linear.
 ORTHO_LIMIT = 400
@@ -136,7 +137,19 @@ def _xdot_text(op: str, text: str) -> str:
 
 def footer(d: Diagram) -> float:
     """Height of what is drawn under the lanes: the legend and the findings table."""
-    return LEGEND_HEIGHT + (NOTE_ROW * (len(d.notes) + 1) + 12 if d.notes else 0.0)
+    return LEGEND_HEIGHT + (NOTE_ROW * (_rows(d) + 1) + 12 if d.notes else 0.0)
+
+
+def _columns(d: Diagram) -> int:
+    """Columns of the findings table: side by side under a wide map, so that
+    the reader does not scroll down a long strip beside blank paper (and a
+    PNG holds fewer blank pixels); one column while it is short."""
+    return max(1, min(int(d.width // NOTES_WIDTH), -(-len(d.notes) // NOTES_PER_COLUMN)))
+
+
+def _rows(d: Diagram) -> int:
+    """Rows of findings in a column of the table, the last one may have fewer."""
+    return -(-len(d.notes) // _columns(d))
 
 
 def _background(d: Diagram) -> str:
@@ -301,10 +314,14 @@ def _footer(d: Diagram, pos: Callable[[float, float, float], str],
         x = span / 2
     out = [_statement("legend", {"shape": "plaintext", "label": legend, "fontsize": "10",
                                  "margin": "0", "pos": pos(x, -LEGEND_HEIGHT / 2, low)})]
-    if d.notes:
-        out.append(_statement("findings", {
-            "shape": "plaintext", "label": _notes(d.notes), "fontsize": "10", "margin": "0",
-            "pos": pos(NOTES_WIDTH / 2, -(low + LEGEND_HEIGHT) / 2, low)}))
+    rows = _rows(d) if d.notes else 0
+    for i in range(0, len(d.notes), rows or 1):
+        # Read down each column, then the next: the numbers run in order.
+        column = d.notes[i:i + rows]
+        height = NOTE_ROW * (len(column) + 1) + 12
+        out.append(_statement("findings" + (f"{i // rows + 1}" if i else ""), {
+            "shape": "plaintext", "label": _notes(column), "fontsize": "10", "margin": "0",
+            "pos": pos(NOTES_WIDTH * (i // rows + 0.5), -LEGEND_HEIGHT - height / 2, low)}))
     return out
 
 
