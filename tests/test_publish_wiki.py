@@ -139,6 +139,22 @@ def test_a_broken_marker_is_no_mark(tmp_path: Path, checkout: Path) -> None:
         run(site, checkout)
 
 
+@pytest.mark.parametrize("named", ["Home.md", "Notes.MD", ".git"])
+def test_a_marker_naming_a_page_or_hidden_file_is_no_mark(tmp_path: Path, checkout: Path,
+                                                          named: str) -> None:
+    # Prune deletes what an old page's marker names: never a page (not even the
+    # Home this run wrote) nor the checkout's .git.
+    (checkout / ".git").rmdir()
+    if named != "Home.md":  # this run writes Home
+        (checkout / named).write_text("by hand")
+    (checkout / "Old.md").write_text('<!-- procmap {"workflow": "gone", "title": "Old", '
+                                     f'"files": ["{named}"]}} -->\nold\n')
+    actions = run(write_site(tmp_path / "site", {"intake": "Intake"}), checkout, prune=True)
+    assert [a for a in verbs(actions) if a[0] in ("prune", "stale")] == []
+    assert {"Home.md", "Old.md", named} <= set(files(checkout))
+    assert files(checkout)["Home.md"].startswith(b"<!-- procmap {\"workflow\": null")
+
+
 def test_a_linked_page_is_not_written_through(tmp_path: Path, checkout: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("precious")

@@ -268,10 +268,17 @@ def _marker(path: Path) -> _Owned | None:
     workflow, title, files = record.get("workflow"), record.get("title"), record.get("files")
     if (not (workflow is None or isinstance(workflow, str)) or not isinstance(title, str)
             or not isinstance(files, list)
-            or not all(isinstance(f, str) and f == Path(f).name and f not in ("", ".", "..")
-                       and "\\" not in f for f in files)):
+            or not all(_image_name(f) for f in files)):
         return None
     return _Owned(path, workflow, title, tuple(files))
+
+
+def _image_name(name: object) -> bool:
+    """Whether a marker may name `name` as one of its images: a plain file name, and
+    neither a page (a marker naming Home.md would have --prune delete it) nor hidden
+    (.git): build's images are `<id>.png` and `<id>.svg`, ids start with a letter or digit."""
+    return (isinstance(name, str) and name == Path(name).name and "\\" not in name
+            and not name.startswith(".") and not name.lower().endswith(".md"))
 
 
 def _content(path: Path) -> bytes | None:
