@@ -155,6 +155,18 @@ def test_a_marker_naming_a_page_or_hidden_file_is_no_mark(tmp_path: Path, checko
     assert files(checkout)["Home.md"].startswith(b"<!-- procmap {\"workflow\": null")
 
 
+def test_pages_with_windows_line_ends_are_still_procmaps(tmp_path: Path,
+                                                        checkout: Path) -> None:
+    site = write_site(tmp_path / "site")
+    run(site, checkout)
+    for page in checkout.glob("*.md"):
+        page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    assert verbs(run(site, checkout)) == [
+        ("update", "Intake", "Intake.md"), ("update", "Refund", "Refund.md"),
+        ("update", "Home", "the library's index")]
+    assert b"\r" not in (checkout / "Home.md").read_bytes()
+
+
 def test_a_linked_page_is_not_written_through(tmp_path: Path, checkout: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("precious")

@@ -42,7 +42,8 @@ OPTIONS = (
 )
 
 HOME = "Home"
-MARKER = re.compile(r"<!-- procmap (\{.*\}) -->\n")
+# \r: a checkout git gave Windows line ends (core.autocrlf) is still procmap's.
+MARKER = re.compile(r"<!-- procmap (\{.*\}) -->\r?\n")
 MAX_NAME = 200  # bytes of a page's file name, well inside what file systems take
 # A link to a page of the library, as build writes it: [text](<id>.md#anchor)
 LINK = re.compile(r"\]\(([^()\s#]+\.md)(#[^()\s]*)?\)")
