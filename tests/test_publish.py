@@ -487,6 +487,9 @@ def test_connect_chooses_the_flavour() -> None:
     ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
      ' "attachments": ["w\\u0000.png"]}]}', {"i.x": "<p/>"},
      r"manifest.json: 'w\\x00.png' is not a plain file name: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x"},'
+     ' {"workflow": "w", "title": "U", "body": "i.x"}]}', {"i.x": "<p/>"},
+     r"manifest.json: two pages are of workflow 'w': run procmap build again"),
     ('{"procmap": 1, "index": "\\ud800.x"}', {"i.x": "<p/>"},
      r"manifest.json: '\\ud800.x' is not a plain file name: run procmap build again"),
 ])

@@ -92,7 +92,7 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
     old = data["procmap"] == 1
     index_file = _form(manifest, data.get("index"), form, old, "the index")
     index = _body(folder, index_file, check, form)
-    pages, titles = [], set()
+    pages, titles, workflows = [], set(), set()
     entries = data.get("pages", [])
     if not isinstance(entries, list):
         raise PublishError(f"{manifest}: pages is not a list: run procmap build again")
@@ -113,6 +113,10 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
             raise PublishError(f"{manifest}: two workflows are titled {title!r}; a page "
                                "needs a title of its own: retitle one of them")
         titles.add(title)
+        if entry["workflow"] in workflows:
+            raise PublishError(f"{manifest}: two pages are of workflow {entry['workflow']!r}: "
+                               "run procmap build again")
+        workflows.add(entry["workflow"])
         files = {name: _read(folder, name) for name in attachments}
         name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
         body = _body(folder, name, check, form)
