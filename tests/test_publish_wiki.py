@@ -313,6 +313,8 @@ def test_command_builds_then_publishes_to_a_wiki(runner: CliRunner) -> None:
     (["--target", "wiki", "--wiki", "nowhere"],
      "Error: Invalid value for '--wiki': 'nowhere' is not a folder: clone the wiki first, "
      "git clone https://github.com/OWNER/REPO.wiki.git"),
+    (["--target", "wiki", "--wiki", ""],
+     "Error: Invalid value for '--wiki': is empty: give the folder of the wiki's checkout"),
     (["--target", "wiki", "--wiki", ".", "--space", "OPS"],
      "Error: --space is not an option of --target wiki: leave it out"),
     (["--wiki", "."], "Error: --wiki is not an option of --target confluence: leave it out"),

@@ -36,7 +36,8 @@ HELP = ("the pages of a GitHub wiki, in a checkout of it (--wiki DIR); commit an
         "it after")
 
 OPTIONS = (
-    click.Option(["--wiki"], type=click.Path(file_okay=False, path_type=Path),
+    # A str, not a Path: Path("") is ".", and --wiki "$UNSET" must not write here.
+    click.Option(["--wiki"], type=click.Path(file_okay=False),
                  help="wiki: the checkout of the wiki to write into, from git clone "
                       "https://github.com/OWNER/REPO.wiki.git."),
 )
@@ -59,6 +60,9 @@ def open(options: Mapping[str, Any], prune: bool, ui: Ui) -> Wiki:
     if folder is None:
         ctx = click.get_current_context(silent=True)
         raise click.MissingParameter(ctx=ctx, param=OPTIONS[0])
+    if not folder:
+        raise click.BadParameter("is empty: give the folder of the wiki's checkout",
+                                 param_hint="'--wiki'")
     if not Path(folder).is_dir():
         raise click.BadParameter(f"{str(folder)!r} is not a folder: clone the wiki first, git "
                                  "clone https://github.com/OWNER/REPO.wiki.git",
