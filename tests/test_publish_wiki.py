@@ -167,6 +167,20 @@ def test_pages_with_windows_line_ends_are_still_procmaps(tmp_path: Path,
     assert b"\r" not in (checkout / "Home.md").read_bytes()
 
 
+def test_an_attachment_that_would_be_a_page_is_refused(tmp_path: Path,
+                                                       checkout: Path) -> None:
+    site = write_site(tmp_path / "site", {"intake": "Intake"})
+    (site / "Notes.md").write_text("# Notes")
+    manifest = json.loads((site / "manifest.json").read_text())
+    manifest["pages"][0]["attachments"].append("Notes.md")
+    (site / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PublishError) as e:
+        run(site, checkout)
+    assert str(e.value) == (f"{site}: the attachment 'Notes.md' of workflow 'intake' is no "
+                            "image build writes: run procmap build again")
+    assert files(checkout) == {}
+
+
 def test_a_linked_page_is_not_written_through(tmp_path: Path, checkout: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("precious")

@@ -123,6 +123,11 @@ class Wiki:
             ops.update(self._page(name, source.workflow, source.title,
                                   tuple(source.attachments), source.body, links, taken, owned))
             for file, data in source.attachments.items():
+                if not _image_name(file):
+                    # It would be a page, or hidden, and its marker would no longer read back.
+                    raise PublishError(f"{site.folder}: the attachment {file!r} of workflow "
+                                       f"{source.workflow!r} is no image build writes: run "
+                                       "procmap build again")
                 path = self._free(self.folder / file, taken, ours)
                 if _content(path) != data:
                     ops[Action("upload", source.title, file)] = _Write(path, data)
