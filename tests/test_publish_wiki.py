@@ -181,6 +181,21 @@ def test_an_attachment_that_would_be_a_page_is_refused(tmp_path: Path,
     assert files(checkout) == {}
 
 
+def test_a_title_too_long_to_read_back_is_refused(tmp_path: Path, checkout: Path) -> None:
+    title = "Refund " + "!" * 64 * 1024
+    site = write_site(tmp_path / "site", {"refund": title})
+    with pytest.raises(PublishError) as e:
+        run(site, checkout)
+    assert str(e.value) == (f"the title of workflow 'refund' is {len(title)} characters long, "
+                            "too long for the mark procmap keeps on its page: shorten it")
+    assert files(checkout) == {}
+    # Just short enough: written, and procmap's on the next run.
+    fits = "Refund " + "!" * (64 * 1024 - 200)
+    site = write_site(tmp_path / "fits", {"refund": fits})
+    run(site, checkout)
+    assert verbs(run(site, checkout))[0] == ("unchanged", fits, "Refund.md")
+
+
 def test_a_linked_page_is_not_written_through(tmp_path: Path, checkout: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("precious")

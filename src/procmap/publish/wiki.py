@@ -46,6 +46,7 @@ HOME = "Home"
 # \r: a checkout git gave Windows line ends (core.autocrlf) is still procmap's.
 MARKER = re.compile(r"<!-- procmap (\{.*\}) -->\r?\n")
 MAX_NAME = 200  # bytes of a page's file name, well inside what file systems take
+MAX_MARKER = 64 * 1024  # bytes of a marker line read back: a page is never read whole
 # A link to a page of the library, as build writes it: [text](<id>.md#anchor)
 LINK = re.compile(r"\]\(([^()\s#]+\.md)(#[^()\s]*)?\)")
 
@@ -237,7 +238,13 @@ class Wiki:
                                "will not overwrite it with the library's index. Move its "
                                "text to another page and remove it, then run again")
         path = there or self.folder / f"{name}.md"
-        data = (_mark(workflow, title, files) + _wiki_links(body, links)).encode()
+        mark = _mark(workflow, title, files)
+        if len(mark) > MAX_MARKER:
+            # Written, it would not read back: the next run would refuse the page as not ours.
+            raise PublishError(f"the title of workflow {workflow!r} is {len(title)} characters "
+                               "long, too long for the mark procmap keeps on its page: "
+                               "shorten it")
+        data = (mark + _wiki_links(body, links)).encode()
         old = _content(path)
         detail = "the library's index" if workflow is None else path.name
         if old is None:
@@ -265,7 +272,7 @@ def _marker(path: Path) -> _Owned | None:
     (or one someone broke: then procmap no longer owns the page)."""
     try:
         with path.open("rb") as f:
-            line = f.readline(64 * 1024).decode("utf-8")
+            line = f.readline(MAX_MARKER).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     match = MARKER.fullmatch(line)
