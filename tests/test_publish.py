@@ -472,6 +472,26 @@ def test_connect_chooses_the_flavour() -> None:
      ' "attachments": ["../secret.png"]}]}', {"i.x": "<p/>"}, "is not a plain file name"),
     ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
      ' "attachments": ["w.png"]}]}', {"i.x": "<p/>"}, "w.png: No such file"),
+    # Hand-edited manifests: wrong types and names no file can have give a clean error.
+    ('{"procmap": 1, "index": "i.x", "pages": 5}', {"i.x": "<p/>"},
+     r"manifest.json: pages is not a list: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
+     ' "attachments": 5}]}', {"i.x": "<p/>"},
+     r"manifest.json: the attachments of page 1 are not a list: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": null,'
+     ' "body": "i.x"}]}', {"i.x": "<p/>"},
+     r"manifest.json: the workflow and title of page 1 are not text: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
+     ' "attachments": [5]}]}', {"i.x": "<p/>"},
+     r"manifest.json: 5 is not a plain file name: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x",'
+     ' "attachments": ["w\\u0000.png"]}]}', {"i.x": "<p/>"},
+     r"manifest.json: 'w\\x00.png' is not a plain file name: run procmap build again"),
+    ('{"procmap": 1, "index": "i.x", "pages": [{"workflow": "w", "title": "T", "body": "i.x"},'
+     ' {"workflow": "w", "title": "U", "body": "i.x"}]}', {"i.x": "<p/>"},
+     r"manifest.json: two pages are of workflow 'w': run procmap build again"),
+    ('{"procmap": 1, "index": "\\ud800.x"}', {"i.x": "<p/>"},
+     r"manifest.json: '\\ud800.x' is not a plain file name: run procmap build again"),
 ])
 def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
                               message: str) -> None:

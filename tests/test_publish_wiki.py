@@ -139,6 +139,63 @@ def test_a_broken_marker_is_no_mark(tmp_path: Path, checkout: Path) -> None:
         run(site, checkout)
 
 
+@pytest.mark.parametrize("named", ["Home.md", "Notes.MD", ".git"])
+def test_a_marker_naming_a_page_or_hidden_file_is_no_mark(tmp_path: Path, checkout: Path,
+                                                          named: str) -> None:
+    # Prune deletes what an old page's marker names: never a page (not even the
+    # Home this run wrote) nor the checkout's .git.
+    (checkout / ".git").rmdir()
+    if named != "Home.md":  # this run writes Home
+        (checkout / named).write_text("by hand")
+    (checkout / "Old.md").write_text('<!-- procmap {"workflow": "gone", "title": "Old", '
+                                     f'"files": ["{named}"]}} -->\nold\n')
+    actions = run(write_site(tmp_path / "site", {"intake": "Intake"}), checkout, prune=True)
+    assert [a for a in verbs(actions) if a[0] in ("prune", "stale")] == []
+    assert {"Home.md", "Old.md", named} <= set(files(checkout))
+    assert files(checkout)["Home.md"].startswith(b"<!-- procmap {\"workflow\": null")
+
+
+def test_pages_with_windows_line_ends_are_still_procmaps(tmp_path: Path,
+                                                        checkout: Path) -> None:
+    site = write_site(tmp_path / "site")
+    run(site, checkout)
+    for page in checkout.glob("*.md"):
+        page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    assert verbs(run(site, checkout)) == [
+        ("update", "Intake", "Intake.md"), ("update", "Refund", "Refund.md"),
+        ("update", "Home", "the library's index")]
+    assert b"\r" not in (checkout / "Home.md").read_bytes()
+
+
+def test_an_attachment_that_would_be_a_page_is_refused(tmp_path: Path,
+                                                       checkout: Path) -> None:
+    site = write_site(tmp_path / "site", {"intake": "Intake"})
+    (site / "Notes.md").write_text("# Notes")
+    manifest = json.loads((site / "manifest.json").read_text())
+    manifest["pages"][0]["attachments"].append("Notes.md")
+    (site / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PublishError) as e:
+        run(site, checkout)
+    assert str(e.value) == (f"{site}: the attachment 'Notes.md' of workflow 'intake' is no "
+                            "image build writes: run procmap build again")
+    assert files(checkout) == {}
+
+
+def test_a_title_too_long_to_read_back_is_refused(tmp_path: Path, checkout: Path) -> None:
+    title = "Refund " + "!" * 64 * 1024
+    site = write_site(tmp_path / "site", {"refund": title})
+    with pytest.raises(PublishError) as e:
+        run(site, checkout)
+    assert str(e.value) == (f"the title of workflow 'refund' is {len(title)} characters long, "
+                            "too long for the mark procmap keeps on its page: shorten it")
+    assert files(checkout) == {}
+    # Just short enough: written, and procmap's on the next run.
+    fits = "Refund " + "!" * (64 * 1024 - 200)
+    site = write_site(tmp_path / "fits", {"refund": fits})
+    run(site, checkout)
+    assert verbs(run(site, checkout))[0] == ("unchanged", fits, "Refund.md")
+
+
 def test_a_linked_page_is_not_written_through(tmp_path: Path, checkout: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("precious")
@@ -285,6 +342,8 @@ def test_command_builds_then_publishes_to_a_wiki(runner: CliRunner) -> None:
     (["--target", "wiki", "--wiki", "nowhere"],
      "Error: Invalid value for '--wiki': 'nowhere' is not a folder: clone the wiki first, "
      "git clone https://github.com/OWNER/REPO.wiki.git"),
+    (["--target", "wiki", "--wiki", ""],
+     "Error: Invalid value for '--wiki': is empty: give the folder of the wiki's checkout"),
     (["--target", "wiki", "--wiki", ".", "--space", "OPS"],
      "Error: --space is not an option of --target wiki: leave it out"),
     (["--wiki", "."], "Error: --wiki is not an option of --target confluence: leave it out"),

@@ -51,3 +51,22 @@ def test_render_writes_one_file_a_page(runner: CliRunner,
     assert result.output == "procmap: w.yaml: 3 pages: out/w-1.svg to out/w-3.svg\n"
     assert stdout.exit_code == 2
     assert "w.yaml is drawn on 3 pages, one file each: give -o FILE" in stdout.output
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@pytest.mark.parametrize("folder", [".", "out", "out/"])
+def test_pages_are_not_written_for_a_folder(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                            folder: str) -> None:
+    import procmap.render as render
+
+    write("w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n"
+          + "".join(f"  {line}\n" for line in CHAIN.splitlines()))
+    Path("out").mkdir()
+    original = render.paginate
+    monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
+    result = runner.invoke(main, ["render", "w.yaml", "-o", folder])
+    assert result.exit_code == 2
+    assert result.output == (f"procmap: cannot write {Path(folder)}: a folder, not a file: "
+                             "name a regular file, or - for standard output\n")
+    assert sorted(p.name for p in Path().iterdir()) == [".git", "out", "w.yaml"]
+    assert list(Path("out").iterdir()) == []

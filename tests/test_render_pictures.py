@@ -23,6 +23,7 @@ from procmap.format.loader import load
 from procmap.render.diagram import layout
 from procmap.render.dot import to_dot
 from procmap.render.formats import drawings
+from procmap.render.graphviz import draw_all
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
@@ -218,3 +219,13 @@ def test_graphviz_lays_out_the_dot_file_procmap_writes(
                           capture_output=True, check=False)
     assert (done.returncode, done.stderr) == (0, b"")
     assert done.stdout.startswith(b"<?xml")
+
+
+def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "noname.gv.xdot").write_text("the user's")
+    drawn = draw_all("digraph { a -> b [label=x] }", ("svg",))
+    assert drawn["svg"].startswith(b"<?xml")
+    assert [(p.name, p.read_text()) for p in tmp_path.iterdir()] == [
+        ("noname.gv.xdot", "the user's")]

@@ -306,7 +306,9 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             sys.stdout.flush()
             continue
         target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
-        if len(pages) == 1:
+        # A folder is refused as for one page: its pages beside it (out-1...) are not
+        # what was asked, and "." or "/" has no name to number.
+        if len(pages) == 1 or target.is_dir():
             _write(target, pages[0])
             continue
         # A map too wide to read on one page: pages by columns, as Visio does.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,21 +92,35 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
     old = data["procmap"] == 1
     index_file = _form(manifest, data.get("index"), form, old, "the index")
     index = _body(folder, index_file, check, form)
-    pages, titles = [], set()
-    for n, entry in enumerate(data.get("pages", []), 1):
+    pages, titles, workflows = [], set(), set()
+    entries = data.get("pages", [])
+    if not isinstance(entries, list):
+        raise PublishError(f"{manifest}: pages is not a list: run procmap build again")
+    for n, entry in enumerate(entries, 1):
         if not (isinstance(entry, dict)
                 and {"workflow", "title", "body" if old else "bodies"} <= entry.keys()):
             raise PublishError(f"{manifest}: page {n} needs workflow, title and "
                                f"{'body' if old else 'bodies'}: run procmap build again")
-        title = str(entry["title"])
+        if not (isinstance(entry["workflow"], str) and isinstance(entry["title"], str)):
+            raise PublishError(f"{manifest}: the workflow and title of page {n} are not "
+                               "text: run procmap build again")
+        attachments = entry.get("attachments", [])
+        if not isinstance(attachments, list):
+            raise PublishError(f"{manifest}: the attachments of page {n} are not a list: "
+                               "run procmap build again")
+        title = entry["title"]
         if title in titles:
             raise PublishError(f"{manifest}: two workflows are titled {title!r}; a page "
                                "needs a title of its own: retitle one of them")
         titles.add(title)
-        files = {name: _read(folder, name) for name in entry.get("attachments", [])}
+        if entry["workflow"] in workflows:
+            raise PublishError(f"{manifest}: two pages are of workflow {entry['workflow']!r}: "
+                               "run procmap build again")
+        workflows.add(entry["workflow"])
+        files = {name: _read(folder, name) for name in attachments}
         name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
         body = _body(folder, name, check, form)
-        pages.append(SitePage(str(entry["workflow"]), title, body, files, name))
+        pages.append(SitePage(entry["workflow"], title, body, files, name))
     return Site(folder, index, tuple(pages), index_file)
 
 
@@ -121,15 +136,25 @@ def _form(manifest: Path, bodies: object, form: str, old: bool, what: str) -> st
     return name
 
 
-def _read(folder: Path, name: str) -> bytes:
+def _read(folder: Path, name: object) -> bytes:
     """A file the manifest names: a plain name in `folder`, never a path out of it."""
-    if not name or "/" in name or "\\" in name or name in (".", ".."):
+    if (not isinstance(name, str) or not name or name in (".", "..")
+            or any(c in name for c in "/\\\0") or not _encodable(name)):
         raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
                            "procmap build again")
     try:
         return (folder / name).read_bytes()
     except OSError as e:
         raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
+
+
+def _encodable(name: str) -> bool:
+    """Whether `name` can be a file's name here (a JSON escape can give a lone surrogate)."""
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _body(folder: Path, name: str, check: Check, form: str) -> str:

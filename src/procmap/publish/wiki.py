@@ -36,14 +36,17 @@ HELP = ("the pages of a GitHub wiki, in a checkout of it (--wiki DIR); commit an
         "it after")
 
 OPTIONS = (
-    click.Option(["--wiki"], type=click.Path(file_okay=False, path_type=Path),
+    # A str, not a Path: Path("") is ".", and --wiki "$UNSET" must not write here.
+    click.Option(["--wiki"], type=click.Path(file_okay=False),
                  help="wiki: the checkout of the wiki to write into, from git clone "
                       "https://github.com/OWNER/REPO.wiki.git."),
 )
 
 HOME = "Home"
-MARKER = re.compile(r"<!-- procmap (\{.*\}) -->\n")
+# \r: a checkout git gave Windows line ends (core.autocrlf) is still procmap's.
+MARKER = re.compile(r"<!-- procmap (\{.*\}) -->\r?\n")
 MAX_NAME = 200  # bytes of a page's file name, well inside what file systems take
+MAX_MARKER = 64 * 1024  # bytes of a marker line read back: a page is never read whole
 # A link to a page of the library, as build writes it: [text](<id>.md#anchor)
 LINK = re.compile(r"\]\(([^()\s#]+\.md)(#[^()\s]*)?\)")
 
@@ -58,6 +61,9 @@ def open(options: Mapping[str, Any], prune: bool, ui: Ui) -> Wiki:
     if folder is None:
         ctx = click.get_current_context(silent=True)
         raise click.MissingParameter(ctx=ctx, param=OPTIONS[0])
+    if not folder:
+        raise click.BadParameter("is empty: give the folder of the wiki's checkout",
+                                 param_hint="'--wiki'")
     if not Path(folder).is_dir():
         raise click.BadParameter(f"{str(folder)!r} is not a folder: clone the wiki first, git "
                                  "clone https://github.com/OWNER/REPO.wiki.git",
@@ -118,6 +124,11 @@ class Wiki:
             ops.update(self._page(name, source.workflow, source.title,
                                   tuple(source.attachments), source.body, links, taken, owned))
             for file, data in source.attachments.items():
+                if not _image_name(file):
+                    # It would be a page, or hidden, and its marker would no longer read back.
+                    raise PublishError(f"{site.folder}: the attachment {file!r} of workflow "
+                                       f"{source.workflow!r} is no image build writes: run "
+                                       "procmap build again")
                 path = self._free(self.folder / file, taken, ours)
                 if _content(path) != data:
                     ops[Action("upload", source.title, file)] = _Write(path, data)
@@ -227,7 +238,13 @@ class Wiki:
                                "will not overwrite it with the library's index. Move its "
                                "text to another page and remove it, then run again")
         path = there or self.folder / f"{name}.md"
-        data = (_mark(workflow, title, files) + _wiki_links(body, links)).encode()
+        mark = _mark(workflow, title, files)
+        if len(mark) > MAX_MARKER:
+            # Written, it would not read back: the next run would refuse the page as not ours.
+            raise PublishError(f"the title of workflow {workflow!r} is {len(title)} characters "
+                               "long, too long for the mark procmap keeps on its page: "
+                               "shorten it")
+        data = (mark + _wiki_links(body, links)).encode()
         old = _content(path)
         detail = "the library's index" if workflow is None else path.name
         if old is None:
@@ -255,7 +272,7 @@ def _marker(path: Path) -> _Owned | None:
     (or one someone broke: then procmap no longer owns the page)."""
     try:
         with path.open("rb") as f:
-            line = f.readline(64 * 1024).decode("utf-8")
+            line = f.readline(MAX_MARKER).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     match = MARKER.fullmatch(line)
@@ -268,10 +285,17 @@ def _marker(path: Path) -> _Owned | None:
     workflow, title, files = record.get("workflow"), record.get("title"), record.get("files")
     if (not (workflow is None or isinstance(workflow, str)) or not isinstance(title, str)
             or not isinstance(files, list)
-            or not all(isinstance(f, str) and f == Path(f).name and f not in ("", ".", "..")
-                       and "\\" not in f for f in files)):
+            or not all(_image_name(f) for f in files)):
         return None
     return _Owned(path, workflow, title, tuple(files))
+
+
+def _image_name(name: object) -> bool:
+    """Whether a marker may name `name` as one of its images: a plain file name, and
+    neither a page (a marker naming Home.md would have --prune delete it) nor hidden
+    (.git): build's images are `<id>.png` and `<id>.svg`, ids start with a letter or digit."""
+    return (isinstance(name, str) and name == Path(name).name and "\\" not in name
+            and not name.startswith(".") and not name.lower().endswith(".md"))
 
 
 def _content(path: Path) -> bytes | None:

@@ -128,8 +128,10 @@ def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: st
                  for k in range(1, len(texts) + 1)]
         args = [*options, *(f"-T{fmt}" for fmt in fmts), "-O", str(source)]
         try:
+            # In its folder: Graphviz 2.43's -Tjson -O also writes (empties)
+            # noname.gv.xdot in the folder it runs in, the user's otherwise.
             done = subprocess.run([exe, *args], capture_output=True, check=False,
-                                  timeout=seconds)
+                                  timeout=seconds, cwd=tmp)
         except subprocess.TimeoutExpired:
             # A wide fan-out can keep dot busy for minutes: better a clear stop.
             raise GraphvizError(f"Graphviz did not finish the {names} within {seconds:g} s: "
