@@ -74,6 +74,16 @@ def test_discovered_ranges_keep_the_measured_mean_and_plain_values_stay_plain() 
     assert measured(None, None, None) is None
     # PERT mean (1 + 4 * 2.5 + 4) / 6 = 2.5
     assert measured(2.5, 1.0, 4.0) == {"min": "1h", "likely": "2.5h", "max": "4h"}
+
+
+def test_a_long_tail_keeps_the_measured_mean_as_the_pert_mean() -> None:
+    # 39 waits of 1h and one of 1000h: mean 26h, 99th percentile about 610h.
+    # `likely` clamped to the minimum gave {1h, 1h, 610h}, PERT mean 102h.
+    assert measured(26.0, 1.0, 610.0) == {"min": "0.04d", "likely": "0.04d", "max": "6.29d"}
+    # The mean past the 99th percentile: a few enormous values.
+    assert measured(26.0, 1.0, 20.0) == {"min": "0.04d", "likely": "0.83d", "max": "3.12d"}
+    # A long lower tail: most take 20h, a few almost nothing.
+    assert measured(18.0, 0.0, 20.0) == {"min": "8h", "likely": "20h", "max": "20h"}
     assert duration(0.5) == "30m" and duration(36) == "1.5d" and duration(0) == "0m"
 
 

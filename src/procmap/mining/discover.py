@@ -74,12 +74,25 @@ def duration(hours: float, unit_of: float | None = None) -> str:
 
 
 def measured(mean: float | None, low: float | None, high: float | None) -> object:
-    """A plain duration or a {min, likely, max} range whose PERT mean is `mean`."""
+    """A plain duration or a {min, likely, max} range whose PERT mean is `mean`.
+
+    Every figure of analyze takes a range's PERT mean, so the mean must hold.
+    A long tail (39 waits of 1h and one of 1000h: mean 26h, 99th percentile
+    610h) leaves no `likely` within the range that gives it: then `likely`
+    sits at the near end and the far end comes in until the mean holds
+    ({1h, 1h, 151h}, not {1h, 1h, 610h}, whose PERT mean is 102h).
+    """
     if mean is None or low is None or high is None:
         return None
     if high - low < FIXED_SPREAD_H:
         return duration(mean) if mean > 0 else None
-    likely = min(max((6 * mean - low - high) / 4, low), high)
+    likely = (6 * mean - low - high) / 4
+    if likely < low:  # a long upper tail
+        likely, high = low, max(6 * mean - 5 * low, low)
+    elif likely > high and mean <= high:  # a long lower tail
+        likely, low = high, 6 * mean - 5 * high
+    elif likely > high:  # a few values so large that the mean lies past the 99th percentile
+        likely, high = high, 6 * mean - low - 4 * high
     return {"min": duration(low, high), "likely": duration(likely, high),
             "max": duration(high, high)}
 
