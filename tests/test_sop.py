@@ -202,6 +202,24 @@ def test_broken_template_names_file_and_line(runner: CliRunner) -> None:
     assert "no_such_thing" in result.output and not Path("o.md").exists()
 
 
+@pytest.mark.parametrize(("code", "message"), [
+    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+    ("{{ 'a' + 1 }}", 'TypeError: can only concatenate str (not "int") to str'),
+    ("{{ '{:q}'.format(1) }}", "ValueError: Unknown format code 'q' for object of type 'int'"),
+])
+def test_a_python_error_in_template_code_names_file_and_line(
+        runner: CliRunner, code: str, message: str) -> None:
+    # It was "procmap: internal error: ZeroDivisionError", as if procmap had failed.
+    write("clean.yaml", CLEAN)
+    write("tpl/sop.md.j2", f"# ok\n\n{code}\n")
+    result = runner.invoke(main, ["sop", "clean.yaml", "--templates", "tpl", "-o", "o.md"])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"procmap: template error: tpl/sop.md.j2:3: {message}\n"
+    assert not Path("o.md").exists()
+    result = runner.invoke(main, ["build", "clean.yaml", "--templates", "tpl", "-o", "site"])
+    assert result.exit_code == 2 and f"sop.md.j2:3: {message}" in result.output
+
+
 def test_invalid_workflow_is_an_error_with_its_place(runner: CliRunner) -> None:
     write("bad.yaml", CLEAN.replace("team: a", "team: zz", 1))
     result = runner.invoke(main, ["sop", "bad.yaml", "-o", "o.md"])

@@ -984,11 +984,18 @@ def _templated(make: Callable[[], T]) -> T:
     """Run template code; a broken template is a clear error, not a traceback."""
     import jinja2
 
-    from procmap.docs.templating import describe
+    from procmap.docs.templating import describe, template_line
 
     try:
         return make()
     except jinja2.TemplateError as e:
+        click.echo(f"procmap: template error: {describe(e)}", err=True)
+        sys.exit(EXIT_USAGE)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as e:
+        # Python errors of the template's own code ({{ 1 / 0 }}) are the
+        # author's to fix; raised in procmap's code they stay internal errors.
+        if template_line(e) is None:
+            raise
         click.echo(f"procmap: template error: {describe(e)}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:

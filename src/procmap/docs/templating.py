@@ -60,8 +60,24 @@ def storage_environment(user: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def describe(error: jinja2.TemplateError) -> str:
-    """Where a template failed and why, for people: `file:line: what`."""
+def template_line(error: BaseException) -> str | None:
+    """`file:line` of the template code the error came from, if it did:
+    jinja2 rewrites tracebacks so that frames point at template lines."""
+    where = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def describe(error: BaseException) -> str:
+    """Where a template failed and why, for people: `file:line: what`.
+    Also for a Python error in template code (`{{ 1 / 0 }}`)."""
+    if not isinstance(error, jinja2.TemplateError):
+        where = template_line(error)
+        return f"{where + ': ' if where else ''}{type(error).__name__}: {error}"
     if isinstance(error, jinja2.TemplateNotFound):
         return (f"template {error.name!r} not found in the --templates folder or among the "
                 "shipped ones: name it sop.md.j2, index.md.j2, sop.storage.j2, "
@@ -69,11 +85,5 @@ def describe(error: jinja2.TemplateError) -> str:
                 '"procmap/<name>"')
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"{error.filename or error.name}:{error.lineno}: {error.message}"
-    # jinja2 rewrites tracebacks so that frames point at template lines.
-    where = ""
-    tb = error.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}: "
-        tb = tb.tb_next
-    return f"{where}{error.message or type(error).__name__}"
+    where = template_line(error)
+    return f"{where + ': ' if where else ''}{error.message or type(error).__name__}"
