@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,3 +267,16 @@ def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) ->
         "pipe.yaml:1:1: error: cannot read a FIFO: procmap reads workflows from files\n"
         "  hint: name a YAML file\n")
 
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["analyze", str(EXAMPLES)],
+                                  ["render", str(EXAMPLES / "billing-dispute.yaml"), "-f", "dot"]])
+def test_a_full_standard_output_is_said_not_reported_as_a_bug(args: list[str]) -> None:
+    # It was "procmap: internal error: OSError: [Errno 28] No space left on device".
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "procmap", *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True, check=False,
+                              env={**os.environ, "PROCMAP_DEBUG": ""})
+    assert done.returncode == 2
+    assert done.stderr == "procmap: cannot write the output: No space left on device\n"

@@ -6,6 +6,7 @@ Heavy modules (networkx, numpy) are imported inside the commands so that
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -1130,15 +1131,23 @@ def export_bpmn_command(path: Path, output: Path | None) -> None:
         _write(output, data)
 
 
+_OUTPUT_FAILED = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
 def run() -> None:
     """Entry point: a bug in procmap ends with a short report, not a traceback."""
     try:
         main(standalone_mode=True)
     except SystemExit:
         raise
-    except Exception as e:  # pragma: no cover - only reached through a bug
+    except Exception as e:
         if os.environ.get("PROCMAP_DEBUG"):
             raise
+        if isinstance(e, OSError) and e.errno in _OUTPUT_FAILED:
+            # Files named with -o say which file failed (_write); what gets
+            # here is standard output on a full disk or a dead device: no bug.
+            click.echo(f"procmap: cannot write the output: {e.strerror}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(f"procmap: internal error: {type(e).__name__}: {one_line(e)}\n"
                    "Please report it with the workflow that caused it; set PROCMAP_DEBUG=1 "
                    "to see the traceback.", err=True)
