@@ -314,6 +314,26 @@ def test_bad_timestamps_out_of_order_and_unfinished_are_counted(tmp_path: Path) 
     assert "procmap: note: 1 events with a timestamp that is missing" in result.output
 
 
+def test_an_event_exported_twice_counts_once(tmp_path: Path) -> None:
+    # Taken as a second run, it gave a 0h wait, a range {0h, 1h, 2h} and
+    # "1 cases have an activity that started and never completed".
+    rows = []
+    for case in range(40):
+        for step, (start, end) in (("x", ("10:00", "11:00")), ("y", ("12:00", "13:00"))):
+            for lc, hour in (("start", start), ("complete", end)):
+                rows.append({"case_id": f"c{case}", "activity": step,
+                             "timestamp": f"2026-01-01 {hour}", "lifecycle": lc})
+    rows.insert(3, dict(rows[2]))  # c0's start of y, twice
+    log = open_log(write_rows(tmp_path / "twice.csv", rows))
+    assert [str(i) for i in log.issues] == [
+        "1 events that repeat an earlier event exactly (case, activity, resource, lifecycle "
+        "and time) were left out (e.g. row 4)"]
+    assert (log.events, log.cases) == (160, 40)
+    result = CliRunner().invoke(main, ["mine", str(tmp_path / "twice.csv")])
+    assert result.exit_code == 0, result.output
+    assert "wait: 1h\n" in result.output and "touch: 1h\n" in result.output
+
+
 def test_rows_with_too_many_or_too_few_fields_are_counted_not_taken_for_the_header(
         tmp_path: Path) -> None:
     # Ragged rows once made the sniffer read the whole header as one column,
