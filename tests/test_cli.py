@@ -280,3 +280,15 @@ def test_a_full_standard_output_is_said_not_reported_as_a_bug(args: list[str]) -
                               env={**os.environ, "PROCMAP_DEBUG": ""})
     assert done.returncode == 2
     assert done.stderr == "procmap: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", [["build", str(EXAMPLES), "-o", ""],
+                                  ["render", str(EXAMPLES / "billing-dispute.yaml"), "-o", " "],
+                                  ["analyze", ""]])
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
+        runner: CliRunner, args: list[str]) -> None:
+    # Path("") is ".": `build -o "$OUT"` with OUT unset built into the current folder.
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "an empty path: give a file or folder name" in result.output
+    assert [p.name for p in Path.cwd().iterdir()] == [".git"]

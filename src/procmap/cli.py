@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -39,6 +39,17 @@ EXIT_USAGE = 2
 def _colour() -> bool | None:
     # None lets click decide from the terminal; NO_COLOR (no-color.org) wins.
     return False if os.environ.get("NO_COLOR") else None
+
+
+class _Path(click.Path):
+    """click's Path, without the empty one: Path("") is ".", so an unset
+    variable (`-o "$OUT"`) wrote a library into the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path: give a file or folder name", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
@@ -110,10 +121,10 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(list(REPORT_FORMATS)),
               default="text", show_default=True, help=report_help())
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="Write the report to this file instead of standard output (-: standard "
                    "output).")
@@ -140,12 +151,12 @@ def _rule_ids(ctx: click.Context, param: click.Parameter,
               help="Text format: only the findings, no figures, summary or notes.")
 @click.option("--statistics", is_flag=True,
               help="Print the number of findings of each rule instead of the findings.")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--baseline", "baseline_path", type=_Path(dir_okay=False, path_type=Path),
               help="Findings recorded in this baseline are reported as known and do not fail.")
 @click.option("--write-baseline", "write_baseline", metavar="FILE",
-              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Record today's findings in FILE for --baseline, and exit 0.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file (.procmap.yaml or pyproject.toml). Default: the nearest "
                    "one from the current folder up to the repository root or the home folder.")
 def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filename: str,
@@ -242,15 +253,15 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(list(DIAGRAM_FORMATS)),
               help=f"{diagram_help()}. Default: from the suffix of -o, else svg.")
-@click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="The file to write for one workflow (default, or -: standard output, "
                    "except png); the folder to write into for several, one "
                    "<workflow id>.<suffix> each.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the finding marks.")
 def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
            config_path: Path | None) -> None:
@@ -327,19 +338,19 @@ def _warn(file: str, message: str) -> None:
 
 
 _TEMPLATES = click.option(
-    "--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    "--templates", type=_Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of jinja2 templates that take precedence over the shipped ones "
          "(default: `templates:` in the config file). A template there may "
          '{% extends "procmap/sop.md.j2" %} and replace single blocks.')
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.argument("path", type=_Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="The markdown file to write (default, or -: standard output).")
 @_TEMPLATES
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the open questions.")
 def sop(path: Path, output: Path | None, templates: Path | None,
         config_path: Path | None) -> None:
@@ -368,15 +379,15 @@ def sop(path: Path, output: Path | None, templates: Path | None,
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
 @click.option("-o", "--output", required=True,
-              type=click.Path(file_okay=False, allow_dash=True, path_type=Path),
+              type=_Path(file_okay=False, allow_dash=True, path_type=Path),
               callback=_not_dash,
               help="The folder to write the library into.")
 @_TEMPLATES
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the findings shown.")
-@click.option("--tracker", "cases", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--tracker", "cases", type=_Path(dir_okay=False, path_type=Path),
               help="Also write the tracker of these cases (as `procmap track`) as a page.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
           config_path: Path | None, cases: Path | None) -> None:
@@ -433,7 +444,7 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
 
 
 @main.command()
-@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("site", type=_Path(file_okay=False, path_type=Path))
 @click.option("--target", type=click.Choice(list(PUBLISH_TARGETS)), default="confluence",
               show_default=True, help=f"Where to publish. {publish_help()} An option marked "
                                       "with a target's name is for that target alone.")
@@ -539,8 +550,8 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
 
 
 @main.command("simplify")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.argument("path", type=_Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="The simplified workflow (default, or -: standard output, with the change "
                    "log on standard error).")
@@ -553,7 +564,7 @@ ALGORITHM_NAMES = {1: "question", 2: "delete", 3: "simplify", 4: "accelerate", 5
               help="Steps of the Algorithm whose rules propose changes, by number or name.")
 @click.option("--log", "log_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Format of the change log.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide what counts as a finding.")
 def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
                      keep: tuple[str, ...], only: str, log_format: str,
@@ -669,17 +680,17 @@ def _change_log(result: Simplified) -> str:
 
 
 @main.command("diff")
-@click.argument("before", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("after", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("before", type=_Path(dir_okay=False, path_type=Path))
+@click.argument("after", type=_Path(dir_okay=False, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True,
               help="markdown is made to be posted as a pull-request comment.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="Write to this file instead of standard output (-: standard output).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated lead times.")
-@click.option("--diagram", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--diagram", type=_Path(dir_okay=False, path_type=Path),
               help="Also draw both versions in one swimlane diagram: removed steps greyed "
                    "and struck, added ones green, moved ones marked. The format follows the "
                    f"suffix: {suffix_list()}.")
@@ -741,15 +752,15 @@ def _mining(call: Callable[[], T]) -> T:
 
 
 @main.command("mine")
-@click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("log", type=_Path(dir_okay=False, path_type=Path))
 @_LOG_MAP
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Write the discovered workflow to this file (-: standard output); with "
                    "--calibrate, the calibrated map.")
 @click.option("--min-share", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Keep an edge a -> b when at least this share of a's moves go to b.")
 @click.option("--id", "workflow_id", help="Id of the discovered workflow (default: from LOG).")
-@click.option("--against", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--against", type=_Path(dir_okay=False, path_type=Path),
               help="Check the log against this map: conformance, deviations, measured "
                    "versus mapped times and handoffs.")
 @click.option("--calibrate", is_flag=True,
@@ -828,11 +839,11 @@ def mine_command(log: Path, mapping: tuple[str, ...], output: Path | None, min_s
 
 
 @main.command("compare-logs")
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=_Path(dir_okay=False, path_type=Path))
 @_LOG_MAP
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="Write to this file instead of standard output (-: standard output).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
@@ -883,8 +894,8 @@ def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 
 
 @main.command("track")
-@click.argument("cases", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--workflows", "workflows", required=True, type=click.Path(path_type=Path),
+@click.argument("cases", type=_Path(dir_okay=False, path_type=Path))
+@click.option("--workflows", "workflows", required=True, type=_Path(path_type=Path),
               help="The workflows the cases run through: a folder or a file.")
 @click.option("--today", callback=_today, metavar="DATE",
               help="The date to track on, YYYY-MM-DD (default: today), for output that "
@@ -893,7 +904,7 @@ def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               show_default=True,
               help="text for people, json for scripts, csv to import into a spreadsheet, "
                    "markdown with a gantt chart per case.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["late", "blocked", "at-risk", "never"]),
               default="at-risk", show_default=True,
@@ -904,7 +915,7 @@ def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
                    "the config.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulations of the remaining time.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file with `track:` columns and calendar.")
 def track_command(cases: Path, workflows: Path, today: object, fmt: str, output: Path | None,
                   fail_on: str, columns: dict[str, str], seed: int,
@@ -1007,7 +1018,7 @@ def _templated(make: Callable[[], T]) -> T:
 @main.command()
 @click.option("--config", "which", flag_value="config",
               help="Print the schema of .procmap.yaml instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=_Path(dir_okay=False, allow_dash=True, path_type=Path),
               callback=_dash_is_stdout,
               help="Write the schema to this file (default, or -: standard output).")
 def schema(which: str | None, output: Path | None) -> None:
@@ -1063,8 +1074,8 @@ def import_group() -> None:
 
 
 @import_group.command("bpmn")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("path", type=_Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=_Path(file_okay=False, path_type=Path),
               help="The folder to write the workflows into, one <id>.yaml per pool.")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1, write nothing) when the model says anything a workflow "
@@ -1108,8 +1119,8 @@ def export_group() -> None:
 
 
 @export_group.command("bpmn")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("path", type=_Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=_Path(dir_okay=False, path_type=Path),
               help="The .bpmn file to write (default: standard output).")
 def export_bpmn_command(path: Path, output: Path | None) -> None:
     """Export a workflow as BPMN 2.0 with its diagram, for bpmn.io or Camunda Modeler.
