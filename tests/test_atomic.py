@@ -102,3 +102,14 @@ def test_dash_for_a_folder_is_a_usage_error(runner: CliRunner) -> None:
     assert not Path("-").exists()
     several = runner.invoke(main, ["render", "w.yaml", "w.yaml", "-f", "mermaid", "-o", "-"])
     assert several.exit_code == 2 and "several workflows need -o FOLDER" in several.output
+
+
+def test_a_name_too_long_for_the_temporary_file_is_told_by_its_own_name(
+        runner: CliRunner) -> None:
+    # A 240-character id fits a file name, not ".<id>.svg.xxxxxxxx.tmp": build
+    # named procmap's temporary file, which the reader never asked for.
+    wid = "d" * 240
+    write("w.yaml", CLEAN.replace("id: clean", f"id: {wid}"))
+    result = runner.invoke(main, ["build", "w.yaml", "-o", "site"])
+    assert result.exit_code == 2
+    assert result.output == f"procmap: cannot write site/{wid}.svg: File name too long\n"

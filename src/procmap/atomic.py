@@ -25,7 +25,13 @@ def write_bytes(path: str | Path, data: bytes) -> None:
             raise NotAFile(kind, str(path))
     target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        # The temporary name is procmap's: a name long enough to fit alone
+        # but not with ".<name>.xxxxxxxx.tmp" must be told by its own name.
+        e.filename = str(path)
+        raise
     try:
         # mkstemp makes the file private (0600); give it the mode of the file
         # it replaces, else what the umask allows, like any other new file.
@@ -35,8 +41,10 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         os.replace(tmp, target)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.filename is None:
-            e.filename = str(path)  # a failed write (a full disk) names no file itself
+        if isinstance(e, OSError):
+            # A full disk names no file, a failed rename the temporary one:
+            # either way the reader knows the file by its own name.
+            e.filename, e.filename2 = str(path), None
         raise
 
 
