@@ -34,7 +34,14 @@ from procmap.mining.discover import duration, measured, shares
 from procmap.mining.log import EXAMPLES, Issue, Log, LogError
 from procmap.mining.match import step_of, steps_by_name
 from procmap.printable import one_line
-from procmap.simplify.yamledit import Document, EditError, duration_text, number
+from procmap.simplify.yamledit import (
+    Document,
+    EditError,
+    decode,
+    duration_text,
+    encode,
+    number,
+)
 
 DEFAULT_MIN_CASES = 30
 FIELDS = ("wait", "touch")
@@ -269,10 +276,7 @@ def _same_p(a: float | None, b: float | None) -> bool:
 def _edit(data: bytes, file: str, workflow: Workflow,
           durations: dict[tuple[str, str], Value], odds: dict[str, list[float]]) -> bytes:
     """The map's bytes with the values spliced in, checked by loading them back."""
-    # The editor's own reading and writing of a file's encoding (UTF-8 or -16, its BOM).
-    from procmap.simplify.simplify import _decode, _encode
-
-    bom, text = _decode(data)
+    bom, text = decode(data)
     doc = Document(text)
     try:
         for (sid, field), value in durations.items():
@@ -281,7 +285,7 @@ def _edit(data: bytes, file: str, workflow: Workflow,
             for i, (b, p) in enumerate(zip(workflow.steps[sid].next, ps, strict=True)):
                 if not _same_p(b.p, p):
                     doc.set_p(sid, i, p)
-        out = _encode(bom, doc.text())
+        out = encode(bom, doc.text())
         written = loads(out, file)
     except (EditError, WorkflowError) as e:
         why = str(e) if isinstance(e, EditError) else \

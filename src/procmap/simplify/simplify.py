@@ -24,11 +24,10 @@ from procmap.format.errors import Problem, WorkflowError
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
 from procmap.simplify.weigh import Diff, Figures, Weigher
-from procmap.simplify.yamledit import Branch, Document, EditError
+from procmap.simplify.yamledit import Branch, Document, EditError, decode, encode
 
 EPSILON = 1e-9
 ALL = "all"
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _GATES = ("approval", "check", "decision")
 
 
@@ -93,19 +92,7 @@ class Simplified:
 
     @property
     def text(self) -> str:
-        return _decode(self.data)[1]
-
-
-def _decode(data: bytes) -> tuple[bytes, str]:
-    """(byte-order mark, text) of a file that already loaded."""
-    bom = next((b for b in _BOMS if data.startswith(b)), b"")
-    return bom, data[len(bom):].decode("utf-16-le" if bom == b"\xff\xfe" else
-                                       "utf-16-be" if bom == b"\xfe\xff" else "utf-8")
-
-
-def _encode(bom: bytes, text: str) -> bytes:
-    return bom + text.encode("utf-16-le" if bom == b"\xff\xfe" else
-                             "utf-16-be" if bom == b"\xfe\xff" else "utf-8")
+        return decode(self.data)[1]
 
 
 def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
@@ -182,14 +169,14 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
         for i in ids:
             applied.add(str(i))
             del held[str(i)]
-    bom, text = _decode(raw)
+    bom, text = decode(raw)
     out, final = _edit(text, workflow, current, file)
     after = report if final is workflow else analyze(final, options.config)
     outcomes = [replace(o, applied=True) if o.proposal.id in applied else
                 replace(o, blocked=refused[o.proposal.id]) if o.proposal.id in refused else
                 replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
                 for o in outcomes]
-    return Simplified(_encode(bom, out), report, after, tuple(outcomes))
+    return Simplified(encode(bom, out), report, after, tuple(outcomes))
 
 
 @dataclass(frozen=True, slots=True)

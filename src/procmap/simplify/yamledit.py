@@ -435,3 +435,22 @@ def _subsequence(new: Seq[Branch], old: Seq[Branch]) -> list[int] | None:
         out.append(i)
         i += 1
     return out
+
+
+# A file is written back in the encoding it came in (UTF-8 or -16, its BOM kept).
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def decode(data: bytes) -> tuple[bytes, str]:
+    """(byte-order mark, text) of a file that already loaded."""
+    bom = next((b for b in _BOMS if data.startswith(b)), b"")
+    return bom, data[len(bom):].decode(_codec(bom))
+
+
+def encode(bom: bytes, text: str) -> bytes:
+    """The text in the encoding `decode` found, behind the same mark."""
+    return bom + text.encode(_codec(bom))
+
+
+def _codec(bom: bytes) -> str:
+    return "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be" if bom == b"\xfe\xff" else "utf-8"
