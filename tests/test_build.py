@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from helpers import CLEAN, write
 from procmap.analysis.analyze import analyze_paths
 from procmap.cli import main
-from procmap.docs.library import _png_width
+from procmap.docs.library import _svg_width
 from procmap.docs.portfolio import portfolio
 from test_sop import headings, no_html, tables, tokens
 
@@ -155,16 +155,20 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
         "Error: syntax error in line 1\n" in result.output
     assert "warning" not in result.output
     names = {p.name for p in Path("site").iterdir()}
-    assert {"clean.svg", "clean.png", "third.svg", "third.png", "ping.md"} <= names
-    assert not {"ping.svg", "ping.png"} & names
+    assert {"clean.svg", "clean.laid.gv", "third.svg", "third.laid.gv", "ping.md"} <= names
+    assert not {"ping.svg", "ping.laid.gv"} & names
     pages = json.loads(Path("site/manifest.json").read_text())["pages"]
     assert {p["workflow"]: p["attachments"] for p in pages} == {
-        "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
-    # Graphviz routes a drawn workflow once (the layout, as JSON and DOT), and
-    # one more run, with positions and routes as given, makes its SVG and PNG.
+        "clean": ["clean.svg"], "ping": [], "third": ["third.svg"]}
+    assert {p["workflow"]: p.get("drawings") for p in pages} == {
+        "clean": {"clean.png": "clean.laid.gv"}, "ping": None,
+        "third": {"third.png": "third.laid.gv"}}
+    # The workflows share one run that routes them all (the layout, as JSON
+    # and DOT): it fails, so each is routed alone, and one more run, with
+    # positions and routes as given, makes the SVG of each drawn one.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
     assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
-        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -Tpng -O …"] * 2
+        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:
@@ -226,7 +230,7 @@ def test_a_build_running_in_another_process_holds_the_folder(runner: CliRunner) 
 def test_confluence_pages_name_the_code_language_and_fit_wide_diagrams(
         runner: CliRunner) -> None:
     write("wf/ping.yaml", PING)
-    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
     assert int.from_bytes(Path("site/ping.png").read_bytes()[16:20], "big") > 760
     page = Path("site/ping.storage.xhtml").read_text()
     assert ('<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">text'
@@ -235,10 +239,20 @@ def test_confluence_pages_name_the_code_language_and_fit_wide_diagrams(
             'ri:filename="ping.png" /></ac:image>') in page
 
 
-def test_the_width_of_a_png_is_read_from_its_header() -> None:
-    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (500).to_bytes(4, "big")
-    assert _png_width(header + (300).to_bytes(4, "big")) == 500
-    assert _png_width(b"<svg/>") == 0
+def test_the_width_of_the_png_is_read_from_the_svg() -> None:
+    assert _svg_width(b'<?xml version="1.0"?>\n<svg width="2670pt" height="920pt"') == 2670
+    assert _svg_width(b"<svg/>") == 0
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_the_png_width_a_page_states_is_that_of_the_png(runner: CliRunner) -> None:
+    """The storage page sizes the PNG before anyone has drawn it: from the
+    SVG, whose points Graphviz makes pixels of the PNG."""
+    shutil.copytree(EXAMPLES, "wf")
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    for png in Path("site").glob("*.png"):
+        width = int.from_bytes(png.read_bytes()[16:20], "big")
+        assert _svg_width(png.with_suffix(".svg").read_bytes()) == width
 
 
 CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
@@ -248,14 +262,15 @@ CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, nex
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 def test_a_large_map_is_built_as_pages_and_the_sop_shows_each(
         runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmap.docs.library as library
     import procmap.render as render
 
     write("wf/w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n" + CHAIN)
     write("wf/ping.yaml", PING)
     original = render.paginate
     # Pages of two columns: the chain of six steps takes three, ping two.
-    monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
-    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    monkeypatch.setattr(library, "paginate", lambda d: original(d, columns=2))
+    result = runner.invoke(main, ["build", "wf", "-o", "site", "--png"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in Path("site").iterdir()}
     pages = [f"w.page-{k}" for k in (1, 2, 3)]

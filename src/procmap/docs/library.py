@@ -4,9 +4,10 @@ in markdown and in Confluence storage format, with the manifest that
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,15 @@ from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
 from procmap.format.errors import Problem
 from procmap.lock import locked
-from procmap.render import GraphvizError, GraphvizMissing, draw_pictures, layout, to_mermaid
+from procmap.render import (
+    Diagram,
+    GraphvizError,
+    GraphvizMissing,
+    draw_pictures,
+    layout,
+    paginate,
+    to_mermaid,
+)
 
 if TYPE_CHECKING:
     from procmap.tracking.tracker import Tracker
@@ -37,7 +46,10 @@ TRACKER = ":tracker"
 # workflow whose id gives one of the first names would be overwritten by it.
 _OWN_FILES = ("index.md", INDEX, MANIFEST)
 _TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
-_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".storage.xhtml")
+_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".laid.gv", ".storage.xhtml")
+# Workflows whose diagrams are drawn, then written, together: the pages of
+# each group share the runs of `dot`, a few batches side by side.
+_GROUP = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +61,22 @@ class Built:
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
           advance: Callable[[int], None] | None = None,
-          tracker: Tracker | None = None) -> Built:
-    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
-    and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`; with a `tracker`, `tracker.md` and `tracker.storage.xhtml`
-    too (a page of the manifest). Each file is written atomically, and `out` is locked for
+          tracker: Tracker | None = None, png: bool = False) -> Built:
+    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.mmd` and
+    `<id>.storage.xhtml`, and `<id>.png` with `png`, else `<id>.laid.gv`:
+    the diagram laid out, from which `procmap publish` draws the PNG that a
+    Confluence page shows when it uploads it (cairo drawing a PNG takes
+    three times as long as all the rest of a workflow's build); then
+    `index.md`, `index.storage.xhtml` and `manifest.json`; with a
+    `tracker`, `tracker.md` and `tracker.storage.xhtml` too (a page of the
+    manifest). Each file is written atomically, and `out` is locked for
     the run (FolderInUse if another build holds it); `advance(1)` follows
     each workflow (a progress bar on a terminal). A workflow whose id names a
     file of the library's own is left out, and one Graphviz cannot draw is
-    built without its SVG and PNG: both are errors of the result. A storage
+    built without its diagrams: both are errors of the result. A storage
     template that gives malformed XHTML is a `jinja2.TemplateError`."""
     with locked(out):
-        return _build(run, out, templates, advance, tracker)
+        return _build(run, out, templates, advance, tracker, png)
 
 
 def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Problem | None:
@@ -82,8 +98,17 @@ class Picture:
     """One drawing of a workflow's diagram (of one page of a large one)."""
 
     svg: str  # file names in the library
-    png: str
+    png: str  # written by build --png, else drawn by publish for Confluence
     png_width: int  # pixels
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """A workflow's drawings (a dict of drawings and "gv" a page), or why there are none."""
+
+    pages: tuple[dict[str, bytes], ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: GraphvizError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +120,12 @@ class _Made:
     warnings: tuple[str, ...]
     errors: tuple[Problem, ...]
     graphviz: str | None = None  # why there are no diagrams at all: Graphviz is missing
+    stale: tuple[Path, ...] = ()  # files of an earlier build that would mislead: deleted
 
 
 def _build(run: RunReport, out: Path, templates: Path | None,
-           advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
+           advance: Callable[[int], None] | None, tracker: Tracker | None,
+           png: bool) -> Built:
     templates = templates or run.config.templates
     # One environment each for the run: jinja2 compiles a template once per environment.
     markdown, storage = environment(templates), storage_environment(templates)
@@ -109,23 +136,31 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     missing = False
+    fmts = ("svg", "png") if png else ("svg",)
     # Nearly all of a workflow's time is Graphviz and git, programs of their
     # own: threads run them side by side. Results are taken in input order,
     # so the same input gives the same files, messages and manifest.
     with ThreadPoolExecutor() as pool:
-        made = pool.map(lambda r: _workflow(r, out, markdown, storage), reports)
-        for m in made:
-            if m.graphviz and not missing:
-                missing = True
-                warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
-            # Written here, one after another: atomic.write_bytes reads the
-            # umask by setting it, which threads writing at once would race.
-            files += [_write(path, data) for path, data in m.files]
-            warnings += m.warnings
-            errors += m.errors
-            pages.append(m.page)
-            if advance:
-                advance(1)
+        for start in range(0, len(reports), _GROUP):
+            group = reports[start:start + _GROUP]
+            diagrams = [layout(r) for r in group]
+            drawn = _draw(diagrams, fmts, pool)
+            made = pool.map(lambda r, d, pics: _workflow(r, d, pics, out, markdown, storage, png),
+                            group, diagrams, drawn)
+            for m in made:
+                if m.graphviz and not missing:
+                    missing = True
+                    warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
+                # Written here, one after another: atomic.write_bytes reads the
+                # umask by setting it, which threads writing at once would race.
+                files += [_write(path, data) for path, data in m.files]
+                for stale in m.stale:
+                    stale.unlink(missing_ok=True)
+                warnings += m.warnings
+                errors += m.errors
+                pages.append(m.page)
+                if advance:
+                    advance(1)
     library = portfolio(reports)
     index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
@@ -150,44 +185,99 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
-def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
-              storage: jinja2.Environment) -> _Made:
+def _draw(diagrams: Sequence[Diagram], fmts: tuple[str, ...], pool: ThreadPoolExecutor
+          ) -> list[_Drawn]:
+    """The drawings of each diagram's pages: the pages of all of them in a
+    few batches, a batch two runs of `dot` (each costs 17 ms before it
+    reads a line). A batch that fails or warns is drawn again a workflow at
+    a time: what Graphviz says must name the workflow it is about."""
+    pages = [paginate(d) for d in diagrams]
+    owners = [i for i, each in enumerate(pages) for _ in each]
+    flat = [p for each in pages for p in each]
+    count = min(len(flat), 2 * (os.cpu_count() or 1))  # two a thread evens out their sizes
+    size = -(-len(flat) // count) if count else 1
+    spans = [range(i, min(i + size, len(flat))) for i in range(0, len(flat), size)]
+
+    def batch(span: range) -> list[dict[str, bytes]] | None:
+        said: list[str] = []
+        try:
+            drawn = draw_pictures([flat[i] for i in span], fmts, said.append)
+        except GraphvizMissing:
+            raise
+        except GraphvizError:
+            return None
+        return None if said else drawn
+
+    drawings: list[dict[str, bytes] | None] = [None] * len(flat)
+    try:
+        for span, drawn in zip(spans, pool.map(batch, spans), strict=True):
+            if drawn is not None:
+                drawings[span.start:span.stop] = drawn
+    except GraphvizMissing as e:
+        return [_Drawn(error=e) for _ in diagrams]
+    out = []
+    for k, each in enumerate(pages):
+        mine = [drawings[i] for i, owner in enumerate(owners) if owner == k]
+        if all(d is not None for d in mine):
+            out.append(_Drawn(tuple(d for d in mine if d is not None)))
+            continue
+        said: list[str] = []
+        try:  # alone, so that its warnings and errors are its own
+            out.append(_Drawn(tuple(draw_pictures(each, fmts, said.append)), tuple(said)))
+        except GraphvizError as e:
+            out.append(_Drawn(warnings=tuple(said), error=e))
+    return out
+
+
+def _workflow(report: WorkflowReport, diagram: Diagram, drawn: _Drawn, out: Path,
+              markdown: jinja2.Environment, storage: jinja2.Environment, png: bool) -> _Made:
     """One workflow's SOP, diagrams (a file each page of a large map) and
     Confluence page."""
     w = report.workflow
-    diagram = layout(report)
     files: list[tuple[Path, bytes]] = []
-    warnings: list[str] = []
+    warnings = [f"{w.file}: {message}" for message in drawn.warnings]
     errors: list[Problem] = []
     missing = None
-    drawn: list[Picture] = []
-    try:
-        pictures = draw_pictures(diagram, functools.partial(_note, warnings, w.file))
-    except GraphvizMissing as e:
-        missing = str(e)
-    except GraphvizError as e:
+    pictures: list[Picture] = []
+    attachments: list[str] = []
+    laid: dict[str, str] = {}  # the PNG a publish draws: from which laid-out DOT
+    stale: list[Path] = []
+    if isinstance(drawn.error, GraphvizMissing):
+        missing = str(drawn.error)
+    elif drawn.error is not None:
         # This workflow's own drawing failed: the others still get theirs.
         errors.append(Problem(w.file, w.pos.line, w.pos.column,
-                              f"no SVG or PNG diagram of workflow '{w.id}': {e}"))
-    else:
-        for name, picture in zip(_picture_names(w.id, len(pictures)), pictures, strict=True):
-            files += [(out / f"{name}.{fmt}", data) for fmt, data in picture.items()]
-            drawn.append(Picture(f"{name}.svg", f"{name}.png", _png_width(picture["png"])))
+                              f"no SVG or PNG diagram of workflow '{w.id}': {drawn.error}"))
+    for name, drawing in zip(_picture_names(w.id, len(drawn.pages)), drawn.pages, strict=True):
+        files.append((out / f"{name}.svg", drawing["svg"]))
+        picture = Picture(f"{name}.svg", f"{name}.png", _svg_width(drawing["svg"]))
+        if png:
+            files.append((out / picture.png, drawing["png"]))
+            attachments += [picture.png, picture.svg]
+        else:
+            files.append((out / f"{name}.laid.gv", drawing["gv"]))
+            # A PNG of an earlier build --png would be taken for this drawing's.
+            stale.append(out / picture.png)
+            attachments.append(picture.svg)
+            laid[picture.png] = f"{name}.laid.gv"
+        pictures.append(picture)
     mermaid = to_mermaid(diagram)
     files.append((out / f"{w.id}.mmd", mermaid.encode()))
-    sop = context(report, tuple(d.svg for d in drawn), mermaid)  # runs git
+    sop = context(report, tuple(d.svg for d in pictures), mermaid)  # runs git
     text = markdown.get_template("sop.md.j2").render(sop=sop)
     files.append((out / f"{w.id}.md", text.encode()))
     # png, svg and png_width: the first page, for templates written before paging.
-    first = drawn[0] if drawn else None
+    first = pictures[0] if pictures else None
     page = _checked(storage.get_template("sop.storage.j2").render(
                         sop=sop, png=first and first.png, svg=first and first.svg,
-                        png_width=first.png_width if first else 0, pictures=drawn),
+                        png_width=first.png_width if first else 0, pictures=pictures),
                     f"sop.storage.j2 for {w.file}")
     files.append((out / f"{w.id}.storage.xhtml", page.encode()))
     entry: dict[str, object] = {"workflow": w.id, "title": w.title, "bodies": _bodies(w.id),
-                                "attachments": [name for d in drawn for name in (d.png, d.svg)]}
-    return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
+                                "attachments": attachments}
+    if laid:
+        entry["drawings"] = laid
+    return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing, tuple(stale))
 
 
 def _picture_names(wid: str, count: int) -> list[str]:
@@ -215,8 +305,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _png_width(data: bytes) -> int:
-    """The width in pixels of a PNG, from its header; 0 if it is not one."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return 0
-    return int.from_bytes(data[16:20], "big")
+_SVG_WIDTH = re.compile(rb'<svg width="([0-9.]+)pt"')
+
+
+def _svg_width(data: bytes) -> int:
+    """The width in pixels of the PNG of a drawing, from its SVG, which
+    Graphviz sizes in points at the drawing's dpi: one a pixel. 0 if the
+    SVG does not say."""
+    found = _SVG_WIDTH.search(data, 0, 4096)
+    return round(float(found[1])) if found else 0

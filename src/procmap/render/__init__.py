@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.formats import FORMATS, SUFFIXES, drawings, format_for
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn
+from procmap.render.formats import FORMATS, SUFFIXES, format_for, laid_out
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw_laid, once
 from procmap.render.mermaid import to_mermaid
 from procmap.render.pages import paginate
 
@@ -57,9 +57,15 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
     return _batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
 
 
-def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> list[dict[str, bytes]]:
-    """The SVG and the PNG of each page of a diagram, from one DOT a page."""
-    return _batches(paginate(diagram), lambda batch: drawings(batch, ("svg", "png"), warn))
+def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str], warn: Warn | None = None
+                  ) -> list[dict[str, bytes]]:
+    """Each page drawn in each of `fmts`, and as "gv": the laid-out DOT that
+    `dot -n2` draws in any format later (graphviz.draw_laid). Two runs of
+    `dot` for all the pages, of one diagram or of many."""
+    said = once(warn)
+    laid = laid_out(pages, said)
+    drawn = draw_laid(laid, fmts, said) if fmts else [{} for _ in laid]
+    return [{**d, "gv": text.encode()} for d, text in zip(drawn, laid, strict=True)]
 
 
 def _batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
