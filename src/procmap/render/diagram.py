@@ -34,6 +34,11 @@ LANE_GAP = 22.0
 ROW_GAP = 26.0
 LINE = 13.0
 WRAP = {"decision": 16, "check": 16}
+# A parallelogram widens with its label: a check with a findings badge
+# beside a 16-character title was 259 points wide, wider than its column;
+# Graphviz then drew every edge of the map as a straight line ("the
+# bounding boxes of some nodes touch").
+WRAP_BADGED = {"check": 12}
 WRAP_DEFAULT = 22
 # Lines of a step's title in a drawing; the tooltip and the SOP carry the
 # rest. A title of thousands of characters made a PNG of 10,000 pixels.
@@ -254,7 +259,8 @@ def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
     notes += tuple(Note(None, f) for f in report.findings
                    if f.level in LEVELS and (f.step is None or f.step not in flow.index))
 
-    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
+    lines = [wrap(shown(s.title, s.id), (WRAP_BADGED if s.id in badge else WRAP).get(
+                      s.kind, WRAP.get(s.kind, WRAP_DEFAULT)), TITLE_LINES)
              for s in flow.steps]
     notes_of = [tuple(line for note in marks.notes.get(s.id, ())
                       for line in wrap(note, WRAP.get(s.kind, WRAP_DEFAULT) + 6, 3))
