@@ -311,3 +311,30 @@ def test_files_are_written_by_one_thread(runner: CliRunner,
         write(f"wf/{name}.yaml", PING.replace("id: ping", f"id: {name}"))
     assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
     assert writers == {threading.main_thread().name}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_the_png_is_left_to_publish_unless_asked_for(runner: CliRunner) -> None:
+    """cairo drawing a PNG takes three times as long as the rest of a
+    workflow's build: build writes the layout, from which publish draws the
+    same PNG that build --png writes."""
+    from procmap.render.graphviz import draw_laid
+
+    write("wf/ping.yaml", PING)
+
+    def entry() -> dict[str, object]:
+        (page,) = json.loads(Path("site/manifest.json").read_text())["pages"]
+        return {k: page.get(k) for k in ("attachments", "drawings")}
+
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    png = Path("site/ping.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and not Path("site/ping.laid.gv").exists()
+    assert entry() == {"attachments": ["ping.png", "ping.svg"], "drawings": None}
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    # The PNG of the earlier build would pass for this one's: it goes.
+    assert not Path("site/ping.png").exists()
+    assert entry() == {"attachments": ["ping.svg"], "drawings": {"ping.png": "ping.laid.gv"}}
+    laid = Path("site/ping.laid.gv").read_text()
+    assert draw_laid([laid], ("png",))[0]["png"] == png
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    assert not Path("site/ping.laid.gv").exists() and Path("site/ping.png").exists()

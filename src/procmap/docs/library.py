@@ -251,12 +251,13 @@ def _workflow(report: WorkflowReport, diagram: Diagram, drawn: _Drawn, out: Path
     for name, drawing in zip(_picture_names(w.id, len(drawn.pages)), drawn.pages, strict=True):
         files.append((out / f"{name}.svg", drawing["svg"]))
         picture = Picture(f"{name}.svg", f"{name}.png", _svg_width(drawing["svg"]))
+        # What an earlier build wrote the other way would pass for this drawing's.
         if png:
             files.append((out / picture.png, drawing["png"]))
+            stale.append(out / f"{name}.laid.gv")
             attachments += [picture.png, picture.svg]
         else:
             files.append((out / f"{name}.laid.gv", drawing["gv"]))
-            # A PNG of an earlier build --png would be taken for this drawing's.
             stale.append(out / picture.png)
             attachments.append(picture.svg)
             laid[picture.png] = f"{name}.laid.gv"

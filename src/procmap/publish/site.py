@@ -56,14 +56,19 @@ class SitePage:
         """The bytes of one of `files()`: a drawing is drawn now, by Graphviz."""
         if name in self.attachments:
             return self.attachments[name]
-        from procmap.render.graphviz import GraphvizError, draw_laid
+        from procmap.render import graphviz
 
+        what = f"cannot draw {name} of workflow {self.workflow!r}"
+        elsewhere = "procmap build --png where Graphviz is, and publish what it wrote"
         try:
-            return draw_laid([self.drawings[name].decode()], ("png",))[0]["png"]
-        except GraphvizError as e:
-            raise PublishError(f"cannot draw {name} of workflow {self.workflow!r}: {e}; or "
-                               "run procmap build --png where Graphviz is, and publish "
-                               "what it wrote") from None
+            return graphviz.draw_laid([self.drawings[name].decode()], ("png",))[0]["png"]
+        except graphviz.GraphvizMissing:
+            raise PublishError(f"{what}: Graphviz's `dot` program is not on PATH: install "
+                               "Graphviz (`sudo apt-get install graphviz`, `brew install "
+                               f"graphviz`, `winget install graphviz`), or run {elsewhere}"
+                               ) from None
+        except graphviz.GraphvizError as e:
+            raise PublishError(f"{what}: {e}; or run {elsewhere}") from None
 
 
 @dataclass(frozen=True, slots=True)
