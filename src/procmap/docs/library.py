@@ -5,7 +5,6 @@ in markdown and in Confluence storage format, with the manifest that
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from procmap.render import (
     Diagram,
     GraphvizError,
     GraphvizMissing,
+    batches,
     draw_pictures,
     layout,
     paginate,
@@ -47,9 +47,11 @@ TRACKER = ":tracker"
 _OWN_FILES = ("index.md", INDEX, MANIFEST)
 _TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
 _SUFFIXES = (".md", ".mmd", ".svg", ".png", ".laid.gv", ".storage.xhtml")
-# Workflows whose diagrams are drawn, then written, together: the pages of
-# each group share the runs of `dot`, a few batches side by side.
-_GROUP = 64
+# Workflows drawn together: their pages share two runs of `dot`, which
+# costs 12 to 17 ms a run before it reads a line.
+_BATCH = 8
+# Pages beyond this many in a batch are drawn in runs side by side.
+_PAGES_PER_RUN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +138,14 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     missing = False
-    fmts = ("svg", "png") if png else ("svg",)
-    # Nearly all of a workflow's time is Graphviz and git, programs of their
-    # own: threads run them side by side. Results are taken in input order,
-    # so the same input gives the same files, messages and manifest.
+    # A batch of workflows is drawn by Graphviz, then written from templates,
+    # while other batches wait on Graphviz or git, programs of their own:
+    # threads run them side by side. Results are taken in input order, so
+    # the same input gives the same files, messages and manifest.
+    batches = [reports[i:i + _BATCH] for i in range(0, len(reports), _BATCH)]
     with ThreadPoolExecutor() as pool:
-        for start in range(0, len(reports), _GROUP):
-            group = reports[start:start + _GROUP]
-            diagrams = [layout(r) for r in group]
-            drawn = _draw(diagrams, fmts, pool)
-            made = pool.map(lambda r, d, pics: _workflow(r, d, pics, out, markdown, storage, png),
-                            group, diagrams, drawn)
+        for made in pool.map(lambda batch: _batch(batch, out, markdown, storage, png),
+                             batches):
             for m in made:
                 if m.graphviz and not missing:
                     missing = True
@@ -185,48 +184,49 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
-def _draw(diagrams: Sequence[Diagram], fmts: tuple[str, ...], pool: ThreadPoolExecutor
-          ) -> list[_Drawn]:
-    """The drawings of each diagram's pages: the pages of all of them in a
-    few batches, a batch two runs of `dot` (each costs 17 ms before it
-    reads a line). A batch that fails or warns is drawn again a workflow at
-    a time: what Graphviz says must name the workflow it is about."""
+def _batch(reports: Sequence[WorkflowReport], out: Path, markdown: jinja2.Environment,
+           storage: jinja2.Environment, png: bool) -> list[_Made]:
+    """A few workflows' parts of the library, their diagrams drawn together."""
+    diagrams = [layout(r) for r in reports]
+    drawn = _draw(diagrams, ("svg", "png") if png else ("svg",))
+    return [_workflow(r, d, pictures, out, markdown, storage, png)
+            for r, d, pictures in zip(reports, diagrams, drawn, strict=True)]
+
+
+def _draw(diagrams: Sequence[Diagram], fmts: tuple[str, ...]) -> list[_Drawn]:
+    """The drawings of each diagram's pages, all drawn together. Graphviz
+    does not say which graph of a run a message is about: drawings that
+    fail or warn are drawn again a workflow at a time, so that each
+    message names its workflow."""
     pages = [paginate(d) for d in diagrams]
-    owners = [i for i, each in enumerate(pages) for _ in each]
     flat = [p for each in pages for p in each]
-    count = min(len(flat), 2 * (os.cpu_count() or 1))  # two a thread evens out their sizes
-    size = -(-len(flat) // count) if count else 1
-    spans = [range(i, min(i + size, len(flat))) for i in range(0, len(flat), size)]
 
-    def batch(span: range) -> list[dict[str, bytes]] | None:
-        said: list[str] = []
-        try:
-            drawn = draw_pictures([flat[i] for i in span], fmts, said.append)
-        except GraphvizMissing:
-            raise
-        except GraphvizError:
-            return None
-        return None if said else drawn
+    def draw(batch: Sequence[Diagram], warn: Callable[[str], None]) -> list[dict[str, bytes]]:
+        if len(batch) <= _PAGES_PER_RUN:
+            return draw_pictures(batch, fmts, warn)
+        return batches(batch, lambda part: draw_pictures(part, fmts, warn))
 
-    drawings: list[dict[str, bytes] | None] = [None] * len(flat)
+    said: list[str] = []
     try:
-        for span, drawn in zip(spans, pool.map(batch, spans), strict=True):
-            if drawn is not None:
-                drawings[span.start:span.stop] = drawn
+        drawn: list[dict[str, bytes]] | None = draw(flat, said.append)
     except GraphvizMissing as e:
         return [_Drawn(error=e) for _ in diagrams]
-    out = []
-    for k, each in enumerate(pages):
-        mine = [drawings[i] for i, owner in enumerate(owners) if owner == k]
-        if all(d is not None for d in mine):
-            out.append(_Drawn(tuple(d for d in mine if d is not None)))
-            continue
-        said: list[str] = []
-        try:  # alone, so that its warnings and errors are its own
-            out.append(_Drawn(tuple(draw_pictures(each, fmts, said.append)), tuple(said)))
+    except GraphvizError:
+        drawn = None
+    if drawn is not None and not said:
+        out, start = [], 0
+        for each in pages:
+            out.append(_Drawn(tuple(drawn[start:start + len(each)])))
+            start += len(each)
+        return out
+    alone = []
+    for each in pages:
+        mine: list[str] = []
+        try:
+            alone.append(_Drawn(tuple(draw(each, mine.append)), tuple(mine)))
         except GraphvizError as e:
-            out.append(_Drawn(warnings=tuple(said), error=e))
-    return out
+            alone.append(_Drawn(warnings=tuple(mine), error=e))
+    return alone
 
 
 def _workflow(report: WorkflowReport, diagram: Diagram, drawn: _Drawn, out: Path,

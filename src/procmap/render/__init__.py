@@ -23,6 +23,7 @@ __all__ = [
     "Diagram",
     "GraphvizError",
     "GraphvizMissing",
+    "batches",
     "draw_diagram",
     "draw_pictures",
     "format_for",
@@ -54,7 +55,7 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
     drawing a page."""
     diagram = layout(report)
     pages = paginate(diagram) if FORMATS[fmt].paged else (diagram,)
-    return _batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
+    return batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
 
 
 def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str], warn: Warn | None = None
@@ -68,7 +69,7 @@ def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str], warn: Warn | No
     return [{**d, "gv": text.encode()} for d, text in zip(drawn, laid, strict=True)]
 
 
-def _batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
+def batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
     """The drawings of the pages, in order: a batch of pages a processor, side by side."""
     count = min(len(pages), os.cpu_count() or 1)
     if count <= 1:
