@@ -49,7 +49,7 @@ _TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
 _SUFFIXES = (".md", ".mmd", ".svg", ".png", ".laid.gv", ".storage.xhtml")
 # Workflows drawn together: their pages share two runs of `dot`, which
 # costs 12 to 17 ms a run before it reads a line.
-_BATCH = 8
+_BATCH = 16
 # Pages beyond this many in a batch are drawn in runs side by side.
 _PAGES_PER_RUN = 16
 
