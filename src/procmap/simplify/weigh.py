@@ -74,6 +74,7 @@ class Weigher:
             for a in s.inputs:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
+        self._outs: dict[str, list[tuple[str, float]]] = {}
         self.sends = self._sends(flow)
         lead, path = critical_path(flow)
         self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
@@ -113,6 +114,17 @@ class Weigher:
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
         """(target, share of the cases leaving s) per distinct target."""
+        if self.workflow.steps.get(s.id) is s:
+            # A step no edit changed: every step it leads to is still there
+            # (deleting a step changes each step before it).
+            out = self._outs.get(s.id)
+            if out is None:
+                out = self._outs[s.id] = self._targets(self.workflow, s)
+            return out
+        return self._targets(w, s)
+
+    @staticmethod
+    def _targets(w: Workflow, s: Step) -> list[tuple[str, float]]:
         seen: dict[str, float] = {}
         for b in s.next:
             if b.to in w.steps:

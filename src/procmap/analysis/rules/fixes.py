@@ -81,63 +81,6 @@ def proposal(rule: str, flow: Flow, step: Step, steps: Iterable[str], klass: Kla
                     by or flow.workflow.owner, why, edit)
 
 
-def dominates(flow: Flow, a: int, b: int) -> bool:
-    """Every path from the start to `b` passes through `a`."""
-    if a == flow.start:
-        return True
-    seen = {flow.start}
-    stack = [flow.start]
-    while stack:
-        u = stack.pop()
-        for v in flow.succ[u]:
-            if v == b:
-                return False
-            if v != a and v not in seen:
-                seen.add(v)
-                stack.append(v)
-    return True
-
-
-class Dominance:
-    """`dominates` for many pairs of one graph: one dominator tree from the
-    start instead of one search per pair."""
-
-    def __init__(self, flow: Flow) -> None:
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from(range(flow.n))
-        g.add_edges_from((u, v) for u in range(flow.n) for v in flow.succ[u])
-        idom = nx.immediate_dominators(g, flow.start)
-        children: dict[int, list[int]] = {}
-        for v, d in idom.items():
-            if v != d:
-                children.setdefault(d, []).append(v)
-        # Entry and exit times of a walk of the tree: a dominates b when b's
-        # interval lies in a's.
-        self.enter: dict[int, int] = {}
-        self.leave: dict[int, int] = {}
-        clock, stack = 0, [(flow.start, False)]
-        while stack:
-            v, done = stack.pop()
-            clock += 1
-            if done:
-                self.leave[v] = clock
-                continue
-            self.enter[v] = clock
-            stack.append((v, True))
-            stack.extend((c, False) for c in children.get(v, ()))
-        self.flow = flow
-
-    def __call__(self, a: int, b: int) -> bool:
-        flow = self.flow
-        if a == flow.start or b not in self.enter:
-            return True  # b unreachable: no path to it misses a
-        if b == flow.start or a not in self.enter or a == b:
-            return dominates(flow, a, b)  # the start's own loop, or no path through a
-        return self.enter[a] <= self.enter[b] and self.leave[b] <= self.leave[a]
-
-
 def changed_between(flow: Flow, a: int, b: int) -> bool:
     """A step strictly between `a` and `b` makes something `b` reads."""
     reads = set(flow.steps[b].inputs)
