@@ -157,7 +157,8 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     survey = Survey(Flow(workflow), report.findings)
     weigher = Weigher(survey.flow, report.metrics.visits)  # simulated once, by analyze
     outcomes = _weigh(survey, weigher, options)
-    run = _hold_back(weigher, options, outcomes)
+    surveys: dict[object, Survey] = {}
+    run = _hold_back(weigher, options, outcomes, surveys)
     current, refused, held = run.current, run.refused, dict(run.held)
     applied = {p.id for p in run.applied}
     by_change = {(o.proposal.action, o.proposal.step): o.proposal.id for o in outcomes}
@@ -168,7 +169,7 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     while held and run.after is not None:
         weigher = run.after.weigher()
         later = _hold_back(weigher, options, _weigh(run.after, weigher, options,
-                                                    chosen_only=True))
+                                                    chosen_only=True), surveys)
         ids = [by_change.get((p.action, p.step)) for p in later.applied]
         if not ids or not all(i in held for i in ids):
             break
@@ -195,7 +196,8 @@ class _Run:
     held: dict[str, str]  # chosen, but it would make a later change possible
 
 
-def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _Run:
+def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome],
+               surveys: dict[object, Survey]) -> _Run:
     """The chosen changes applied together, except those that would make a
     change possible that a later run would apply (simplify.md: no cascades)."""
     chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
@@ -207,12 +209,22 @@ def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _
         applied = [p for p in tried if p.id not in refused]
         if not applied:
             return _Run(current, None, applied, refused, held)
-        after = Survey.of(_renumbered(current), options.config)
+        after = _survey(current, options.config, surveys)
         enabling = _cascade(after, weigher.visits, options, applied,
                             {(p.action, p.step) for p in chosen if p.id in held}, where)
         if not enabling:
             return _Run(current, after, applied, refused, held)
         held.update(enabling)
+
+
+def _survey(w: Workflow, config: Config, seen: dict[object, Survey]) -> Survey:
+    """The survey of a workflow that changes led to. A later run tried on
+    this run's result goes through many of the workflows this run went
+    through: each is surveyed once. Changes alter only links and teams."""
+    key = tuple((sid, s.team, s.next) for sid, s in w.steps.items())
+    if key not in seen:
+        seen[key] = Survey.of(_renumbered(w), config)
+    return seen[key]
 
 
 def _renumbered(w: Workflow) -> Workflow:
