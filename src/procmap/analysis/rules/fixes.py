@@ -10,14 +10,15 @@ nothing; `review` needs the named person's yes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from procmap.analysis.graph import Flow
 from procmap.format.model import Branch, Step, Workflow
 
 Klass = Literal["safe", "review"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,9 @@ class Draft:
     workflow: Workflow
     changed: frozenset[str] = frozenset()  # steps still there, given new links or team
     deleted: frozenset[str] = frozenset()
+    # step -> changed steps that link to it: with the links of the workflow
+    # as it was, who links to a step now, without a look at every step.
+    into: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(cls, workflow: Workflow) -> Draft:
@@ -38,8 +42,14 @@ class Draft:
         # Steps keep their `index` (their place in the file as written) and
         # stay the same objects unless changed. The result is for weighing and
         # writing back, not for building a Flow.
+        changed = frozenset(changed)
+        into = _copy(self.into)
+        for sid in changed:
+            for b in steps[sid].next:
+                into[b.to] = into.get(b.to, frozenset()) | {sid}
         return Draft(self.base, replace(self.workflow, steps=MappingProxyType(steps)),
-                     self.changed.union(changed), self.deleted.union(deleted))
+                     self.changed | changed, self.deleted.union(deleted),
+                     MappingProxyType(into))
 
 
 Edit = Callable[[Draft], "Draft | None"]
@@ -90,17 +100,21 @@ def changed_between(flow: Flow, a: int, b: int) -> bool:
 
 # The edits. Each returns None when the workflow does not allow it.
 
-def _copy(steps: Mapping[str, Step]) -> dict[str, Step]:
+def _copy(mapping: Mapping[str, T]) -> dict[str, T]:
     # A mapping proxy's copy() is its dict's: dict(proxy) goes key by key, 30 times slower.
-    return steps.copy() if isinstance(steps, MappingProxyType) else dict(steps)
+    return mapping.copy() if isinstance(mapping, MappingProxyType) else dict(mapping)
 
 
-def _preds(w: Workflow, sid: str, flow: Flow | None) -> list[Step]:
-    """The steps with a link to `sid`; from the graph when `w` is its workflow."""
-    if flow is not None and w is flow.workflow:
-        return [flow.steps[u] for u in flow.pred[flow.index[sid]]]
+def _preds(draft: Draft, sid: str, flow: Flow | None) -> list[Step]:
+    """The steps with a link to `sid`, in file order; from the graph when the
+    draft was made from its workflow."""
+    steps = draft.workflow.steps
+    if flow is not None and draft.base is flow.workflow:
+        ids = {flow.steps[u].id for u in flow.pred[flow.index[sid]]} | draft.into.get(sid, set())
+        found = [steps[i] for i in ids if i in steps and any(b.to == sid for b in steps[i].next)]
+        return sorted(found, key=lambda s: s.index)
     # `next` names a step at most once (format 1.1), so no step comes twice.
-    return [s for s in w.steps.values() for b in s.next if b.to == sid]
+    return [s for s in steps.values() for b in s.next if b.to == sid]
 
 
 def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
@@ -132,7 +146,7 @@ def delete_step(sid: str, flow: Flow | None = None) -> Edit:
         after = {b.to for b in s.next}
         steps = _copy(w.steps)
         del steps[sid]
-        preds = _preds(w, sid, flow)
+        preds = _preds(draft, sid, flow)
         for step in preds:
             if step.id in after or step.id == sid:
                 return None  # the loop would close on itself
@@ -188,7 +202,7 @@ def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
             # `first` takes over the links of `second`: the outcomes of a
             # decision are its own, and copied they would make `first` decide.
             return None
-        preds = _preds(w, first, flow)
+        preds = _preds(draft, first, flow)
         if not preds or any(x.to == second or x.p is not None or x.when
                             for p in preds for x in p.next):
             return None
