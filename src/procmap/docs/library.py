@@ -5,9 +5,10 @@ in markdown and in Confluence storage format, with the manifest that
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,14 +139,18 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     missing = False
-    # A batch of workflows is drawn by Graphviz, then written from templates,
-    # while other batches wait on Graphviz or git, programs of their own:
-    # threads run them side by side. Results are taken in input order, so
-    # the same input gives the same files, messages and manifest.
+    # A pipeline: batches of workflows are drawn by Graphviz, one a processor,
+    # while the batches drawn are written from templates (Python, one thread
+    # at a time, and git): Graphviz is never left waiting for the templates.
+    # Results are taken in input order, so the same input gives the same
+    # files, messages and manifest.
+    fmts = ("svg", "png") if png else ("svg",)
     batches = [reports[i:i + _BATCH] for i in range(0, len(reports), _BATCH)]
-    with ThreadPoolExecutor() as pool:
-        for made in pool.map(lambda batch: _batch(batch, out, markdown, storage, png),
-                             batches):
+    with ThreadPoolExecutor(os.cpu_count()) as drawing, ThreadPoolExecutor() as writing:
+        drawn = [drawing.submit(_draw_batch, batch, fmts) for batch in batches]
+        written = [writing.submit(_write_batch, batch, future, out, markdown, storage, png)
+                   for batch, future in zip(batches, drawn, strict=True)]
+        for made in (future.result() for future in written):
             for m in made:
                 if m.graphviz and not missing:
                     missing = True
@@ -184,13 +189,21 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
-def _batch(reports: Sequence[WorkflowReport], out: Path, markdown: jinja2.Environment,
-           storage: jinja2.Environment, png: bool) -> list[_Made]:
-    """A few workflows' parts of the library, their diagrams drawn together."""
+def _draw_batch(reports: Sequence[WorkflowReport], fmts: tuple[str, ...]
+                ) -> tuple[list[Diagram], list[_Drawn]]:
+    """A few workflows' diagrams, drawn together."""
     diagrams = [layout(r) for r in reports]
-    drawn = _draw(diagrams, ("svg", "png") if png else ("svg",))
-    return [_workflow(r, d, pictures, out, markdown, storage, png)
-            for r, d, pictures in zip(reports, diagrams, drawn, strict=True)]
+    return diagrams, _draw(diagrams, fmts)
+
+
+def _write_batch(reports: Sequence[WorkflowReport],
+                 drawn: Future[tuple[list[Diagram], list[_Drawn]]], out: Path,
+                 markdown: jinja2.Environment, storage: jinja2.Environment,
+                 png: bool) -> list[_Made]:
+    """A few workflows' parts of the library, once their diagrams are drawn."""
+    diagrams, pictures = drawn.result()
+    return [_workflow(r, d, p, out, markdown, storage, png)
+            for r, d, p in zip(reports, diagrams, pictures, strict=True)]
 
 
 def _draw(diagrams: Sequence[Diagram], fmts: tuple[str, ...]) -> list[_Drawn]:
