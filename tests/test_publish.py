@@ -492,6 +492,21 @@ def test_connect_chooses_the_flavour() -> None:
      r"manifest.json: two pages are of workflow 'w': run procmap build again"),
     ('{"procmap": 1, "index": "\\ud800.x"}', {"i.x": "<p/>"},
      r"manifest.json: '\\ud800.x' is not a plain file name: run procmap build again"),
+    # The PNGs left to publish, each drawn from a layout in the folder.
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": ["w.png"]}]}', {"i.x": "<p/>"},
+     r"manifest.json: the drawings of page 1 are not a map of file names: run procmap build "
+     "again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"../w.png": "i.x"}}]}', {"i.x": "<p/>"},
+     r"manifest.json: the drawings of page 1 are not a map of file names: run procmap build "
+     "again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "/etc/passwd"}}]}',
+     {"i.x": "<p/>"}, r"manifest.json: '/etc/passwd' is not a plain file name"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}', {"i.x": "<p/>"},
+     r"w.laid.gv: No such file or directory: run procmap build again"),
 ])
 def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
                               message: str) -> None:
