@@ -292,3 +292,34 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
     assert result.exit_code == 2
     assert "an empty path: give a file or folder name" in result.output
     assert [p.name for p in Path.cwd().iterdir()] == [".git"]
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["sop", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["simplify", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["diff", "w.yaml", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["diff", "w.yaml", "w.yaml", "--diagram", "new/"], "'--diagram'"),
+    (["export", "bpmn", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["analyze", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["schema", "-o", "new/"], "'-o' / '--output'"),
+    (["mine", "log.csv", "-o", "new/"], "'-o' / '--output'"),
+    (["compare-logs", "log.csv", "-o", "new/"], "'-o' / '--output'"),
+    (["track", "cases.csv", "--workflows", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
+def test_a_file_option_ending_in_a_slash_is_refused_not_written_as_a_file(
+        runner: CliRunner, args: list[str], option: str) -> None:
+    # `sop w.yaml -o new/` wrote a file named "new": the slash said a folder was meant.
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: Invalid value for {option}: 'new/' ends in /, so "
+                                  "it names a folder: give a file name\n")
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
+
+
+def test_a_file_argument_ending_in_a_slash_is_refused(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["sop", "w.yaml/"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for 'PATH': 'w.yaml/' ends in /, so "
+                                  "it names a folder: give a file name\n")

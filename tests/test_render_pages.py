@@ -54,9 +54,11 @@ def test_render_writes_one_file_a_page(runner: CliRunner,
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
-@pytest.mark.parametrize("folder", [".", "out", "out/"])
-def test_pages_are_not_written_for_a_folder(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
-                                            folder: str) -> None:
+@pytest.mark.parametrize("folder", [".", "out", "out/", "new/"])
+def test_pages_into_a_folder_are_numbered_by_the_workflow_id(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch, folder: str) -> None:
+    # A folder was refused (before, "." crashed and "out/" wrote out-1... beside
+    # it); one workflow now goes into a folder as several do, <id>.<suffix>.
     import procmap.render as render
 
     write("w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n"
@@ -65,8 +67,9 @@ def test_pages_are_not_written_for_a_folder(runner: CliRunner, monkeypatch: pyte
     original = render.paginate
     monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
     result = runner.invoke(main, ["render", "w.yaml", "-o", folder])
-    assert result.exit_code == 2
-    assert result.output == (f"procmap: cannot write {Path(folder)}: a folder, not a file: "
-                             "name a regular file, or - for standard output\n")
-    assert sorted(p.name for p in Path().iterdir()) == [".git", "out", "w.yaml"]
-    assert list(Path("out").iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"procmap: w.yaml: 3 pages: {Path(folder, 'w-1.svg')} to "
+                             f"{Path(folder, 'w-3.svg')}\n")
+    assert sorted(p.name for p in Path(folder).iterdir() if p.suffix == ".svg") == [
+        "w-1.svg", "w-2.svg", "w-3.svg"]
+    assert all(p.read_text().count("page ") >= 2 for p in Path(folder).glob("*.svg"))
