@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -257,6 +258,30 @@ def test_a_bpmn_file_past_the_size_limit_is_refused_unread(runner: CliRunner) ->
     assert result.exit_code == 2
     assert result.output == ("big.bpmn:1:1: cannot read the file: the file is 11.0 MB, more "
                              "than the 10 MB limit\n  hint: check the path and its permissions\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["analyze", "sock"], "sock:1:1: error: cannot read a socket: procmap reads workflows "
+     "from files\n  hint: name a YAML file\n"),
+    (["render", "sock", "-f", "dot"],
+     "sock:1:1: cannot read a socket: procmap reads workflows from files\n"
+     "  hint: name a YAML file\n"),
+    (["simplify", "sock"], "procmap: cannot read sock: a socket, not a file\n"),
+    (["track", "sock", "--workflows", "flows"],
+     "sock:1:1: cannot read the cases: a socket, not a file\n  hint: check the path\n"),
+    (["import", "bpmn", "sock", "-o", "out"], "sock:1:1: cannot read the file: a socket, "
+     "not a file\n  hint: check the path and its permissions\n"),
+], ids=["analyze", "render", "simplify", "track", "import-bpmn"])
+def test_a_socket_is_named_for_what_it_is(runner: CliRunner, args: list[str],
+                                          message: str) -> None:
+    # Opening one fails with ENXIO: "No such device or address", as if the path were wrong.
+    write("flows/a.yaml", CLEAN)
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind("sock")
+    listening.close()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
 
 
 def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) -> None:
