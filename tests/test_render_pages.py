@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from helpers import report, write
 from procmap.cli import main
 from procmap.render import layout, paginate
+from procmap.render.diagram import COLUMN, LANE_HEADER
 from procmap.render.dot import to_dot
+from procmap.render.pages import MARGIN
 
 CHAIN = "".join(f"s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
                 for i in range(5)) + "s5: {title: Step 5, team: a, touch: 1h}\n"
@@ -32,6 +34,18 @@ def test_a_wide_map_is_cut_by_columns_and_every_cut_edge_names_the_other_end() -
     assert all(p.width == pages[0].width for p in pages)
     assert "page 2" in to_dot(pages[0])
     assert paginate(d, columns=6) == (d,)
+
+
+def test_pages_of_wider_columns_keep_their_steps_in_the_same_places() -> None:
+    # Long titles set columns wider apart than COLUMN: pages are cut by the
+    # diagram's own spacing, else a step landed off its page.
+    d = layout(report(CHAIN.replace("team: b", "team: a").replace("touch", "kind: check, touch")
+                      .replace("Step", "QUALIFY THE PARTNER AGAINST THE MAP STEP")))
+    pages = paginate(d, columns=2)
+    assert d.column > COLUMN
+    assert [[round(n.x, 2) for n in p.nodes] for p in pages] == [
+        [round(LANE_HEADER + MARGIN + (c + 0.5) * d.column, 2) for c in (0, 1)]] * 3
+    assert all(p.width == LANE_HEADER + 2 * MARGIN + 2 * d.column for p in pages)
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
