@@ -75,6 +75,29 @@ def test_a_join_after_a_parallel_split_runs_once() -> None:
     assert m.expected_touch_h == pytest.approx(7.0)
 
 
+def test_a_parallel_split_that_no_case_reaches_leaves_visits_exact() -> None:
+    # Found by fuzzing simplify: `stray` splits into two, but no case ever
+    # runs it. Runs per case were simulated all the same, and the loops
+    # around s0 ran out of the simulation's budget: the end s2 got 0.4 runs
+    # per case, and the workflow 2.3 handoffs per case instead of 6.1.
+    m = report("""\
+        s0: {title: Check, team: a, next: [{to: s0, p: 0.34}, {to: s9, p: 0.33}, {to: s1, p: 0.33}]}
+        s1: {title: Fix, team: a, next: s0}
+        s2: {title: Done, team: a}
+        s4: {title: Stray, team: a, next: [s0, s1]}
+        s9: {title: Route, team: b, next: [{to: s0, p: 0.34}, {to: s1, p: 0.33}, {to: s2, p: 0.33}]}
+        s11: {title: Other, team: a, next: s1}
+        """).metrics
+    # s0 runs v times: once, then again after itself (0.34), after s1 (0.33)
+    # and after s9 (0.33 * 0.34 + 0.33 * 0.33 through s1): v = 1 + 0.8911 v.
+    v = 1 / (1 - 0.34 - 0.33 - 0.33 * 0.67)
+    assert m.visits["s0"] == pytest.approx(v)
+    assert m.visits["s9"] == pytest.approx(0.33 * v)
+    assert m.visits["s2"] == pytest.approx(1.0)
+    assert (m.visits["s4"], m.visits["s11"]) == (0.0, 0.0)
+    assert m.expected_handoffs == pytest.approx(0.33 * v + 0.33 * v)
+
+
 def test_a_branch_taken_by_a_tenth_of_cases_weighs_a_tenth() -> None:
     m = report("""\
         intake: {title: Intake, team: a, kind: decision,

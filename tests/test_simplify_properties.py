@@ -55,10 +55,11 @@ def assert_never(result: Simplified) -> None:
     # visits come from the simulation, are estimates from a fixed number of
     # random cases: with other steps the same seed draws other numbers. No
     # edit lengthens a case or adds a handoff (lead time and links above are
-    # exact), so only that noise may move them.
-    assert a.expected_handoffs <= b.expected_handoffs * (1 + NOISE) + SLACK
+    # exact), so only that noise may move them. A simulation cut short (loops
+    # that outran its budget) counts too few runs and too short a mean.
     assert b.simulated is not None and a.simulated is not None
-    if not (b.simulated.truncated or a.simulated.truncated):  # a cut-short mean is too low
+    if not (b.simulated.truncated or a.simulated.truncated):
+        assert a.expected_handoffs <= b.expected_handoffs * (1 + NOISE) + SLACK
         assert a.simulated.mean_h <= b.simulated.mean_h * (1 + NOISE) + SLACK
 
 
@@ -206,10 +207,11 @@ def test_with_accept_all_a_second_run_applies_nothing() -> None:
 
 
 # Found by fuzzing (--accept all): s0 loops back to itself half the time, so
-# the simulation gives it 2.064 runs per case and s1, which it leads to, 1.0
+# the simulation gave it 2.064 runs per case and s1, which it leads to, 1.0
 # (exactly: 2 and 1). Deleting s1 was weighed on that noise ("it would add
 # handoffs"); in the first run's output the noise fell the other way and a
-# second run deleted s1.
+# second run deleted s1. The split s8 is one no case reaches: runs per case
+# are now exact, and s0 hands on to s2 as often as s1 did (2 x 0.5 = 1).
 NOISY = b"""\
 procmap: 1
 id: fuzz
@@ -228,7 +230,7 @@ steps:
 def test_whether_a_change_adds_handoffs_is_not_the_simulations_noise() -> None:
     result = simplify(NOISY, "fuzz.yaml", ALL)
     [deleted] = [o for o in result.outcomes if o.proposal.id == "duplicate-step:s1"]
-    assert (deleted.status, round(deleted.saving.handoffs, 3)) == ("applied", 0.484)
+    assert (deleted.status, round(deleted.saving.handoffs, 3)) == ("applied", 0.0)
     assert_idempotent(result, ALL)
 
 

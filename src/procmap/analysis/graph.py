@@ -109,7 +109,7 @@ class Flow:
                 key = (step.index, self.index[branch.to])
                 self.p.setdefault(key, branch.p)
                 self.when.setdefault(key, branch.when)
-        self._graph, self._components, self._component = _components(self.n, self.succ)
+        self.graph, self._components, self._component = _components(self.n, self.succ)
         self.rework = _rework(self.succ, self._component)
         self.fsucc = [[v for v in self.succ[u] if (u, v) not in self.rework]
                       for u in range(self.n)]
@@ -125,8 +125,13 @@ class Flow:
         """The strongly connected components (members ascending), sources first."""
         import networkx as nx
 
-        cond = nx.condensation(self._graph, scc=self._components)
+        cond = nx.condensation(self.graph, scc=self._components)
         return [sorted(self._components[c]) for c in nx.topological_sort(cond)]
+
+    @cached_property
+    def dominates(self) -> Dominance:
+        """Whether every path from the start to one step passes through another."""
+        return Dominance(self)
 
     @cached_property
     def simulation(self) -> Simulated:
@@ -282,3 +287,57 @@ def bits_to_list(bits: int) -> list[int]:
         out.append(low.bit_length() - 1)
         bits ^= low
     return out
+
+
+def dominates(flow: Flow, a: int, b: int) -> bool:
+    """Every path from the start to `b` passes through `a`."""
+    if a == flow.start:
+        return True
+    seen = {flow.start}
+    stack = [flow.start]
+    while stack:
+        u = stack.pop()
+        for v in flow.succ[u]:
+            if v == b:
+                return False
+            if v != a and v not in seen:
+                seen.add(v)
+                stack.append(v)
+    return True
+
+
+class Dominance:
+    """`dominates` for many pairs of one graph: one dominator tree from the
+    start instead of one search per pair (`Flow.dominates`)."""
+
+    def __init__(self, flow: Flow) -> None:
+        import networkx as nx
+
+        idom = nx.immediate_dominators(flow.graph, flow.start)
+        children: dict[int, list[int]] = {}
+        for v, d in idom.items():
+            if v != d:
+                children.setdefault(d, []).append(v)
+        # Entry and exit times of a walk of the tree: a dominates b when b's
+        # interval lies in a's.
+        self.enter: dict[int, int] = {}
+        self.leave: dict[int, int] = {}
+        clock, stack = 0, [(flow.start, False)]
+        while stack:
+            v, done = stack.pop()
+            clock += 1
+            if done:
+                self.leave[v] = clock
+                continue
+            self.enter[v] = clock
+            stack.append((v, True))
+            stack.extend((c, False) for c in children.get(v, ()))
+        self.flow = flow
+
+    def __call__(self, a: int, b: int) -> bool:
+        flow = self.flow
+        if a == flow.start or b not in self.enter:
+            return True  # b unreachable: no path to it misses a
+        if b == flow.start or a not in self.enter or a == b:
+            return dominates(flow, a, b)  # the start's own loop, or no path through a
+        return self.enter[a] <= self.enter[b] and self.leave[b] <= self.leave[a]

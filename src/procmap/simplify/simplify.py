@@ -10,7 +10,7 @@ and only their edits are spliced into the text, once.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -18,7 +18,7 @@ from procmap.analysis.analyze import WorkflowReport, analyze, rule_findings
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules import RULES, Finding
 from procmap.analysis.rules.base import LEVELS
-from procmap.analysis.rules.fixes import Proposal
+from procmap.analysis.rules.fixes import Draft, Proposal
 from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.loader import loads
@@ -118,9 +118,16 @@ class Survey:
         flow = Flow(workflow)
         return cls(flow, tuple(rule_findings(flow, config, _PROPOSING)))
 
-    def weigher(self) -> Weigher:
-        visits = self.flow.visits
-        return Weigher(self.flow, {s.id: visits[i] for i, s in enumerate(self.flow.steps)})
+    def weigher(self, visits: Mapping[str, float] | None = None) -> Weigher:
+        """Weighs changes to this workflow. A run takes the runs per case of
+        its input as they were measured once (simulated, with parallel
+        work) for every workflow its changes lead to: no change alters how
+        often the steps it keeps run, and measured again each time they
+        would differ by the simulation's noise, not by the change."""
+        if visits is None:
+            measured = self.flow.visits
+            visits = {s.id: measured[i] for i, s in enumerate(self.flow.steps)}
+        return Weigher(self.flow, visits)
 
 
 _PROPOSING = tuple(rule for rule in RULES if rule.propose is not None)
@@ -150,7 +157,8 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     survey = Survey(Flow(workflow), report.findings)
     weigher = Weigher(survey.flow, report.metrics.visits)  # simulated once, by analyze
     outcomes = _weigh(survey, weigher, options)
-    run = _hold_back(weigher, options, outcomes)
+    surveys: dict[object, Survey] = {}
+    run = _hold_back(weigher, options, outcomes, surveys)
     current, refused, held = run.current, run.refused, dict(run.held)
     applied = {p.id for p in run.applied}
     by_change = {(o.proposal.action, o.proposal.step): o.proposal.id for o in outcomes}
@@ -161,7 +169,7 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
     while held and run.after is not None:
         weigher = run.after.weigher()
         later = _hold_back(weigher, options, _weigh(run.after, weigher, options,
-                                                    chosen_only=True))
+                                                    chosen_only=True), surveys)
         ids = [by_change.get((p.action, p.step)) for p in later.applied]
         if not ids or not all(i in held for i in ids):
             break
@@ -188,7 +196,8 @@ class _Run:
     held: dict[str, str]  # chosen, but it would make a later change possible
 
 
-def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _Run:
+def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome],
+               surveys: dict[object, Survey]) -> _Run:
     """The chosen changes applied together, except those that would make a
     change possible that a later run would apply (simplify.md: no cascades)."""
     chosen = [o.proposal for o in outcomes if o.blocked is None and options.accepts(o.proposal)]
@@ -200,12 +209,22 @@ def _hold_back(weigher: Weigher, options: Options, outcomes: list[Outcome]) -> _
         applied = [p for p in tried if p.id not in refused]
         if not applied:
             return _Run(current, None, applied, refused, held)
-        after = Survey.of(_renumbered(current), options.config)
-        enabling = _cascade(after, options, applied,
+        after = _survey(current, options.config, surveys)
+        enabling = _cascade(after, weigher.visits, options, applied,
                             {(p.action, p.step) for p in chosen if p.id in held}, where)
         if not enabling:
             return _Run(current, after, applied, refused, held)
         held.update(enabling)
+
+
+def _survey(w: Workflow, config: Config, seen: dict[object, Survey]) -> Survey:
+    """The survey of a workflow that changes led to. A later run tried on
+    this run's result goes through many of the workflows this run went
+    through: each is surveyed once. Changes alter only links and teams."""
+    key = tuple((sid, s.team, s.next) for sid, s in w.steps.items())
+    if key not in seen:
+        seen[key] = Survey.of(_renumbered(w), config)
+    return seen[key]
 
 
 def _renumbered(w: Workflow) -> Workflow:
@@ -225,16 +244,18 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
     found = proposals(survey, options.algorithm) if candidates is None else candidates
+    draft = Draft.of(workflow)
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(found, key=lambda p: p.klass != "safe"):
-        alone = p.edit(workflow)
-        if alone is None or (p.action, p.step) in seen:
+        edited = p.edit(draft)
+        if edited is None or (p.action, p.step) in seen:
             continue
         seen.add((p.action, p.step))
         if chosen_only and not options.accepts(p):
             continue
         kept = sorted(options.keep.intersection(p.steps))
-        d = weigher.diff(alone)
+        d = weigher.diff(edited)
+        alone = edited.workflow
         figures = weigher.measure(alone, d)
         blocked = (f"kept: {', '.join(kept)} (--keep)" if kept else
                    weigher.never(alone, d) or weigher.worse(figures))
@@ -249,7 +270,8 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
     return outcomes
 
 
-def _cascade(after: Survey, options: Options, applied: list[Proposal],
+def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
+             applied: list[Proposal],
              waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
     """The applied changes to hold back, each with why: those that make possible
     a change that a later run with the same options would apply (a cascade).
@@ -263,7 +285,7 @@ def _cascade(after: Survey, options: Options, applied: list[Proposal],
     if not accepted:
         return {}
     flow = after.flow
-    next_run = [o.proposal for o in _weigh(after, after.weigher(), options, accepted)
+    next_run = [o.proposal for o in _weigh(after, after.weigher(visits), options, accepted)
                 if o.blocked is None]
     # A change accepted by its id has the yes it waits for.
     free = [p.id for p in applied if p.id not in options.accept]
@@ -313,7 +335,7 @@ def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[s
     Each was weighed alone; applied together they are checked once, and only
     when that fails one by one, keeping each that still holds."""
     refused: dict[str, str] = {}
-    current = weigher.workflow
+    current = Draft.of(weigher.workflow)
     for p in chosen:
         together = p.edit(current)
         if together is None:
@@ -321,19 +343,20 @@ def _combine(weigher: Weigher, chosen: list[Proposal]) -> tuple[Workflow, dict[s
         else:
             current = together
     d = weigher.diff(current)
-    if weigher.never(current, d) is None and weigher.worse(weigher.measure(current, d)) is None:
-        return current, refused
-    refused, current, now = {}, weigher.workflow, weigher.figures
+    if weigher.never(current.workflow, d) is None and \
+            weigher.worse(weigher.measure(current.workflow, d)) is None:
+        return current.workflow, refused
+    refused, current, now = {}, Draft.of(weigher.workflow), weigher.figures
     for p in chosen:
         together = p.edit(current)
         if together is not None:
             d = weigher.diff(together)
-            new = weigher.measure(together, d)
-            if weigher.never(together, d) is None and weigher.worse(new, now) is None:
+            new = weigher.measure(together.workflow, d)
+            if weigher.never(together.workflow, d) is None and weigher.worse(new, now) is None:
                 current, now = together, new
                 continue
         refused[p.id] = "it cannot be combined with the changes applied in this run"
-    return current, refused
+    return current.workflow, refused
 
 
 def _branches(w: Workflow, sid: str) -> list[Branch]:

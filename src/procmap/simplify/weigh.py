@@ -16,11 +16,10 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import compress
-from operator import is_not
 
-from procmap.analysis.graph import Flow
+from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.metrics import TIE_HOURS, critical_path
+from procmap.analysis.rules.fixes import Draft
 from procmap.analysis.visits import has_parallel_work
 from procmap.analysis.visits import share as edge_share
 from procmap.format.model import Step, Workflow
@@ -58,6 +57,11 @@ class Weigher:
         self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
         self.pos = {flow.steps[i].id: k for k, i in enumerate(flow.topo)}
         self.index, self.desc, self.reach = flow.index, flow.desc, flow.reach
+        self.anc = flow.anc
+        self.ids = [flow.steps[i].id for i in flow.topo]  # by place in the order
+        self.at = [0] * flow.n  # each step's place in the order
+        for k, i in enumerate(flow.topo):
+            self.at[i] = k
         self.rework = {(flow.steps[u].id, flow.steps[v].id) for u, v in flow.rework}
         self.pred: defaultdict[str, set[str]] = defaultdict(set)
         self.makers: defaultdict[str, set[str]] = defaultdict(set)
@@ -70,6 +74,7 @@ class Weigher:
             for a in s.inputs:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
+        self._outs: dict[str, list[tuple[str, float]]] = {}
         self.sends = self._sends(flow)
         lead, path = critical_path(flow)
         self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
@@ -109,6 +114,17 @@ class Weigher:
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
         """(target, share of the cases leaving s) per distinct target."""
+        if self.workflow.steps.get(s.id) is s:
+            # A step no edit changed: every step it leads to is still there
+            # (deleting a step changes each step before it).
+            out = self._outs.get(s.id)
+            if out is None:
+                out = self._outs[s.id] = self._targets(self.workflow, s)
+            return out
+        return self._targets(w, s)
+
+    @staticmethod
+    def _targets(w: Workflow, s: Step) -> list[tuple[str, float]]:
         seen: dict[str, float] = {}
         for b in s.next:
             if b.to in w.steps:
@@ -178,40 +194,60 @@ class Weigher:
         return max(self.avoid[k], through if self.top[k] > NONE and self.bottom[k] > NONE
                    else NONE)
 
-    def _lead(self, w: Workflow) -> tuple[float, bool]:
+    def _lead(self, w: Workflow, d: Diff) -> tuple[float, bool]:
         """Longest path from the start to an end, rework links left out, as
-        analyze; and whether it reaches an end (else it is analyze's fallback)."""
+        analyze; and whether it reaches an end (else it is analyze's fallback).
+
+        A change alters the longest paths out of the steps it relinks or
+        deletes and out of the steps before them, no others: those are
+        measured again, in reverse order; the rest keep theirs from the sweep."""
+        region = 0
+        for sid in (*d.touched, *d.deleted):
+            i = self.index[sid]
+            region |= self.anc[i] | (1 << i)
+        at, ids, bottom, weight = self.at, self.ids, self.bottom, self.weight
+        best: dict[int, float] = {}
+        for k in sorted((at[i] for i in bits_to_list(region)), reverse=True):
+            sid = ids[k]
+            s = w.steps.get(sid)
+            if s is None:
+                continue
+            if not s.next:
+                best[k] = weight[k]
+                continue
+            longest = NONE
+            for v, _ in self._out(w, s):
+                m = self.pos[v]
+                if m > k and (sid, v) not in self.rework:
+                    longest = max(longest, best[m] if m in best else bottom[m])
+            best[k] = weight[k] + longest if longest > NONE else NONE
+        start = self.pos[w.start]
+        lead = best[start] if start in best else bottom[start]
+        return (lead, True) if lead > NONE else self._lead_fallback(w)
+
+    def _lead_fallback(self, w: Workflow) -> tuple[float, bool]:
+        """analyze's fallback when no path reaches an end without rework
+        links: the longest path from the start."""
         order = sorted(w.steps, key=self.pos.__getitem__)
         best: dict[str, float] = {}
-        for relaxed in (False, True):
-            best.clear()
-            for sid in reversed(order):
-                s = w.steps[sid]
-                if not s.next:
-                    best[sid] = s.hours
-                    continue
-                options = [best[v] for v, _ in self._out(w, s) if v in best
-                           and (sid, v) not in self.rework and self.pos[v] > self.pos[sid]]
-                if options:
-                    best[sid] = s.hours + max(options)
-                elif relaxed:
-                    best[sid] = s.hours
-            if w.start in best:
-                return best[w.start], not relaxed
-        return 0.0, False
+        for sid in reversed(order):
+            s = w.steps[sid]
+            options = [best[v] for v, _ in self._out(w, s) if v in best
+                       and (sid, v) not in self.rework and self.pos[v] > self.pos[sid]]
+            best[sid] = s.hours + max(options, default=0.0)
+        return best.get(w.start, 0.0), False
 
     # A change
 
-    def diff(self, after: Workflow) -> Diff:
-        steps = self.workflow.steps
-        deleted = frozenset(steps.keys() - after.steps.keys())
-        # An edit keeps every step it leaves alone as the same object: find the
-        # others without a loop in Python over all steps (map and compress run in C).
-        new = after.steps
-        other = compress(new, map(is_not, new.values(), map(steps.__getitem__, new)))
-        touched = tuple(sid for sid in other
-                        if steps[sid].next != new[sid].next or steps[sid].team != new[sid].team)
-        return Diff(deleted, touched)
+    def diff(self, draft: Draft) -> Diff:
+        """What the edits of `draft` (made to this workflow) changed, in file order."""
+        if draft.base is not self.workflow:
+            raise ValueError("a draft of another workflow")
+        steps, new = self.workflow.steps, draft.workflow.steps
+        touched = sorted((sid for sid in draft.changed - draft.deleted
+                          if steps[sid].next != new[sid].next or steps[sid].team != new[sid].team),
+                         key=lambda sid: steps[sid].index)
+        return Diff(draft.deleted, tuple(touched))
 
     def measure(self, after: Workflow, d: Diff) -> Figures:
         before = self.workflow
@@ -231,7 +267,7 @@ class Weigher:
         elif self.exact and not d.deleted and (pair := self._side_by_side(after, d)):
             lead = self._lead_side_by_side(*pair)
         else:
-            lead, to_end = self._lead(after)
+            lead, to_end = self._lead(after, d)
         return Figures(lead, handoffs, links, to_end)
 
     def _drops_redundant(self, after: Workflow, d: Diff) -> bool:

@@ -37,7 +37,6 @@ from itertools import combinations
 from procmap.analysis.graph import Flow
 from procmap.analysis.rules.base import Finding, Rule
 from procmap.analysis.rules.fixes import (
-    Dominance,
     Proposal,
     changed_between,
     delete_step,
@@ -79,7 +78,7 @@ RULE = Rule("duplicate-step", "warning", 2,
 
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
-    dominates = Dominance(flow)
+    dominates = flow.dominates
     for f in findings:
         a, b = (flow.index[x] for x in f.steps)
         first, later = flow.steps[a], flow.steps[b]

@@ -9,16 +9,50 @@ nothing; `review` needs the named person's yes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from procmap.analysis.graph import Flow
 from procmap.format.model import Branch, Step, Workflow
 
 Klass = Literal["safe", "review"]
-Edit = Callable[[Workflow], "Workflow | None"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A workflow with edits made to it, and the steps they changed or
+    deleted: weighing the edits then looks at those steps, not at all of them."""
+    base: Workflow  # as it was before any edit
+    workflow: Workflow
+    changed: frozenset[str] = frozenset()  # steps still there, given new links or team
+    deleted: frozenset[str] = frozenset()
+    # step -> changed steps that link to it: with the links of the workflow
+    # as it was, who links to a step now, without a look at every step.
+    into: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> Draft:
+        return cls(workflow, workflow)
+
+    def edited(self, steps: dict[str, Step], changed: Iterable[str],
+               deleted: Iterable[str] = ()) -> Draft:
+        # Steps keep their `index` (their place in the file as written) and
+        # stay the same objects unless changed. The result is for weighing and
+        # writing back, not for building a Flow.
+        changed = frozenset(changed)
+        into = _copy(self.into)
+        for sid in changed:
+            for b in steps[sid].next:
+                into[b.to] = into.get(b.to, frozenset()) | {sid}
+        return Draft(self.base, replace(self.workflow, steps=MappingProxyType(steps)),
+                     self.changed | changed, self.deleted.union(deleted),
+                     MappingProxyType(into))
+
+
+Edit = Callable[[Draft], "Draft | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,63 +91,6 @@ def proposal(rule: str, flow: Flow, step: Step, steps: Iterable[str], klass: Kla
                     by or flow.workflow.owner, why, edit)
 
 
-def dominates(flow: Flow, a: int, b: int) -> bool:
-    """Every path from the start to `b` passes through `a`."""
-    if a == flow.start:
-        return True
-    seen = {flow.start}
-    stack = [flow.start]
-    while stack:
-        u = stack.pop()
-        for v in flow.succ[u]:
-            if v == b:
-                return False
-            if v != a and v not in seen:
-                seen.add(v)
-                stack.append(v)
-    return True
-
-
-class Dominance:
-    """`dominates` for many pairs of one graph: one dominator tree from the
-    start instead of one search per pair."""
-
-    def __init__(self, flow: Flow) -> None:
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from(range(flow.n))
-        g.add_edges_from((u, v) for u in range(flow.n) for v in flow.succ[u])
-        idom = nx.immediate_dominators(g, flow.start)
-        children: dict[int, list[int]] = {}
-        for v, d in idom.items():
-            if v != d:
-                children.setdefault(d, []).append(v)
-        # Entry and exit times of a walk of the tree: a dominates b when b's
-        # interval lies in a's.
-        self.enter: dict[int, int] = {}
-        self.leave: dict[int, int] = {}
-        clock, stack = 0, [(flow.start, False)]
-        while stack:
-            v, done = stack.pop()
-            clock += 1
-            if done:
-                self.leave[v] = clock
-                continue
-            self.enter[v] = clock
-            stack.append((v, True))
-            stack.extend((c, False) for c in children.get(v, ()))
-        self.flow = flow
-
-    def __call__(self, a: int, b: int) -> bool:
-        flow = self.flow
-        if a == flow.start or b not in self.enter:
-            return True  # b unreachable: no path to it misses a
-        if b == flow.start or a not in self.enter or a == b:
-            return dominates(flow, a, b)  # the start's own loop, or no path through a
-        return self.enter[a] <= self.enter[b] and self.leave[b] <= self.leave[a]
-
-
 def changed_between(flow: Flow, a: int, b: int) -> bool:
     """A step strictly between `a` and `b` makes something `b` reads."""
     reads = set(flow.steps[b].inputs)
@@ -123,19 +100,21 @@ def changed_between(flow: Flow, a: int, b: int) -> bool:
 
 # The edits. Each returns None when the workflow does not allow it.
 
-def _with(workflow: Workflow, steps: dict[str, Step]) -> Workflow:
-    # Steps keep their `index` (their place in the file as written) and stay
-    # the same objects unless changed, so a change is found by identity. The
-    # result is for weighing and writing back, not for building a Flow.
-    return replace(workflow, steps=MappingProxyType(steps))
+def _copy(mapping: Mapping[str, T]) -> dict[str, T]:
+    # A mapping proxy's copy() is its dict's: dict(proxy) goes key by key, 30 times slower.
+    return mapping.copy() if isinstance(mapping, MappingProxyType) else dict(mapping)
 
 
-def _preds(w: Workflow, sid: str, flow: Flow | None) -> list[Step]:
-    """The steps with a link to `sid`; from the graph when `w` is its workflow."""
-    if flow is not None and w is flow.workflow:
-        return [flow.steps[u] for u in flow.pred[flow.index[sid]]]
+def _preds(draft: Draft, sid: str, flow: Flow | None) -> list[Step]:
+    """The steps with a link to `sid`, in file order; from the graph when the
+    draft was made from its workflow."""
+    steps = draft.workflow.steps
+    if flow is not None and draft.base is flow.workflow:
+        ids = {flow.steps[u].id for u in flow.pred[flow.index[sid]]} | draft.into.get(sid, set())
+        found = [steps[i] for i in ids if i in steps and any(b.to == sid for b in steps[i].next)]
+        return sorted(found, key=lambda s: s.index)
     # `next` names a step at most once (format 1.1), so no step comes twice.
-    return [s for s in w.steps.values() for b in s.next if b.to == sid]
+    return [s for s in steps.values() for b in s.next if b.to == sid]
 
 
 def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
@@ -159,14 +138,16 @@ def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
 
 def delete_step(sid: str, flow: Flow | None = None) -> Edit:
     """Remove a step with one way on; its predecessors go that way instead."""
-    def edit(w: Workflow) -> Workflow | None:
+    def edit(draft: Draft) -> Draft | None:
+        w = draft.workflow
         s = w.steps.get(sid)
         if s is None or sid == w.start or len(s.next) != 1:
             return None
         after = {b.to for b in s.next}
-        steps = dict(w.steps)
+        steps = _copy(w.steps)
         del steps[sid]
-        for step in _preds(w, sid, flow):
+        preds = _preds(draft, sid, flow)
+        for step in preds:
             if step.id in after or step.id == sid:
                 return None  # the loop would close on itself
             branches: list[Branch] = []
@@ -179,36 +160,41 @@ def delete_step(sid: str, flow: Flow | None = None) -> Edit:
                     elif twin.p is not None or b.p is not None or twin.when or b.when:
                         return None  # two outcomes of a decision would merge into one
             steps[step.id] = replace(step, next=_unimplied(flow, w, step, sid, branches))
-        return _with(w, steps)
+        return draft.edited(steps, (p.id for p in preds), (sid,))
     return edit
 
 
 def drop_edges(source: str, targets: Iterable[str]) -> Edit:
     gone = frozenset(targets)
 
-    def edit(w: Workflow) -> Workflow | None:
-        s = w.steps.get(source)
+    def edit(draft: Draft) -> Draft | None:
+        s = draft.workflow.steps.get(source)
         if s is None:
             return None
         kept = tuple(b for b in s.next if not (b.to in gone and b.p is None))
         if len(kept) == len(s.next) or not kept:
             return None
-        return _with(w, {**w.steps, source: replace(s, next=kept)})
+        steps = _copy(draft.workflow.steps)
+        steps[source] = replace(s, next=kept)
+        return draft.edited(steps, (source,))
     return edit
 
 
 def move_step(sid: str, team: str) -> Edit:
-    def edit(w: Workflow) -> Workflow | None:
-        s = w.steps.get(sid)
+    def edit(draft: Draft) -> Draft | None:
+        s = draft.workflow.steps.get(sid)
         if s is None or s.team == team:
             return None
-        return _with(w, {**w.steps, sid: replace(s, team=team)})
+        steps = _copy(draft.workflow.steps)
+        steps[sid] = replace(s, team=team)
+        return draft.edited(steps, (sid,))
     return edit
 
 
 def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
     """P -> first -> second -> C becomes P -> [first, second], first -> C."""
-    def edit(w: Workflow) -> Workflow | None:
+    def edit(draft: Draft) -> Draft | None:
+        w = draft.workflow
         a, b = w.steps.get(first), w.steps.get(second)
         if a is None or b is None or first == w.start or len(a.next) != 1 \
                 or a.next[0].to != second or a.next[0].p is not None or not b.next \
@@ -216,14 +202,14 @@ def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
             # `first` takes over the links of `second`: the outcomes of a
             # decision are its own, and copied they would make `first` decide.
             return None
-        preds = _preds(w, first, flow)
+        preds = _preds(draft, first, flow)
         if not preds or any(x.to == second or x.p is not None or x.when
                             for p in preds for x in p.next):
             return None
-        steps = dict(w.steps)
+        steps = _copy(w.steps)
         extra = Branch(second, b.pos)
         for p in preds:
             steps[p.id] = replace(p, next=(*p.next, extra))
         steps[first] = replace(a, next=b.next)
-        return _with(w, steps)
+        return draft.edited(steps, (first, *(p.id for p in preds)))
     return edit

@@ -35,7 +35,6 @@ from dataclasses import replace
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.rules.base import Finding, Rule
 from procmap.analysis.rules.fixes import (
-    Dominance,
     Proposal,
     delete_step,
     named_person,
@@ -86,7 +85,7 @@ RULE = Rule("repeated-check", "warning", 2,
 
 
 def propose(flow: Flow, findings: Sequence[Finding]) -> Iterator[Proposal]:
-    dominates = Dominance(flow)
+    dominates = flow.dominates
     for f in findings:
         b = flow.index[str(f.step)]
         s = flow.steps[b]
