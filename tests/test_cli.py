@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -259,6 +260,30 @@ def test_a_bpmn_file_past_the_size_limit_is_refused_unread(runner: CliRunner) ->
                              "than the 10 MB limit\n  hint: check the path and its permissions\n")
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["analyze", "sock"], "sock:1:1: error: cannot read a socket: procmap reads workflows "
+     "from files\n  hint: name a YAML file\n"),
+    (["render", "sock", "-f", "dot"],
+     "sock:1:1: cannot read a socket: procmap reads workflows from files\n"
+     "  hint: name a YAML file\n"),
+    (["simplify", "sock"], "procmap: cannot read sock: a socket, not a file\n"),
+    (["track", "sock", "--workflows", "flows"],
+     "sock:1:1: cannot read the cases: a socket, not a file\n  hint: check the path\n"),
+    (["import", "bpmn", "sock", "-o", "out"], "sock:1:1: cannot read the file: a socket, "
+     "not a file\n  hint: check the path and its permissions\n"),
+], ids=["analyze", "render", "simplify", "track", "import-bpmn"])
+def test_a_socket_is_named_for_what_it_is(runner: CliRunner, args: list[str],
+                                          message: str) -> None:
+    # Opening one fails with ENXIO: "No such device or address", as if the path were wrong.
+    write("flows/a.yaml", CLEAN)
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind("sock")
+    listening.close()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
+
+
 def test_a_fifo_named_on_the_command_line_is_a_clean_error(runner: CliRunner) -> None:
     os.mkfifo("pipe.yaml")
     result = runner.invoke(main, ["analyze", "pipe.yaml"])
@@ -292,3 +317,34 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
     assert result.exit_code == 2
     assert "an empty path: give a file or folder name" in result.output
     assert [p.name for p in Path.cwd().iterdir()] == [".git"]
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["sop", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["simplify", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["diff", "w.yaml", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["diff", "w.yaml", "w.yaml", "--diagram", "new/"], "'--diagram'"),
+    (["export", "bpmn", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["analyze", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+    (["schema", "-o", "new/"], "'-o' / '--output'"),
+    (["mine", "log.csv", "-o", "new/"], "'-o' / '--output'"),
+    (["compare-logs", "log.csv", "-o", "new/"], "'-o' / '--output'"),
+    (["track", "cases.csv", "--workflows", "w.yaml", "-o", "new/"], "'-o' / '--output'"),
+], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
+def test_a_file_option_ending_in_a_slash_is_refused_not_written_as_a_file(
+        runner: CliRunner, args: list[str], option: str) -> None:
+    # `sop w.yaml -o new/` wrote a file named "new": the slash said a folder was meant.
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: Invalid value for {option}: 'new/' ends in /, so "
+                                  "it names a folder: give a file name\n")
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
+
+
+def test_a_file_argument_ending_in_a_slash_is_refused(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["sop", "w.yaml/"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for 'PATH': 'w.yaml/' ends in /, so "
+                                  "it names a folder: give a file name\n")

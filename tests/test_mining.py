@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -459,3 +461,40 @@ def test_a_bad_workflow_id_is_refused_before_the_log_is_read(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert result.output == ("Error: --id 'Big One': a workflow id is lower-case letters, "
                              "digits and dashes, starting with a letter or digit\n")
+
+
+def not_a_file(kind: str) -> str:
+    """A FIFO, a socket or a folder named `kind` in the current folder, or /dev/null."""
+    if kind == "fifo":
+        os.mkfifo(kind)  # opening it to read would wait for a writer forever
+    elif kind == "socket":
+        listening = socket.socket(socket.AF_UNIX)
+        listening.bind(kind)
+        listening.close()  # the file stays
+    elif kind == "folder":
+        os.mkdir(kind)
+    return kind
+
+
+KINDS = [("fifo", "a FIFO"), ("socket", "a socket"), ("/dev/null", "a device")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize(("kind", "said"), KINDS)
+@pytest.mark.parametrize("command", [["mine"], ["compare-logs", "log.csv"]])
+def test_a_log_that_is_not_a_file_is_named_for_what_it_is(
+        runner: CliRunner, command: list[str], kind: str, said: str) -> None:
+    # It was "fifo: no such file". DuckDB scans a log twice: a FIFO cannot be read.
+    generate.write_log(Path("log.csv"), generate.cases(load(EXAMPLES[0]), 5))
+    result = runner.invoke(main, [*command, not_a_file(kind)])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {kind}: cannot read the log: {said}, not a file: "
+                             "procmap reads a log more than once, so save it to a file "
+                             "first\n")
+
+
+def test_open_log_refuses_a_folder_and_names_a_missing_file(runner: CliRunner) -> None:
+    with pytest.raises(LogError, match=r"^folder: cannot read the log: a folder, not a file: "):
+        open_log(not_a_file("folder"))
+    with pytest.raises(LogError, match=r"^missing\.csv: no such file$"):
+        open_log("missing.csv")

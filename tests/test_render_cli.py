@@ -39,6 +39,27 @@ def test_folder_writes_one_file_per_workflow_by_id(runner: CliRunner) -> None:
     assert sorted(p.name for p in Path("out").iterdir()) == ["clean.mmd", "second.mmd"]
 
 
+@pytest.mark.parametrize("folder", ["new/", "made", "made/", "."])
+def test_one_workflow_into_a_folder_is_written_there_by_id(runner: CliRunner,
+                                                           folder: str) -> None:
+    # `-o new/` wrote a file named "new", and `-o made` (a folder) was refused,
+    # though both write into the folder when more workflows are given.
+    write("wf/clean.yaml", CLEAN)
+    Path("made").mkdir()
+    result = runner.invoke(main, ["render", "wf/clean.yaml", "-f", "mermaid", "-o", folder])
+    assert result.exit_code == 0, result.output
+    assert Path(folder, "clean.mmd").read_text().startswith("---")
+    assert sorted(p.name for p in Path(folder).iterdir()) == (
+        [".git", "clean.mmd", "made", "wf"] if folder == "." else ["clean.mmd"])
+
+
+def test_one_workflow_to_a_new_name_without_a_slash_is_a_file(runner: CliRunner) -> None:
+    write("clean.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "clean.yaml", "-f", "mermaid", "-o", "new"])
+    assert result.exit_code == 0, result.output
+    assert Path("new").read_text().startswith("---")
+
+
 def test_several_workflows_need_an_output_folder(runner: CliRunner) -> None:
     write("wf/one.yaml", CLEAN)
     result = runner.invoke(main, ["render", "wf", "-f", "dot"])

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from helpers import report, write
 from procmap.cli import main
 from procmap.render import layout, paginate
+from procmap.render.diagram import COLUMN, LANE_HEADER
 from procmap.render.dot import to_dot
+from procmap.render.pages import MARGIN
 
 CHAIN = "".join(f"s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
                 for i in range(5)) + "s5: {title: Step 5, team: a, touch: 1h}\n"
@@ -34,6 +36,18 @@ def test_a_wide_map_is_cut_by_columns_and_every_cut_edge_names_the_other_end() -
     assert paginate(d, columns=6) == (d,)
 
 
+def test_pages_of_wider_columns_keep_their_steps_in_the_same_places() -> None:
+    # Long titles set columns wider apart than COLUMN: pages are cut by the
+    # diagram's own spacing, else a step landed off its page.
+    d = layout(report(CHAIN.replace("team: b", "team: a").replace("touch", "kind: check, touch")
+                      .replace("Step", "QUALIFY THE PARTNER AGAINST THE MAP STEP")))
+    pages = paginate(d, columns=2)
+    assert d.column > COLUMN
+    assert [[round(n.x, 2) for n in p.nodes] for p in pages] == [
+        [round(LANE_HEADER + MARGIN + (c + 0.5) * d.column, 2) for c in (0, 1)]] * 3
+    assert all(p.width == LANE_HEADER + 2 * MARGIN + 2 * d.column for p in pages)
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 def test_render_writes_one_file_a_page(runner: CliRunner,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,9 +68,11 @@ def test_render_writes_one_file_a_page(runner: CliRunner,
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
-@pytest.mark.parametrize("folder", [".", "out", "out/"])
-def test_pages_are_not_written_for_a_folder(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
-                                            folder: str) -> None:
+@pytest.mark.parametrize("folder", [".", "out", "out/", "new/"])
+def test_pages_into_a_folder_are_numbered_by_the_workflow_id(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch, folder: str) -> None:
+    # A folder was refused (before, "." crashed and "out/" wrote out-1... beside
+    # it); one workflow now goes into a folder as several do, <id>.<suffix>.
     import procmap.render as render
 
     write("w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n"
@@ -65,8 +81,9 @@ def test_pages_are_not_written_for_a_folder(runner: CliRunner, monkeypatch: pyte
     original = render.paginate
     monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
     result = runner.invoke(main, ["render", "w.yaml", "-o", folder])
-    assert result.exit_code == 2
-    assert result.output == (f"procmap: cannot write {Path(folder)}: a folder, not a file: "
-                             "name a regular file, or - for standard output\n")
-    assert sorted(p.name for p in Path().iterdir()) == [".git", "out", "w.yaml"]
-    assert list(Path("out").iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"procmap: w.yaml: 3 pages: {Path(folder, 'w-1.svg')} to "
+                             f"{Path(folder, 'w-3.svg')}\n")
+    assert sorted(p.name for p in Path(folder).iterdir() if p.suffix == ".svg") == [
+        "w-1.svg", "w-2.svg", "w-3.svg"]
+    assert all(p.read_text().count("page ") >= 2 for p in Path(folder).glob("*.svg"))

@@ -259,3 +259,38 @@ def test_neighbouring_checks_with_badges_leave_room_for_orthogonal_edges() -> No
                    for o in json.loads(out["json"])["objects"] if o["name"] in ("s0", "s1", "s2"))
     gaps = [(x2 - w2 / 2) - (x1 + w1 / 2) for (x1, w1), (x2, w2) in itertools.pairwise(boxes)]
     assert min(gaps) > 0, gaps
+
+
+LONG_TITLES = {"words": "Qualify partner against the regional coverage map and the terms",
+               "one word": "Qualificationofpartneragainstcoveragemapterms",
+               "capitals": "QUALIFY PARTNER AGAINST THE REGIONAL COVERAGE MAP NOW"}
+
+
+@pytest.mark.parametrize("title", LONG_TITLES.values(), ids=LONG_TITLES)
+def test_long_step_titles_keep_the_edges_routed_around_the_steps(title: str,
+                                                                 tmp_path: Path) -> None:
+    """Every step of partner-onboarding given a long title. Its steps drew wider
+    than a column: two side by side touched, Graphviz warned "the bounding boxes
+    of some nodes touch - falling back to straight line edges" and drew each
+    edge as one slanting line, through lanes and steps."""
+    example = next(p for p in EXAMPLES if p.stem == "partner-onboarding")
+    path = tmp_path / "long.yaml"
+    path.write_text(re.sub(r"(?m)^(    title: ).*$", lambda m: m[1] + json.dumps(title),
+                           example.read_text()))
+    r = analyze(load(path), simulate=False)
+    assert {s.title for s in r.workflow.step_list} == {title}
+    said: list[str] = []
+    diagram = layout(r)
+    (out,) = drawings([diagram], ("json",), said.append)
+    graph = json.loads(out["json"])
+    assert said == []
+    steps = [(o["name"], outline(o["_draw_"])) for o in graph["objects"]
+             if o["name"].startswith("s") and o["name"][1:].isdigit()]
+    assert len(steps) == len(r.workflow.step_list)
+    assert [(a, b) for (a, p), (b, q) in itertools.combinations(steps, 2) if overlap(p, q)] == []
+    # Routed: every piece of every edge runs across or up and down.
+    slanting = [(e["tail"], e["head"]) for e in graph["edges"]
+                for op in e["_draw_"] if op["op"] in "bB"
+                for (x1, y1), (x2, y2) in itertools.pairwise(op["points"])
+                if abs(x1 - x2) > 0.5 and abs(y1 - y2) > 0.5]
+    assert len(graph["edges"]) == len(diagram.edges) and slanting == []

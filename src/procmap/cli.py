@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from procmap.tracking.tracker import Tracker
 
 EXIT_USAGE = 2
+Named = TypeVar("Named", str, Path)  # a path, as typed or as a Path
 
 
 def _colour() -> bool | None:
@@ -41,19 +42,30 @@ def _colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+def _names_folder(text: str) -> bool:
+    """Whether a path as typed ends in a separator: it names a folder, made or
+    not yet (as for cp), and Path() drops the separator that said so."""
+    return text.endswith(("/", os.sep))
+
+
 class _Path(click.Path):
     """click's Path, without the empty one: Path("") is ".", so an unset
-    variable (`-o "$OUT"`) wrote a library into the current folder."""
+    variable (`-o "$OUT"`) wrote a library into the current folder. Where a
+    file is wanted, a name ending in / is refused: `-o newdir/` wrote a file
+    named newdir."""
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path: give a file or folder name", param, ctx)
+        if isinstance(value, str) and not self.dir_okay and _names_folder(value):
+            self.fail(f"{value!r} ends in {value[-1]}, so it names a folder: give a file name",
+                      param, ctx)
         return super().convert(value, param, ctx)
 
 
 def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
-                    value: Path | None) -> Path | None:
+                    value: Named | None) -> Named | None:
     """`-o -` is standard output, as if no -o were given."""
     return None if value is not None and str(value) == "-" else value
 
@@ -256,14 +268,13 @@ def analyze(paths: tuple[Path, ...], fmt: str, output: Path | None, stdin_filena
 @click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(list(DIAGRAM_FORMATS)),
               help=f"{diagram_help()}. Default: from the suffix of -o, else svg.")
-@click.option("-o", "--output", type=_Path(allow_dash=True, path_type=Path),
-              callback=_dash_is_stdout,
-              help="The file to write for one workflow (default, or -: standard output, "
-                   "except png); the folder to write into for several, one "
-                   "<workflow id>.<suffix> each.")
+@click.option("-o", "--output", type=_Path(allow_dash=True), callback=_dash_is_stdout,
+              help="The file to write (default, or -: standard output, except png); or "
+                   "the folder to write into, one <workflow id>.<suffix> each: a folder "
+                   "that exists, a name ending in /, or any name for several workflows.")
 @click.option("--config", "config_path", type=_Path(dir_okay=False, path_type=Path),
               help="Config file whose rule levels decide the finding marks.")
-def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
+def render(paths: tuple[Path, ...], fmt: str | None, output: str | None,
            config_path: Path | None) -> None:
     """Draw workflows as swimlane diagrams.
 
@@ -292,8 +303,11 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
     _echo_notes(run.notes)
     _echo_problems(run.errors)
     if fmt is None:
-        fmt = (format_for(output) if output else None) or "svg"
+        fmt = (format_for(Path(output)) if output else None) or "svg"
     several = len(paths) > 1 or any(p.is_dir() for p in paths)
+    # As for several workflows, so that `render $FILES -o out/` does not
+    # depend on how many files there are.
+    into = output is not None and (several or _names_folder(output) or Path(output).is_dir())
     if several and output is None:
         raise click.UsageError("several workflows need -o FOLDER to write into")
     if not several and output is None and DIAGRAM_FORMATS[fmt].binary and sys.stdout.isatty():
@@ -317,9 +331,8 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: Path | None,
             sys.stdout.buffer.write(pages[0])
             sys.stdout.flush()
             continue
-        target = output / f"{report.workflow.id}{SUFFIXES[fmt]}" if several else output
-        # A folder is refused as for one page: its pages beside it (out-1...) are not
-        # what was asked, and "." or "/" has no name to number.
+        target = Path(output) / f"{report.workflow.id}{SUFFIXES[fmt]}" if into else Path(output)
+        # A folder where the file goes is refused (_write), not paged beside it.
         if len(pages) == 1 or target.is_dir():
             _write(target, pages[0])
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -39,7 +40,15 @@ def kind_of(mode: int) -> str | None:
 def open_regular(path: str | Path) -> BinaryIO:
     """`path` opened for reading in binary; NotAFile unless it is a regular file
     (a symlink counts as what it points to)."""
-    fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except OSError as e:
+        # A socket cannot be opened at all: "No such device or address" would
+        # say the path is wrong, when it names something that is not a file.
+        kind = kind_of(os.stat(path).st_mode) if e.errno == errno.ENXIO else None
+        if kind is not None:
+            raise NotAFile(kind) from None
+        raise
     try:
         kind = kind_of(os.fstat(fd).st_mode)
         if kind is not None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from procmap.format.files import NotAFile, open_regular
 from procmap.printable import one_line
 
 ROLES = ("case", "step", "team", "time", "lifecycle", "variant")
@@ -179,8 +180,7 @@ def open_log(path: str | Path, mapping: Mapping[str, str] | None = None,
     """Read the log at `path` into DuckDB; see the module's docstring."""
     path = Path(path)
     file = str(path)
-    if not path.is_file():
-        raise LogError(f"{one_line(file)}: no such file")
+    _check_readable(path)
     con = connect()
     owned = tempfile.TemporaryDirectory(prefix="procmap-log-") if scratch is None else None
     try:
@@ -193,6 +193,22 @@ def open_log(path: str | Path, mapping: Mapping[str, str] | None = None,
         if owned is not None:
             owned.cleanup()
     return log
+
+
+def _check_readable(path: Path) -> None:
+    """LogError unless `path` is a regular file that can be opened. DuckDB
+    scans a log more than once (its columns, then its rows): a FIFO's rows
+    would be gone by the second scan, which then waits for a writer forever."""
+    file = one_line(str(path))
+    try:
+        open_regular(path).close()
+    except FileNotFoundError:
+        raise LogError(f"{file}: no such file") from None
+    except NotAFile as e:
+        raise LogError(f"{file}: cannot read the log: {e}: procmap reads a log more than "
+                       "once, so save it to a file first") from None
+    except OSError as e:
+        raise LogError(f"{file}: cannot read the log: {e.strerror or e}") from None
 
 
 def _text(roles: Mapping[str, str], role: str) -> str:

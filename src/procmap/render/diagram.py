@@ -14,9 +14,10 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections import defaultdict
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from unicodedata import east_asian_width
 
 from procmap.analysis.graph import Flow
 from procmap.analysis.metrics import percent
@@ -34,12 +35,24 @@ LANE_GAP = 22.0
 ROW_GAP = 26.0
 LINE = 13.0
 WRAP = {"decision": 16, "check": 16}
-# A parallelogram widens with its label: a check with a findings badge
-# beside a 16-character title was 259 points wide, wider than its column;
-# Graphviz then drew every edge of the map as a straight line ("the
-# bounding boxes of some nodes touch").
-WRAP_BADGED = {"check": 12}
 WRAP_DEFAULT = 22
+# Two steps side by side that touch make Graphviz give up routing edges
+# around the steps ("falling back to straight line edges"): columns are set
+# wider apart where the widest steps of neighbouring columns would touch.
+# How wide Graphviz draws a step is only known once it has, so it is
+# bounded: text by its characters' widths in em (Helvetica Bold's, about),
+# a shape by (points per point of text, plus points), the most that
+# Graphviz 2.43 drew on about 450 steps (the examples; titles of up to 200
+# characters, in capitals, digits, wide and narrow letters): a box adds its
+# margins; a hexagon, parallelogram, diamond and ellipse grow faster than
+# their text.
+EM = {**dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0.78), **dict.fromkeys("0123456789", 0.56),
+      **dict.fromkeys(" ilj.,;:!'|ftI()[]", 0.3), **dict.fromkeys("mwMW", 0.9)}
+EM_OTHER = 0.6  # and a full em for a wide (Chinese, Japanese, Korean) character
+SHAPE_WIDTH = {"approval": (1.55, 35.0), "check": (1.8, 66.0), "decision": (1.9, 47.0),
+               "wait": (1.41, 23.0), "end": (1.0, 23.0)}
+BOX_WIDTH = (1.0, 17.0)
+STEP_GAP = 8.0
 # Lines of a step's title in a drawing; the tooltip and the SOP carry the
 # rest. A title of thousands of characters made a PNG of 10,000 pixels.
 TITLE_LINES = 10
@@ -149,6 +162,7 @@ class Diagram:
     height: float
     notes: tuple[Note, ...] = ()
     connectors: tuple[Connector, ...] = ()  # on a page of a large map
+    column: float = COLUMN  # from one column's centre to the next
 
 
     @property
@@ -211,6 +225,29 @@ def _height(kind: str, lines: int) -> float:
     return text * 1.8 if kind == "decision" else text
 
 
+def _width(kind: str, title: Sequence[str], small: Sequence[str], badge: int | None) -> float:
+    """At most how wide Graphviz draws a step of `kind`: its title's lines, the
+    lines in small print (times, notes) and its badge."""
+    text = max([_em(line) * 11 for line in title] + [_em(line) * 10 for line in small])
+    if badge is not None:
+        text += 12 + 6 * len(str(badge))
+    per, plus = SHAPE_WIDTH.get(kind, BOX_WIDTH)
+    return per * text + plus
+
+
+def _em(text: str) -> float:
+    """About how wide `text` is in Helvetica (bold or not), in em."""
+    return sum(EM.get(c) or (1.0 if east_asian_width(c) in "WF" else EM_OTHER) for c in text)
+
+
+def _apart(cells: Mapping[tuple[int, int], Sequence[float]]) -> float:
+    """COLUMN, or wider where the widest steps of neighbouring columns in a
+    lane (`cells`: their widths by lane and column) would touch."""
+    widest = {cell: max(widths) for cell, widths in cells.items()}
+    return max([COLUMN, *((w + widest[lane, c + 1]) / 2 + STEP_GAP
+                          for (lane, c), w in widest.items() if (lane, c + 1) in widest)])
+
+
 def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
     """The diagram of an analysed workflow; `marks` make it a before/after diagram."""
     marks = marks or Marks()
@@ -259,8 +296,7 @@ def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
     notes += tuple(Note(None, f) for f in report.findings
                    if f.level in LEVELS and (f.step is None or f.step not in flow.index))
 
-    lines = [wrap(shown(s.title, s.id), (WRAP_BADGED if s.id in badge else WRAP).get(
-                      s.kind, WRAP.get(s.kind, WRAP_DEFAULT)), TITLE_LINES)
+    lines = [wrap(shown(s.title, s.id), WRAP.get(s.kind, WRAP_DEFAULT), TITLE_LINES)
              for s in flow.steps]
     notes_of = [tuple(line for note in marks.notes.get(s.id, ())
                       for line in wrap(note, WRAP.get(s.kind, WRAP_DEFAULT) + 6, 3))
@@ -282,6 +318,12 @@ def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
     # Graphviz measures y upwards from the bottom: shift every lane above 0.
     lanes = [Lane(ln.team, ln.name, ln.color, ln.bottom + top, ln.height) for ln in lanes]
 
+    times = [f"{short(s.wait.mean)} + {short(s.touch.mean)}" for s in flow.steps]
+    widths: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for i, s in enumerate(flow.steps):
+        widths[lane_of[i], column[i]].append(
+            _width(s.kind, lines[i], (times[i], *notes_of[i]), badge.get(s.id)))
+    apart = _apart(widths)
     nodes = []
     for i, s in enumerate(flow.steps):
         band = lanes[lane_of[i]]
@@ -289,9 +331,9 @@ def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
         # that lone steps of neighbouring columns line up.
         y = (band.bottom + band.height - LANE_GAP / 2
              - (row[i] + 0.5 + (most - shared[i]) / 2) * pitch)
-        x = LANE_HEADER + (column[i] + 0.5) * COLUMN
-        nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i],
-                          f"{short(s.wait.mean)} + {short(s.touch.mean)}", i in on_path,
+        x = LANE_HEADER + (column[i] + 0.5) * apart
+        nodes.append(Node(f"s{i}", s, lane_of[i], column[i], x, y, lines[i], times[i],
+                          i in on_path,
                           tuple(findings.get(s.id, ())), marks.steps.get(s.id),
                           badge.get(s.id), notes_of[i]))
     critical = {(flow.index[a], flow.index[b]) for a, b in itertools.pairwise(path)}
@@ -304,7 +346,7 @@ def layout(report: WorkflowReport, marks: Marks | None = None) -> Diagram:
                        (ids[u], ids[v]) in marks.added_links,
                        marks.link_notes.get((ids[u], ids[v])))
                   for u, v in flow.edges())
-    width = LANE_HEADER + (max(column, default=0) + 1) * COLUMN
+    width = LANE_HEADER + (max(column, default=0) + 1) * apart
     return Diagram(workflow.id, shown(workflow.title, workflow.id),
                    marks.summary or summary(report),
-                   tuple(lanes), tuple(nodes), edges, width, top, notes)
+                   tuple(lanes), tuple(nodes), edges, width, top, notes, column=apart)

@@ -27,7 +27,7 @@ def paginate(d: Diagram, columns: int = PAGE_COLUMNS) -> tuple[Diagram, ...]:
     by_id = {n.id: n for n in d.nodes}
     out = []
     for k in range(count):
-        shift = k * columns * COLUMN - MARGIN
+        shift = k * columns * d.column - MARGIN
         nodes = tuple(replace(n, x=n.x - shift) for n in d.nodes if page[n.id] == k)
         edges: list[Edge] = []
         connectors: list[Connector] = []
@@ -44,7 +44,7 @@ def paginate(d: Diagram, columns: int = PAGE_COLUMNS) -> tuple[Diagram, ...]:
                 row = stacked.setdefault((side, n.y), 0)
                 stacked[side, n.y] = row + 1
                 x = (LANE_HEADER + MARGIN / 2 if side == "in"
-                     else LANE_HEADER + MARGIN + columns * COLUMN + MARGIN / 2)
+                     else LANE_HEADER + MARGIN + columns * d.column + MARGIN / 2)
                 other = by_id[there]
                 word = "to" if a == k else "from"
                 c = Connector(f"c{len(connectors)}",
@@ -58,5 +58,5 @@ def paginate(d: Diagram, columns: int = PAGE_COLUMNS) -> tuple[Diagram, ...]:
                       or (note.number is None and k == 0))
         out.append(replace(d, title=f"{d.title} (page {k + 1} of {count})", nodes=nodes,
                            edges=tuple(edges), connectors=tuple(connectors), notes=notes,
-                           width=LANE_HEADER + 2 * MARGIN + columns * COLUMN))
+                           width=LANE_HEADER + 2 * MARGIN + columns * d.column))
     return tuple(out)
