@@ -168,7 +168,7 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     # positions and routes as given, makes the SVG of each drawn one.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
     assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
-        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -O …"] * 2
+        "-Tdot -Tjson -O …"] * 2 + ["-n2 -Tsvg -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:
@@ -336,5 +336,8 @@ def test_the_png_is_left_to_publish_unless_asked_for(runner: CliRunner) -> None:
     assert entry() == {"attachments": ["ping.svg"], "drawings": {"ping.png": "ping.laid.gv"}}
     laid = Path("site/ping.laid.gv").read_text()
     assert draw_laid([laid], ("png",))[0]["png"] == png
+    # Positions and routes, not the drawing instructions of the layout's JSON
+    # (_draw_...): they doubled the text Graphviz reads again.
+    assert "pos=" in laid and "draw_=" not in laid
     assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
     assert not Path("site/ping.laid.gv").exists() and Path("site/ping.png").exists()

@@ -98,7 +98,9 @@ def lay_out(graphs: Sequence[tuple[str, str]], warn: Warn | None = None,
     17 ms before it reads a line: the pages of a large map, and the
     workflows of a library, share one."""
     laid_out = []
-    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("json", "dot"), warn,
+    # DOT first: written after the JSON, it would carry the JSON's drawing
+    # instructions too (_draw_...), twice the text for the second run to read.
+    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("dot", "json"), warn,
                                                 names), strict=True):
         try:
             graph = json.loads(laid["json"])
