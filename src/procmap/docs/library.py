@@ -92,10 +92,6 @@ def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Prob
                    f"library's own {clash} would replace this workflow's", "rename the workflow")
 
 
-def _note(warnings: list[str], file: str, message: str) -> None:
-    warnings.append(f"{file}: {message}")
-
-
 @dataclass(frozen=True, slots=True)
 class Picture:
     """One drawing of a workflow's diagram (of one page of a large one)."""
