@@ -341,3 +341,37 @@ def test_the_png_is_left_to_publish_unless_asked_for(runner: CliRunner) -> None:
     assert "pos=" in laid and "draw_=" not in laid
     assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
     assert not Path("site/ping.laid.gv").exists() and Path("site/ping.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_warning_of_graphviz_names_its_workflow_though_drawn_with_others(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workflows share runs of dot, and Graphviz does not say which graph of
+    a run a warning is about: a run that warns is drawn again a workflow at
+    a time."""
+    from collections.abc import Callable, Sequence
+
+    import procmap.docs.library as library
+    from procmap.render import Diagram
+
+    real = library.draw_pictures
+    runs: list[int] = []
+
+    def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str],
+                      warn: Callable[[str], None]) -> list[dict[str, bytes]]:
+        drawn = real(pages, fmts, warn)
+        runs.append(len(pages))
+        if any(p.title == "Odd" for p in pages):
+            warn("Warning: something odd")  # as Graphviz says it: no graph named
+        return drawn
+
+    monkeypatch.setattr(library, "draw_pictures", draw_pictures)
+    write("wf/a.yaml", CLEAN)
+    write("wf/b.yaml", PING.replace("Ping | pong", "Odd"))
+    write("wf/c.yaml", PING.replace("id: ping", "id: third"))
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if "warning" in line] == [
+        "procmap: warning: wf/b.yaml: Warning: something odd"]
+    assert runs == [3, 1, 1, 1]  # together, then each alone
+    assert {"clean.svg", "ping.svg", "third.svg"} <= {p.name for p in Path("site").iterdir()}
