@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from helpers import CLEAN, write
 from procmap.analysis.analyze import analyze_paths
 from procmap.cli import main
-from procmap.docs.library import _png_width
+from procmap.docs.library import _svg_width
 from procmap.docs.portfolio import portfolio
 from test_sop import headings, no_html, tables, tokens
 
@@ -155,16 +155,20 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
         "Error: syntax error in line 1\n" in result.output
     assert "warning" not in result.output
     names = {p.name for p in Path("site").iterdir()}
-    assert {"clean.svg", "clean.png", "third.svg", "third.png", "ping.md"} <= names
-    assert not {"ping.svg", "ping.png"} & names
+    assert {"clean.svg", "clean.laid.gv", "third.svg", "third.laid.gv", "ping.md"} <= names
+    assert not {"ping.svg", "ping.laid.gv"} & names
     pages = json.loads(Path("site/manifest.json").read_text())["pages"]
     assert {p["workflow"]: p["attachments"] for p in pages} == {
-        "clean": ["clean.png", "clean.svg"], "ping": [], "third": ["third.png", "third.svg"]}
-    # Graphviz routes a drawn workflow once (the layout, as JSON and DOT), and
-    # one more run, with positions and routes as given, makes its SVG and PNG.
+        "clean": ["clean.svg"], "ping": [], "third": ["third.svg"]}
+    assert {p["workflow"]: p.get("drawings") for p in pages} == {
+        "clean": {"clean.png": "clean.laid.gv"}, "ping": None,
+        "third": {"third.png": "third.laid.gv"}}
+    # The workflows share one run that routes them all (the layout, as JSON
+    # and DOT): it fails, so each is routed alone, and one more run, with
+    # positions and routes as given, makes the SVG of each drawn one.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
     assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
-        "-Tjson -Tdot -O …"] * 2 + ["-n2 -Tsvg -Tpng -O …"] * 2
+        "-Tdot -Tjson -O …"] * 2 + ["-n2 -Tsvg -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:
@@ -226,7 +230,7 @@ def test_a_build_running_in_another_process_holds_the_folder(runner: CliRunner) 
 def test_confluence_pages_name_the_code_language_and_fit_wide_diagrams(
         runner: CliRunner) -> None:
     write("wf/ping.yaml", PING)
-    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
     assert int.from_bytes(Path("site/ping.png").read_bytes()[16:20], "big") > 760
     page = Path("site/ping.storage.xhtml").read_text()
     assert ('<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">text'
@@ -235,10 +239,20 @@ def test_confluence_pages_name_the_code_language_and_fit_wide_diagrams(
             'ri:filename="ping.png" /></ac:image>') in page
 
 
-def test_the_width_of_a_png_is_read_from_its_header() -> None:
-    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (500).to_bytes(4, "big")
-    assert _png_width(header + (300).to_bytes(4, "big")) == 500
-    assert _png_width(b"<svg/>") == 0
+def test_the_width_of_the_png_is_read_from_the_svg() -> None:
+    assert _svg_width(b'<?xml version="1.0"?>\n<svg width="2670pt" height="920pt"') == 2670
+    assert _svg_width(b"<svg/>") == 0
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_the_png_width_a_page_states_is_that_of_the_png(runner: CliRunner) -> None:
+    """The storage page sizes the PNG before anyone has drawn it: from the
+    SVG, whose points Graphviz makes pixels of the PNG."""
+    shutil.copytree(EXAMPLES, "wf")
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    for png in Path("site").glob("*.png"):
+        width = int.from_bytes(png.read_bytes()[16:20], "big")
+        assert _svg_width(png.with_suffix(".svg").read_bytes()) == width
 
 
 CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, next: s{i + 1}}}\n"
@@ -248,14 +262,15 @@ CHAIN = "".join(f"  s{i}: {{title: Step {i}, team: {'ab'[i % 2]}, touch: 1h, nex
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 def test_a_large_map_is_built_as_pages_and_the_sop_shows_each(
         runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmap.docs.library as library
     import procmap.render as render
 
     write("wf/w.yaml", "procmap: 1\nid: w\ntitle: W\nteams: {a: A, b: B}\nsteps:\n" + CHAIN)
     write("wf/ping.yaml", PING)
     original = render.paginate
     # Pages of two columns: the chain of six steps takes three, ping two.
-    monkeypatch.setattr(render, "paginate", lambda d: original(d, columns=2))
-    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    monkeypatch.setattr(library, "paginate", lambda d: original(d, columns=2))
+    result = runner.invoke(main, ["build", "wf", "-o", "site", "--png"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in Path("site").iterdir()}
     pages = [f"w.page-{k}" for k in (1, 2, 3)]
@@ -296,3 +311,67 @@ def test_files_are_written_by_one_thread(runner: CliRunner,
         write(f"wf/{name}.yaml", PING.replace("id: ping", f"id: {name}"))
     assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
     assert writers == {threading.main_thread().name}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_the_png_is_left_to_publish_unless_asked_for(runner: CliRunner) -> None:
+    """cairo drawing a PNG takes three times as long as the rest of a
+    workflow's build: build writes the layout, from which publish draws the
+    same PNG that build --png writes."""
+    from procmap.render.graphviz import draw_laid
+
+    write("wf/ping.yaml", PING)
+
+    def entry() -> dict[str, object]:
+        (page,) = json.loads(Path("site/manifest.json").read_text())["pages"]
+        return {k: page.get(k) for k in ("attachments", "drawings")}
+
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    png = Path("site/ping.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and not Path("site/ping.laid.gv").exists()
+    assert entry() == {"attachments": ["ping.png", "ping.svg"], "drawings": None}
+    assert runner.invoke(main, ["build", "wf", "-o", "site"]).exit_code == 0
+    # The PNG of the earlier build would pass for this one's: it goes.
+    assert not Path("site/ping.png").exists()
+    assert entry() == {"attachments": ["ping.svg"], "drawings": {"ping.png": "ping.laid.gv"}}
+    laid = Path("site/ping.laid.gv").read_text()
+    assert draw_laid([laid], ("png",))[0]["png"] == png
+    # Positions and routes, not the drawing instructions of the layout's JSON
+    # (_draw_...): they doubled the text Graphviz reads again.
+    assert "pos=" in laid and "draw_=" not in laid
+    assert runner.invoke(main, ["build", "wf", "-o", "site", "--png"]).exit_code == 0
+    assert not Path("site/ping.laid.gv").exists() and Path("site/ping.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_warning_of_graphviz_names_its_workflow_though_drawn_with_others(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workflows share runs of dot, and Graphviz does not say which graph of
+    a run a warning is about: a run that warns is drawn again a workflow at
+    a time."""
+    from collections.abc import Callable, Sequence
+
+    import procmap.docs.library as library
+    from procmap.render import Diagram
+
+    real = library.draw_pictures
+    runs: list[int] = []
+
+    def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str],
+                      warn: Callable[[str], None]) -> list[dict[str, bytes]]:
+        drawn = real(pages, fmts, warn)
+        runs.append(len(pages))
+        if any(p.title == "Odd" for p in pages):
+            warn("Warning: something odd")  # as Graphviz says it: no graph named
+        return drawn
+
+    monkeypatch.setattr(library, "draw_pictures", draw_pictures)
+    write("wf/a.yaml", CLEAN)
+    write("wf/b.yaml", PING.replace("Ping | pong", "Odd"))
+    write("wf/c.yaml", PING.replace("id: ping", "id: third"))
+    result = runner.invoke(main, ["build", "wf", "-o", "site"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if "warning" in line] == [
+        "procmap: warning: wf/b.yaml: Warning: something odd"]
+    assert runs == [3, 1, 1, 1]  # together, then each alone
+    assert {"clean.svg", "ping.svg", "third.svg"} <= {p.name for p in Path("site").iterdir()}

@@ -126,7 +126,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outputs]:
             assert result.exit_code == 0, result.output
         if shutil.which("dot"):  # a build with diagrams: PNG, SVG and links to them
             drawn = [f"{case}.yaml" for case in PNG_CASES]
-            result = invoke(["build", *drawn, "-o", "drawn"])
+            result = invoke(["build", *drawn, "-o", "drawn", "--png"])
             assert result.exit_code == 0, result.output
         with pytest.MonkeyPatch.context() as no_graphviz:
             no_graphviz.setenv("PATH", "")

@@ -492,6 +492,21 @@ def test_connect_chooses_the_flavour() -> None:
      r"manifest.json: two pages are of workflow 'w': run procmap build again"),
     ('{"procmap": 1, "index": "\\ud800.x"}', {"i.x": "<p/>"},
      r"manifest.json: '\\ud800.x' is not a plain file name: run procmap build again"),
+    # The PNGs left to publish, each drawn from a layout in the folder.
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": ["w.png"]}]}', {"i.x": "<p/>"},
+     r"manifest.json: the drawings of page 1 are not a map of file names: run procmap build "
+     "again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"../w.png": "i.x"}}]}', {"i.x": "<p/>"},
+     r"manifest.json: the drawings of page 1 are not a map of file names: run procmap build "
+     "again"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "/etc/passwd"}}]}',
+     {"i.x": "<p/>"}, r"manifest.json: '/etc/passwd' is not a plain file name"),
+    ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}', {"i.x": "<p/>"},
+     r"w.laid.gv: No such file or directory: run procmap build again"),
 ])
 def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
                               message: str) -> None:
@@ -916,3 +931,50 @@ def test_the_cli_does_not_load_the_http_client() -> None:
         [sys.executable, "-c", "import sys, procmap.cli; print('httpx' in sys.modules)"],
         capture_output=True, text=True, check=True)
     assert loaded.stdout == "False\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_png_build_left_is_drawn_when_uploaded_and_only_then(
+        fake: FakeConfluence, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmap.render.graphviz as graphviz
+
+    shutil.copytree(EXAMPLES, "workflows")
+    assert runner.invoke(main, ["build", "workflows", "-o", "site"]).exit_code == 0
+    assert runner.invoke(main, ["build", "workflows", "-o", "pngs", "--png"]).exit_code == 0
+    assert not list(Path("site").glob("*.png"))
+    drawn: list[str] = []
+    real = graphviz.draw_laid
+
+    def draw_laid(texts: list[str], fmts: tuple[str, ...]) -> list[dict[str, bytes]]:
+        drawn.extend(fmts)
+        return real(texts, fmts)
+
+    monkeypatch.setattr(graphviz, "draw_laid", draw_laid)
+    publish(fake, read_site(Path("site")))
+    pages = json.loads(Path("site/manifest.json").read_text())["pages"]
+    assert drawn == ["png"] * len(pages)
+    for p in pages:
+        (png,) = p["drawings"]
+        stored = fake.attachments[fake.current()[p["title"]]["id"]][png]
+        assert stored["data"] == Path("pngs", png).read_bytes()  # as build --png draws it
+    drawn.clear()
+    assert {a.verb for a in publish(fake, read_site(Path("site")))} == {"unchanged"}
+    assert drawn == []  # an unchanged drawing is known by its layout: nothing drawn
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_png_that_cannot_be_drawn_stops_the_run_and_says_what_to_do(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("workflows").mkdir()
+    shutil.copy(EXAMPLES / "order-to-activation.yaml", "workflows")
+    assert runner.invoke(main, ["build", "workflows", "-o", "site"]).exit_code == 0
+    with FakeConfluence("dc") as fake:
+        monkeypatch.setenv("PATH", "")  # Graphviz is not where publish runs
+        result = runner.invoke(main, ["publish", "site", "--url", fake.url, "--space", SPACE,
+                                      "--token", TOKEN, "--flavour", "dc"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "procmap: cannot draw order-to-activation.png of workflow 'order-to-activation': "
+        "Graphviz's `dot` program is not on PATH: install Graphviz (`sudo apt-get install "
+        "graphviz`, `brew install graphviz`, `winget install graphviz`), or run procmap build "
+        "--png where Graphviz is, and publish what it wrote")

@@ -328,6 +328,9 @@ def test_command_builds_then_publishes_to_a_wiki(runner: CliRunner) -> None:
     summary = f"{pages + 1} create" + (f", {images} upload" if images else "")
     assert first.output.splitlines()[-1] == summary
     assert f"  wrote {Path('wiki', 'Home.md')}" in first.output
+    # The pages show the SVGs: the PNGs build leaves to draw are Confluence's alone.
+    assert {p.suffix for p in Path("wiki").iterdir()} == (
+        {".md", ".svg"} if shutil.which("dot") else {".md"})
     home = Path("wiki/Home.md").read_text()
     for page in manifest["pages"]:
         name = wiki.page_name(page["title"])

@@ -231,6 +231,36 @@ def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,
         ("noname.gv.xdot", "the user's")]
 
 
+NEIGHBOURING_CHECKS = """\
+procmap: 1
+id: checks
+title: Checks
+teams: {a: A}
+steps:
+  c1: {title: Check the papers, team: a, kind: check, touch: 1h, next: c2}
+  c2: {title: Check the ledger, team: a, kind: check, touch: 1h, next: c3}
+  c3: {title: Check the totals, team: a, kind: check, touch: 1h}
+"""
+
+
+def test_neighbouring_checks_with_badges_leave_room_for_orthogonal_edges() -> None:
+    """A check (a parallelogram) with a findings badge beside a 16-character
+    title was wider than its column: two side by side touched, and Graphviz
+    drew every edge of the map as a straight line, saying so on stderr."""
+    from procmap.format.loader import loads
+
+    r = analyze(loads(NEIGHBOURING_CHECKS, "checks.yaml"), simulate=False)
+    d = layout(r)
+    assert [n.badge for n in d.nodes] == [1, 2, 3]  # each has a finding
+    said: list[str] = []
+    (out,) = drawings([d], ("json",), said.append)
+    assert said == []
+    boxes = sorted((float(o["pos"].split(",")[0]), float(o["width"]) * 72)
+                   for o in json.loads(out["json"])["objects"] if o["name"] in ("s0", "s1", "s2"))
+    gaps = [(x2 - w2 / 2) - (x1 + w1 / 2) for (x1, w1), (x2, w2) in itertools.pairwise(boxes)]
+    assert min(gaps) > 0, gaps
+
+
 LONG_TITLES = {"words": "Qualify partner against the regional coverage map and the terms",
                "one word": "Qualificationofpartneragainstcoveragemapterms",
                "capitals": "QUALIFY PARTNER AGAINST THE REGIONAL COVERAGE MAP NOW"}

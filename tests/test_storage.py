@@ -94,10 +94,12 @@ def test_build_writes_well_formed_pages(runner: CliRunner) -> None:
     index = Path("site", manifest["index"]["storage"]).read_text()
     assert parse(index).find(f".//{RI}page") is not None
     if shutil.which("dot"):
-        assert entry["attachments"] == ["hostile.png", "hostile.svg"]
+        assert entry["attachments"] == ["hostile.svg"]
+        # The PNG the page shows is drawn by publish, from the layout build wrote.
+        assert entry["drawings"] == {"hostile.png": "hostile.laid.gv"}
         image = root.find(f".//{AC}image/{RI}attachment")
         assert image is not None and image.get(f"{RI}filename") == "hostile.png"
-        assert Path("site/hostile.png").read_bytes()[:4] == b"\x89PNG"
+        assert Path("site/hostile.laid.gv").read_text().startswith("digraph workflow {")
 
 
 def test_broken_storage_template_is_named(runner: CliRunner) -> None:

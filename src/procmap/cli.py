@@ -402,16 +402,23 @@ def sop(path: Path, output: Path | None, templates: Path | None,
               help="Config file whose rule levels decide the findings shown.")
 @click.option("--tracker", "cases", type=_Path(dir_okay=False, path_type=Path),
               help="Also write the tracker of these cases (as `procmap track`) as a page.")
+@click.option("--png", is_flag=True,
+              help="Also draw each diagram as PNG (<id>.png) now, instead of leaving "
+                   "<id>.laid.gv for `procmap publish` to draw the PNGs a Confluence page "
+                   "shows. A PNG takes three times as long as the rest of a workflow's build.")
 def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
-          config_path: Path | None, cases: Path | None) -> None:
+          config_path: Path | None, cases: Path | None, png: bool) -> None:
     """Build the process library: an SOP and diagrams per workflow, and an index,
     in markdown and in Confluence storage format for `procmap publish`.
 
     \b
     OUTPUT/<id>.md        the SOP (as `procmap sop`), showing <id>.svg
-    OUTPUT/<id>.svg, .png the swimlane diagram (needs Graphviz; skipped with
+    OUTPUT/<id>.svg       the swimlane diagram (needs Graphviz; skipped with
                           a warning without it); a map wider than 40
-                          columns as pages, <id>.page-1.svg, .png...
+                          columns as pages, <id>.page-1.svg...
+    OUTPUT/<id>.laid.gv   the diagram laid out, from which `procmap publish`
+                          draws <id>.png for Confluence when it uploads it;
+                          with --png, OUTPUT/<id>.png instead
     OUTPUT/<id>.mmd       the same diagram in Mermaid
     OUTPUT/index.md       one row per workflow (owner, steps, teams, handoffs,
                           lead time, PCE, findings by level), the handoffs
@@ -446,9 +453,10 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
         with click.progressbar(length=len(run.workflows), label="writing",
                                file=sys.stderr) as bar:
             built = _templated(lambda: build_library(run, output, templates, bar.update,
-                                                     tracker))
+                                                     tracker, png))
     else:
-        built = _templated(lambda: build_library(run, output, templates, tracker=tracker))
+        built = _templated(lambda: build_library(run, output, templates, tracker=tracker,
+                                                 png=png))
     for warning in built.warnings:
         click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     _echo_problems(built.errors)

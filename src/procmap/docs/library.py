@@ -4,10 +4,11 @@ in markdown and in Confluence storage format, with the manifest that
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,16 @@ from procmap.docs.storage import check
 from procmap.docs.templating import environment, storage_environment
 from procmap.format.errors import Problem
 from procmap.lock import locked
-from procmap.render import GraphvizError, GraphvizMissing, draw_pictures, layout, to_mermaid
+from procmap.render import (
+    Diagram,
+    GraphvizError,
+    GraphvizMissing,
+    batches,
+    draw_pictures,
+    layout,
+    paginate,
+    to_mermaid,
+)
 
 if TYPE_CHECKING:
     from procmap.tracking.tracker import Tracker
@@ -37,7 +47,12 @@ TRACKER = ":tracker"
 # workflow whose id gives one of the first names would be overwritten by it.
 _OWN_FILES = ("index.md", INDEX, MANIFEST)
 _TRACKER_FILES = ("tracker.md", "tracker.storage.xhtml")  # with a tracker
-_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".storage.xhtml")
+_SUFFIXES = (".md", ".mmd", ".svg", ".png", ".laid.gv", ".storage.xhtml")
+# Workflows drawn together: their pages share two runs of `dot`, which
+# costs 12 to 17 ms a run before it reads a line.
+_BATCH = 16
+# Pages beyond this many in a batch are drawn in runs side by side.
+_PAGES_PER_RUN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +64,22 @@ class Built:
 
 def build(run: RunReport, out: Path, templates: Path | None = None,
           advance: Callable[[int], None] | None = None,
-          tracker: Tracker | None = None) -> Built:
-    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.png`, `<id>.mmd`
-    and `<id>.storage.xhtml`; then `index.md`, `index.storage.xhtml` and
-    `manifest.json`; with a `tracker`, `tracker.md` and `tracker.storage.xhtml`
-    too (a page of the manifest). Each file is written atomically, and `out` is locked for
+          tracker: Tracker | None = None, png: bool = False) -> Built:
+    """Write per analysed workflow `<id>.md`, `<id>.svg`, `<id>.mmd` and
+    `<id>.storage.xhtml`, and `<id>.png` with `png`, else `<id>.laid.gv`:
+    the diagram laid out, from which `procmap publish` draws the PNG that a
+    Confluence page shows when it uploads it (cairo drawing a PNG takes
+    three times as long as all the rest of a workflow's build); then
+    `index.md`, `index.storage.xhtml` and `manifest.json`; with a
+    `tracker`, `tracker.md` and `tracker.storage.xhtml` too (a page of the
+    manifest). Each file is written atomically, and `out` is locked for
     the run (FolderInUse if another build holds it); `advance(1)` follows
     each workflow (a progress bar on a terminal). A workflow whose id names a
     file of the library's own is left out, and one Graphviz cannot draw is
-    built without its SVG and PNG: both are errors of the result. A storage
+    built without its diagrams: both are errors of the result. A storage
     template that gives malformed XHTML is a `jinja2.TemplateError`."""
     with locked(out):
-        return _build(run, out, templates, advance, tracker)
+        return _build(run, out, templates, advance, tracker, png)
 
 
 def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Problem | None:
@@ -73,17 +92,22 @@ def _reserved(report: WorkflowReport, own: tuple[str, ...] = _OWN_FILES) -> Prob
                    f"library's own {clash} would replace this workflow's", "rename the workflow")
 
 
-def _note(warnings: list[str], file: str, message: str) -> None:
-    warnings.append(f"{file}: {message}")
-
-
 @dataclass(frozen=True, slots=True)
 class Picture:
     """One drawing of a workflow's diagram (of one page of a large one)."""
 
     svg: str  # file names in the library
-    png: str
+    png: str  # written by build --png, else drawn by publish for Confluence
     png_width: int  # pixels
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """A workflow's drawings (a dict of drawings and "gv" a page), or why there are none."""
+
+    pages: tuple[dict[str, bytes], ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: GraphvizError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +119,12 @@ class _Made:
     warnings: tuple[str, ...]
     errors: tuple[Problem, ...]
     graphviz: str | None = None  # why there are no diagrams at all: Graphviz is missing
+    stale: tuple[Path, ...] = ()  # files of an earlier build that would mislead: deleted
 
 
 def _build(run: RunReport, out: Path, templates: Path | None,
-           advance: Callable[[int], None] | None, tracker: Tracker | None) -> Built:
+           advance: Callable[[int], None] | None, tracker: Tracker | None,
+           png: bool) -> Built:
     templates = templates or run.config.templates
     # One environment each for the run: jinja2 compiles a template once per environment.
     markdown, storage = environment(templates), storage_environment(templates)
@@ -109,23 +135,32 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     reports = [r for r in run.workflows if _reserved(r, own) is None]
     pages: list[dict[str, object]] = []
     missing = False
-    # Nearly all of a workflow's time is Graphviz and git, programs of their
-    # own: threads run them side by side. Results are taken in input order,
-    # so the same input gives the same files, messages and manifest.
-    with ThreadPoolExecutor() as pool:
-        made = pool.map(lambda r: _workflow(r, out, markdown, storage), reports)
-        for m in made:
-            if m.graphviz and not missing:
-                missing = True
-                warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
-            # Written here, one after another: atomic.write_bytes reads the
-            # umask by setting it, which threads writing at once would race.
-            files += [_write(path, data) for path, data in m.files]
-            warnings += m.warnings
-            errors += m.errors
-            pages.append(m.page)
-            if advance:
-                advance(1)
+    # A pipeline: batches of workflows are drawn by Graphviz, one a processor,
+    # while the batches drawn are written from templates (Python, one thread
+    # at a time, and git): Graphviz is never left waiting for the templates.
+    # Results are taken in input order, so the same input gives the same
+    # files, messages and manifest.
+    fmts = ("svg", "png") if png else ("svg",)
+    batches = [reports[i:i + _BATCH] for i in range(0, len(reports), _BATCH)]
+    with ThreadPoolExecutor(os.cpu_count()) as drawing, ThreadPoolExecutor() as writing:
+        drawn = [drawing.submit(_draw_batch, batch, fmts) for batch in batches]
+        written = [writing.submit(_write_batch, batch, future, out, markdown, storage, png)
+                   for batch, future in zip(batches, drawn, strict=True)]
+        for made in (future.result() for future in written):
+            for m in made:
+                if m.graphviz and not missing:
+                    missing = True
+                    warnings.append(f"no SVG or PNG diagrams: {m.graphviz}")
+                # Written here, one after another: atomic.write_bytes reads the
+                # umask by setting it, which threads writing at once would race.
+                files += [_write(path, data) for path, data in m.files]
+                for stale in m.stale:
+                    stale.unlink(missing_ok=True)
+                warnings += m.warnings
+                errors += m.errors
+                pages.append(m.page)
+                if advance:
+                    advance(1)
     library = portfolio(reports)
     index = markdown.get_template("index.md.j2").render(library=library)
     files.append(_write(out / "index.md", index.encode()))
@@ -150,44 +185,109 @@ def _build(run: RunReport, out: Path, templates: Path | None,
     return Built(tuple(files), tuple(warnings), tuple(errors))
 
 
-def _workflow(report: WorkflowReport, out: Path, markdown: jinja2.Environment,
-              storage: jinja2.Environment) -> _Made:
+def _draw_batch(reports: Sequence[WorkflowReport], fmts: tuple[str, ...]
+                ) -> tuple[list[Diagram], list[_Drawn]]:
+    """A few workflows' diagrams, drawn together."""
+    diagrams = [layout(r) for r in reports]
+    return diagrams, _draw(diagrams, fmts)
+
+
+def _write_batch(reports: Sequence[WorkflowReport],
+                 drawn: Future[tuple[list[Diagram], list[_Drawn]]], out: Path,
+                 markdown: jinja2.Environment, storage: jinja2.Environment,
+                 png: bool) -> list[_Made]:
+    """A few workflows' parts of the library, once their diagrams are drawn."""
+    diagrams, pictures = drawn.result()
+    return [_workflow(r, d, p, out, markdown, storage, png)
+            for r, d, p in zip(reports, diagrams, pictures, strict=True)]
+
+
+def _draw(diagrams: Sequence[Diagram], fmts: tuple[str, ...]) -> list[_Drawn]:
+    """The drawings of each diagram's pages, all drawn together. Graphviz
+    does not say which graph of a run a message is about: drawings that
+    fail or warn are drawn again a workflow at a time, so that each
+    message names its workflow."""
+    pages = [paginate(d) for d in diagrams]
+    flat = [p for each in pages for p in each]
+
+    def draw(batch: Sequence[Diagram], warn: Callable[[str], None]) -> list[dict[str, bytes]]:
+        if len(batch) <= _PAGES_PER_RUN:
+            return draw_pictures(batch, fmts, warn)
+        return batches(batch, lambda part: draw_pictures(part, fmts, warn))
+
+    said: list[str] = []
+    try:
+        drawn: list[dict[str, bytes]] | None = draw(flat, said.append)
+    except GraphvizMissing as e:
+        return [_Drawn(error=e) for _ in diagrams]
+    except GraphvizError:
+        drawn = None
+    if drawn is not None and not said:
+        out, start = [], 0
+        for each in pages:
+            out.append(_Drawn(tuple(drawn[start:start + len(each)])))
+            start += len(each)
+        return out
+    alone = []
+    for each in pages:
+        mine: list[str] = []
+        try:
+            alone.append(_Drawn(tuple(draw(each, mine.append)), tuple(mine)))
+        except GraphvizError as e:
+            alone.append(_Drawn(warnings=tuple(mine), error=e))
+    return alone
+
+
+def _workflow(report: WorkflowReport, diagram: Diagram, drawn: _Drawn, out: Path,
+              markdown: jinja2.Environment, storage: jinja2.Environment, png: bool) -> _Made:
     """One workflow's SOP, diagrams (a file each page of a large map) and
     Confluence page."""
     w = report.workflow
-    diagram = layout(report)
     files: list[tuple[Path, bytes]] = []
-    warnings: list[str] = []
+    warnings = [f"{w.file}: {message}" for message in drawn.warnings]
     errors: list[Problem] = []
     missing = None
-    drawn: list[Picture] = []
-    try:
-        pictures = draw_pictures(diagram, functools.partial(_note, warnings, w.file))
-    except GraphvizMissing as e:
-        missing = str(e)
-    except GraphvizError as e:
+    pictures: list[Picture] = []
+    attachments: list[str] = []
+    laid: dict[str, str] = {}  # the PNG a publish draws: from which laid-out DOT
+    stale: list[Path] = []
+    if isinstance(drawn.error, GraphvizMissing):
+        missing = str(drawn.error)
+    elif drawn.error is not None:
         # This workflow's own drawing failed: the others still get theirs.
         errors.append(Problem(w.file, w.pos.line, w.pos.column,
-                              f"no SVG or PNG diagram of workflow '{w.id}': {e}"))
-    else:
-        for name, picture in zip(_picture_names(w.id, len(pictures)), pictures, strict=True):
-            files += [(out / f"{name}.{fmt}", data) for fmt, data in picture.items()]
-            drawn.append(Picture(f"{name}.svg", f"{name}.png", _png_width(picture["png"])))
+                              f"no SVG or PNG diagram of workflow '{w.id}': {drawn.error}"))
+    for name, drawing in zip(_picture_names(w.id, len(drawn.pages)), drawn.pages, strict=True):
+        files.append((out / f"{name}.svg", drawing["svg"]))
+        picture = Picture(f"{name}.svg", f"{name}.png", _svg_width(drawing["svg"]))
+        # What an earlier build wrote the other way would pass for this drawing's.
+        if png:
+            files.append((out / picture.png, drawing["png"]))
+            stale.append(out / f"{name}.laid.gv")
+            attachments += [picture.png, picture.svg]
+        else:
+            files.append((out / f"{name}.laid.gv", drawing["gv"]))
+            stale.append(out / picture.png)
+            attachments.append(picture.svg)
+            laid[picture.png] = f"{name}.laid.gv"
+        pictures.append(picture)
     mermaid = to_mermaid(diagram)
     files.append((out / f"{w.id}.mmd", mermaid.encode()))
-    sop = context(report, tuple(d.svg for d in drawn), mermaid)  # runs git
+    sop = context(report, tuple(d.svg for d in pictures), mermaid)  # runs git
     text = markdown.get_template("sop.md.j2").render(sop=sop)
     files.append((out / f"{w.id}.md", text.encode()))
     # png, svg and png_width: the first page, for templates written before paging.
-    first = drawn[0] if drawn else None
+    first = pictures[0] if pictures else None
     page = _checked(storage.get_template("sop.storage.j2").render(
                         sop=sop, png=first and first.png, svg=first and first.svg,
-                        png_width=first.png_width if first else 0, pictures=drawn),
+                        png_width=first.png_width if first else 0, pictures=pictures),
                     f"sop.storage.j2 for {w.file}")
     files.append((out / f"{w.id}.storage.xhtml", page.encode()))
     entry: dict[str, object] = {"workflow": w.id, "title": w.title, "bodies": _bodies(w.id),
-                                "attachments": [name for d in drawn for name in (d.png, d.svg)]}
-    return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing)
+                                "attachments": attachments}
+    if laid:
+        entry["drawings"] = laid
+    return _Made(tuple(files), entry, tuple(warnings), tuple(errors), missing, tuple(stale))
 
 
 def _picture_names(wid: str, count: int) -> list[str]:
@@ -215,8 +315,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _png_width(data: bytes) -> int:
-    """The width in pixels of a PNG, from its header; 0 if it is not one."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return 0
-    return int.from_bytes(data[16:20], "big")
+_SVG_WIDTH = re.compile(rb'<svg width="([0-9.]+)pt"')
+
+
+def _svg_width(data: bytes) -> int:
+    """The width in pixels of the PNG of a drawing, from its SVG, which
+    Graphviz sizes in points at the drawing's dpi: one a pixel. 0 if the
+    SVG does not say."""
+    found = _SVG_WIDTH.search(data, 0, 4096)
+    return round(float(found[1])) if found else 0

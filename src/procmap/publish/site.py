@@ -3,10 +3,13 @@ target-neutral. A target checks what it needs beyond this (a page format,
 its own title rules) before its first request.
 
 The manifest names the index and, for each workflow, its title, its page
-body in each form build wrote (`markdown`, Confluence's `storage` format)
-and its attachments (the diagrams); every name is a plain file in the
-folder. A target reads the one form it publishes. Version 1 manifests had
-the storage form alone (`body`, and `index` as a name): still read.
+body in each form build wrote (`markdown`, Confluence's `storage` format),
+its attachments (the diagrams) and its drawings: PNGs that build left to
+be drawn when a target sends them, each from the laid-out DOT it names
+(`<id>.laid.gv`; `build --png` writes the PNGs instead). Every name is a
+plain file in the folder. A target reads the one form it publishes.
+Version 1 manifests had the storage form alone (`body`, and `index` as a
+name): still read.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from procmap.docs.library import MANIFEST
 from procmap.printable import one_line
@@ -34,10 +38,37 @@ class SitePage:
     body: str
     attachments: dict[str, bytes] = field(hash=False)
     source: str = ""  # the file of the body, as the manifest names it
+    # PNGs to draw when sent, by name: the laid-out DOT of each (see the module's doc).
+    drawings: dict[str, bytes] = field(default_factory=dict, hash=False)
 
     @property
     def digest(self) -> str:
         return digest(self.title, self.body)
+
+    def files(self) -> dict[str, str]:
+        """Every file the page shows, attachments and drawings, by name: its
+        digest; a drawing's is the digest of the DOT it is drawn from, so
+        that knowing whether it changed takes no drawing."""
+        return {**{name: sha(data) for name, data in self.attachments.items()},
+                **{name: "drawn from " + sha(dot) for name, dot in self.drawings.items()}}
+
+    def file(self, name: str) -> bytes:
+        """The bytes of one of `files()`: a drawing is drawn now, by Graphviz."""
+        if name in self.attachments:
+            return self.attachments[name]
+        from procmap.render import graphviz
+
+        what = f"cannot draw {name} of workflow {self.workflow!r}"
+        elsewhere = "procmap build --png where Graphviz is, and publish what it wrote"
+        try:
+            return graphviz.draw_laid([self.drawings[name].decode()], ("png",))[0]["png"]
+        except graphviz.GraphvizMissing:
+            raise PublishError(f"{what}: Graphviz's `dot` program is not on PATH: install "
+                               "Graphviz (`sudo apt-get install graphviz`, `brew install "
+                               f"graphviz`, `winget install graphviz`), or run {elsewhere}"
+                               ) from None
+        except graphviz.GraphvizError as e:
+            raise PublishError(f"{what}: {e}; or run {elsewhere}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +149,14 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
                                "run procmap build again")
         workflows.add(entry["workflow"])
         files = {name: _read(folder, name) for name in attachments}
+        drawings = entry.get("drawings", {})
+        if not (isinstance(drawings, dict) and all(_plain(name) for name in drawings)):
+            raise PublishError(f"{manifest}: the drawings of page {n} are not a map of file "
+                               "names: run procmap build again")
+        drawn = {name: _read(folder, dot) for name, dot in drawings.items()}
         name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
         body = _body(folder, name, check, form)
-        pages.append(SitePage(entry["workflow"], title, body, files, name))
+        pages.append(SitePage(entry["workflow"], title, body, files, name, drawn))
     return Site(folder, index, tuple(pages), index_file)
 
 
@@ -136,10 +172,15 @@ def _form(manifest: Path, bodies: object, form: str, old: bool, what: str) -> st
     return name
 
 
+def _plain(name: object) -> TypeGuard[str]:
+    """Whether `name` is a plain file name: never a path out of the folder."""
+    return (isinstance(name, str) and bool(name) and name not in (".", "..")
+            and not any(c in name for c in "/\\\0") and _encodable(name))
+
+
 def _read(folder: Path, name: object) -> bytes:
     """A file the manifest names: a plain name in `folder`, never a path out of it."""
-    if (not isinstance(name, str) or not name or name in (".", "..")
-            or any(c in name for c in "/\\\0") or not _encodable(name)):
+    if not _plain(name):
         raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
                            "procmap build again")
     try:

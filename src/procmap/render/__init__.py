@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.formats import FORMATS, SUFFIXES, drawings, format_for
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn
+from procmap.render.formats import FORMATS, SUFFIXES, format_for, laid_out
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw_laid, once
 from procmap.render.mermaid import to_mermaid
 from procmap.render.pages import paginate
 
@@ -23,6 +23,7 @@ __all__ = [
     "Diagram",
     "GraphvizError",
     "GraphvizMissing",
+    "batches",
     "draw_diagram",
     "draw_pictures",
     "format_for",
@@ -54,15 +55,21 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
     drawing a page."""
     diagram = layout(report)
     pages = paginate(diagram) if FORMATS[fmt].paged else (diagram,)
-    return _batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
+    return batches(pages, lambda batch: FORMATS[fmt].draw(batch, warn))
 
 
-def draw_pictures(diagram: Diagram, warn: Warn | None = None) -> list[dict[str, bytes]]:
-    """The SVG and the PNG of each page of a diagram, from one DOT a page."""
-    return _batches(paginate(diagram), lambda batch: drawings(batch, ("svg", "png"), warn))
+def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str], warn: Warn | None = None
+                  ) -> list[dict[str, bytes]]:
+    """Each page drawn in each of `fmts`, and as "gv": the laid-out DOT that
+    `dot -n2` draws in any format later (graphviz.draw_laid). Two runs of
+    `dot` for all the pages, of one diagram or of many."""
+    said = once(warn)
+    laid = laid_out(pages, said)
+    drawn = draw_laid(laid, fmts, said) if fmts else [{} for _ in laid]
+    return [{**d, "gv": text.encode()} for d, text in zip(drawn, laid, strict=True)]
 
 
-def _batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
+def batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:
     """The drawings of the pages, in order: a batch of pages a processor, side by side."""
     count = min(len(pages), os.cpu_count() or 1)
     if count <= 1:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from procmap.render.diagram import Diagram
 from procmap.render.dot import footer_statements, to_dot
-from procmap.render.graphviz import Warn, draw_many
+from procmap.render.graphviz import Warn, draw_many, lay_out
 from procmap.render.mermaid import to_mermaid
 
 
@@ -72,8 +72,18 @@ class Graphviz:
 def drawings(diagrams: Sequence[Diagram], outputs: Sequence[str], warn: Warn | None = None
              ) -> list[dict[str, bytes]]:
     """Each diagram drawn by Graphviz in each of `outputs` (its -T formats)."""
-    return draw_many([(to_dot(d, with_footer=False), footer_statements(d)) for d in diagrams],
-                     outputs, warn)
+    return draw_many([_unrouted(d) for d in diagrams], outputs, warn)
+
+
+def laid_out(diagrams: Sequence[Diagram], warn: Warn | None = None) -> list[str]:
+    """Each diagram as DOT with every position and route in it, as `dot -n2`
+    draws it (graphviz.lay_out): one run of `dot` for them all."""
+    return lay_out([_unrouted(d) for d in diagrams], warn)
+
+
+def _unrouted(d: Diagram) -> tuple[str, str]:
+    """The DOT to route, and the statements added after routing."""
+    return to_dot(d, with_footer=False), footer_statements(d)
 
 
 FORMATS: MappingProxyType[str, DiagramFormat] = MappingProxyType({

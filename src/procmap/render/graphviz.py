@@ -65,25 +65,42 @@ def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None,
 
 def draw_many(graphs: Sequence[tuple[str, str]], fmts: Sequence[str],
               warn: Warn | None = None) -> list[dict[str, bytes]]:
-    """The drawings of each (DOT text, unrouted statements) in each of `fmts`.
-    One run of `dot` routes the edges of all of them and gives the layouts as
-    DOT; procmap moves the edge labels off the edges (render/labels.py); a
-    second run (`-n2`: positions and routes as given) draws every format,
-    with the statements `unrouted` added: nodes that nothing is routed
-    around, positioned in points. A run of `dot` takes 17 ms before it
-    reads a line: the pages of a large map share two.
+    """The drawings of each (DOT text, unrouted statements) in each of `fmts`:
+    laid out (see lay_out), then drawn by a second run of `dot` for them all.
     Graphviz's warnings go to `warn`: a PNG beyond its size limit is scaled
     down, text and all, and the reader must be told."""
+    said = once(warn)
+    return draw_laid(lay_out(graphs, said, ", ".join(fmts)), fmts, said)
+
+
+def once(warn: Warn | None) -> Warn | None:
+    """`warn` for a drawing's two runs of `dot`: the second repeats the
+    first one's warnings."""
+    if warn is None:
+        return None
     said: set[str] = set()
 
-    def once(message: str) -> None:  # the second run repeats the first one's warnings
-        if warn is not None and message not in said:
+    def say(message: str) -> None:
+        if message not in said:
             said.add(message)
             warn(message)
 
-    names = ", ".join(fmts)
-    drawn = []
-    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("json", "dot"), once,
+    return say
+
+
+def lay_out(graphs: Sequence[tuple[str, str]], warn: Warn | None = None,
+            names: str = "drawing") -> list[str]:
+    """Each (DOT text, unrouted statements) as DOT that `dot -n2` draws as it
+    stands. One run of `dot` routes the edges of all of them and gives the
+    layouts as DOT; procmap moves the edge labels off the edges
+    (render/labels.py) and adds the statements `unrouted`: nodes that
+    nothing is routed around, positioned in points. A run of `dot` takes
+    17 ms before it reads a line: the pages of a large map, and the
+    workflows of a library, share one."""
+    laid_out = []
+    # DOT first: written after the JSON, it would carry the JSON's drawing
+    # instructions too (_draw_...), twice the text for the second run to read.
+    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("dot", "json"), warn,
                                                 names), strict=True):
         try:
             graph = json.loads(laid["json"])
@@ -91,8 +108,15 @@ def draw_many(graphs: Sequence[tuple[str, str]], fmts: Sequence[str],
             raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
         text = _relabelled(laid["dot"].decode(), graph, place(graph))
         end = text.rindex("}")
-        drawn.append(f"{text[:end]}{unrouted}{text[end:]}")
-    return _run(drawn, fmts, once, names, "-n2")
+        laid_out.append(f"{text[:end]}{unrouted}{text[end:]}")
+    return laid_out
+
+
+def draw_laid(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None = None
+              ) -> list[dict[str, bytes]]:
+    """The drawings, in each of `fmts`, of DOT texts that lay_out gave: one
+    run of `dot` (`-n2`: positions and routes as given) for them all."""
+    return _run(texts, fmts, warn, ", ".join(fmts), "-n2")
 
 
 def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -> str:

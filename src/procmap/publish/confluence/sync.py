@@ -4,8 +4,9 @@ procmap owns a page when the page carries its content property (`procmap`):
 the library page records `{"kind": "library", "digest", "pending"}`, each
 workflow page `{"kind": "page", "workflow", "digest", "attachments"}`. The
 digests are of what procmap sent, so "unchanged" never depends on the body
-Confluence gives back, which it rewrites. A page procmap does not own is
-never written, moved or deleted.
+Confluence gives back, which it rewrites; a PNG that build left to draw
+(SitePage.files) is known by the DOT it is drawn from, and drawn only when
+it is sent. A page procmap does not own is never written, moved or deleted.
 
 A page and its property cannot be created in one request on Cloud. So before
 creating pages, procmap lists their titles in `pending` on the library page;
@@ -32,7 +33,7 @@ from procmap.docs.storage import check
 from procmap.publish import site as built
 from procmap.publish.confluence.api import Api, Attachment, Page, Property, Space, same_title
 from procmap.publish.confluence.http import ConfluenceError
-from procmap.publish.site import Action, PublishError, Site, SitePage, digest, sha
+from procmap.publish.site import Action, PublishError, Site, SitePage, digest
 from procmap.publish.target import Plan, publish
 
 __all__ = ["Action", "PublishError", "Publisher", "Site", "SitePage", "read_site"]
@@ -306,8 +307,8 @@ class Publisher:
             recorded = recorded if isinstance(recorded, dict) else {}
             # A file someone deleted from the page is sent again.
             w.attached = api.attachments(w.page) if w.page is not None else {}
-            w.uploads = tuple(n for n, data in source.attachments.items()
-                              if recorded.get(n) != sha(data) or n not in w.attached)
+            w.uploads = tuple(n for n, digest in source.files().items()
+                              if recorded.get(n) != digest or n not in w.attached)
             # Cloud may leave an image broken when the body that shows it is
             # stored before the file: a new page gets its body last.
             w.body_last = w.page is None and bool(w.uploads) and api.BODY_LAST
@@ -336,8 +337,8 @@ class Publisher:
             api.label(page, LABEL)
         elif step.verb == "upload":
             assert page is not None
-            api.upload(page, step.detail, source.attachments[step.detail],
-                       w.attached.get(step.detail))
+            # A PNG build left to draw is drawn here: only for a page that shows a new one.
+            api.upload(page, step.detail, source.file(step.detail), w.attached.get(step.detail))
         elif step.verb == "update":
             assert page is not None
             if page.version == 0:  # listed without its version
@@ -351,7 +352,7 @@ class Publisher:
             self._ensure_label(page)
         self._set_property(page, w.prop, {
             "kind": "page", "workflow": source.workflow, "digest": source.digest,
-            "attachments": {n: sha(d) for n, d in source.attachments.items()}})
+            "attachments": source.files()})
 
     def _ensure_label(self, page: Page | None) -> None:
         """A page procmap owns carries its label, though someone removed it or
