@@ -458,7 +458,7 @@ def test_connect_chooses_the_flavour() -> None:
 
 @pytest.mark.parametrize(("manifest", "files", "message"), [
     ("not json", {}, "unreadable"),
-    ('{"procmap": 3}', {}, "not a manifest of procmap build version 1 or 2"),
+    ('{"procmap": 4}', {}, "not a manifest of procmap build version 1 to 3"),
     ('{"procmap": 2, "index": {"markdown": "i.md"}}', {"i.md": "# I"},
      "manifest.json: the index has no storage format body: run procmap build again"),
     ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'

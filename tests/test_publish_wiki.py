@@ -311,7 +311,8 @@ def test_command_builds_then_publishes_to_a_wiki(runner: CliRunner) -> None:
     assert runner.invoke(main, ["build", "workflows", "-o", "site"]).exit_code == 0
     manifest = json.loads(Path("site/manifest.json").read_text())
     # what build writes for publishing is target-neutral: each body in both forms
-    assert manifest["procmap"] == 2
+    # version 3: drawings left to publish, which a reader of version 2 would drop
+    assert manifest["procmap"] == 3
     for bodies in [manifest["index"], *(p["bodies"] for p in manifest["pages"])]:
         assert sorted(bodies) == ["markdown", "storage"]
         assert all(Path("site", name).is_file() for name in bodies.values())

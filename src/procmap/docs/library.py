@@ -178,7 +178,7 @@ def _build(run: RunReport, out: Path, templates: Path | None,
         files.append(_write(out / "tracker.storage.xhtml", page.encode()))
         pages.append({"workflow": TRACKER, "title": f"Tracker: {Path(tracker.file).stem}",
                       "bodies": _bodies("tracker"), "attachments": []})
-    manifest = {"procmap": 2, "index": _bodies("index"),
+    manifest = {"procmap": 3, "index": _bodies("index"),
                 "pages": sorted(pages, key=lambda p: str(p["workflow"]))}
     files.append(_write(out / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False)
                                         + "\n").encode()))

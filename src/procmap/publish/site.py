@@ -8,8 +8,10 @@ its attachments (the diagrams) and its drawings: PNGs that build left to
 be drawn when a target sends them, each from the laid-out DOT it names
 (`<id>.laid.gv`; `build --png` writes the PNGs instead). Every name is a
 plain file in the folder. A target reads the one form it publishes.
-Version 1 manifests had the storage form alone (`body`, and `index` as a
-name): still read.
+Version 3 added the drawings: a procmap that reads version 2 at most refuses
+the manifest, where it would publish pages without their PNG. Version 2 had
+the PNGs among the attachments, version 1 the storage form alone (`body`,
+and `index` as a name): both still read.
 """
 
 from __future__ import annotations
@@ -117,9 +119,9 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
                            "first; publish sends what build wrote") from None
     except (OSError, ValueError) as e:
         raise PublishError(f"{manifest}: unreadable ({e}): run procmap build again") from None
-    if not isinstance(data, dict) or data.get("procmap") not in (1, 2):
-        raise PublishError(f"{manifest}: not a manifest of procmap build version 1 or 2: "
-                           "run procmap build again")
+    if not isinstance(data, dict) or data.get("procmap") not in (1, 2, 3):
+        raise PublishError(f"{manifest}: not a manifest of procmap build version 1 to 3: "
+                           "run procmap build again, with this version of procmap")
     old = data["procmap"] == 1
     index_file = _form(manifest, data.get("index"), form, old, "the index")
     index = _body(folder, index_file, check, form)
