@@ -232,6 +232,17 @@ def test_a_fifo_in_a_folder_is_skipped_with_a_note(runner: CliRunner) -> None:
     assert result.stderr == "procmap: note: skipped flows/pipe.yaml: a FIFO, not a file\n"
 
 
+@pytest.mark.parametrize("command", [["analyze"], ["render", "-o", "out"]])
+def test_a_folder_without_workflows_is_said_so(runner: CliRunner, command: list[str]) -> None:
+    # A wrong path in CI passed without a word: 0 workflows, exit 0.
+    write("flows/notes.yaml", "title: not a workflow\n")
+    result = runner.invoke(main, [*command, "flows"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "procmap: note: no workflows in flows: a workflow is a .yaml or .yml file with "
+        "`procmap: 1` at its top, outside what git and `exclude` ignore\n")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["import", "bpmn", "pipe", "-o", "out"],
      "pipe:1:1: cannot read the file: a FIFO, not a file\n"

@@ -123,7 +123,9 @@ def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, see
             continue
         else:
             files = discover(given, exclude)
+        found = 0
         for file in files:
+            found += 1
             if isinstance(file, Skipped):
                 notes.append(f"skipped {file.path}: {file.why}")
                 continue
@@ -144,4 +146,9 @@ def analyze_paths(paths: Iterable[str | Path], config: Config | None = None, see
                 continue
             seen_ids[workflow.id] = workflow
             reports.append(analyze(workflow, config, seed, simulate))
+        if not found and given.is_dir():
+            # Said, not an error: a folder of workflows may be empty for now,
+            # but a wrong path in CI would otherwise pass without a word.
+            notes.append(f"no workflows in {given}: a workflow is a .yaml or .yml file "
+                         "with `procmap: 1` at its top, outside what git and `exclude` ignore")
     return RunReport(tuple(reports), tuple(errors), config, tuple(notes))
