@@ -1,8 +1,6 @@
-import textwrap
 
-from helpers import findings
+from helpers import findings, workflow
 from procmap.analysis.graph import Flow
-from procmap.format.loader import loads
 
 
 def test_different_titles_and_io() -> None:
@@ -88,19 +86,14 @@ def test_alternatives_after_parallel_work_joins_are_not_duplicates() -> None:
 
 def test_both_run_as_the_readme_says_after_a_parallel_join() -> None:
     # README, "Readings of the 1.1 spec": each pair, as the example there says.
-    flow = Flow(loads(textwrap.dedent("""\
-        procmap: 1
-        id: join
-        title: Join
-        teams: {a: A}
-        steps:
-          split: {title: Split, team: a, next: [x, y]}
-          x: {title: X, team: a, next: join}
-          y: {title: Y, team: a, next: join}
-          join: {title: Join, team: a, next: [{to: p1, p: 0.5}, {to: p2, p: 0.5}]}
-          p1: {title: P1, team: a}
-          p2: {title: P2, team: a}
-        """)))
+    flow = Flow(workflow("""\
+        split: {title: Split, team: a, next: [x, y]}
+        x: {title: X, team: a, next: join}
+        y: {title: Y, team: a, next: join}
+        join: {title: Join, team: a, next: [{to: p1, p: 0.5}, {to: p2, p: 0.5}]}
+        p1: {title: P1, team: a}
+        p2: {title: P2, team: a}
+        """))
     pairs = [("x", "y"), ("x", "p2"), ("y", "p1"), ("p1", "p2")]
     assert [flow.both_run(flow.index[a], flow.index[b]) for a, b in pairs] == [
         True, True, True, False]
