@@ -507,6 +507,10 @@ def test_connect_chooses_the_flavour() -> None:
     ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
      ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}', {"i.x": "<p/>"},
      r"w.laid.gv: No such file or directory: run procmap build again"),
+    ('{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "attachments": ["w.png"], "drawings": {"w.png": "i.x"}}]}',
+     {"i.x": "<p/>", "w.png": "png"}, r"manifest.json: page 1 has 'w.png' both as a file and "
+     "as a drawing: run procmap build again"),
 ])
 def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
                               message: str) -> None:

@@ -155,6 +155,10 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
         if not (isinstance(drawings, dict) and all(_plain(name) for name in drawings)):
             raise PublishError(f"{manifest}: the drawings of page {n} are not a map of file "
                                "names: run procmap build again")
+        for twice in sorted(drawings.keys() & files.keys()):
+            # Its digest would be the drawing's, the bytes sent the file's.
+            raise PublishError(f"{manifest}: page {n} has {twice!r} both as a file and as a "
+                               "drawing: run procmap build again")
         drawn = {name: _read(folder, dot) for name, dot in drawings.items()}
         name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
         body = _body(folder, name, check, form)
