@@ -359,3 +359,21 @@ def test_a_file_argument_ending_in_a_slash_is_refused(runner: CliRunner) -> None
     assert result.exit_code == 2
     assert result.output.endswith("Error: Invalid value for 'PATH': 'w.yaml/' ends in /, so "
                                   "it names a folder: give a file name\n")
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["render", "-f", "mermaid"]])
+def test_a_path_that_cannot_be_written_is_named_on_one_line(runner: CliRunner,
+                                                            command: list[str]) -> None:
+    """A line break in a path the user gave must not start a line of its own
+    (in a CI log, one that begins `::error` is obeyed)."""
+    blocker = write("a\n::error::b", "a file, not a folder")
+    result = runner.invoke(main, [command[0], write("c.yaml", CLEAN), *command[1:],
+                                  "-o", f"{blocker}/r.txt"])
+    assert result.exit_code == 2
+    assert result.output == ("procmap: cannot write a\\n::error::b/r.txt: Not a directory\n")
+
+
+def test_build_names_its_folder_on_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", write("c.yaml", CLEAN), "-o", "a\n::error::b"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1].endswith(" files in a\\n::error::b")

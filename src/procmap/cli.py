@@ -460,7 +460,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     for warning in built.warnings:
         click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     _echo_problems(built.errors)
-    click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
+    click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in "
+               f"{one_line(output)}", err=True)
     sys.exit(EXIT_USAGE if run.errors or built.errors or (tracker and tracker.problems) else 0)
 
 
@@ -1032,7 +1033,7 @@ def _templated(make: Callable[[], T]) -> T:
         click.echo(f"procmap: template error: {describe(e)}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:
-        click.echo(f"procmap: cannot write {e.filename}: {e.strerror or e}", err=True)
+        click.echo(f"procmap: cannot write {one_line(e.filename)}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -1201,9 +1202,9 @@ def _write(path: Path, data: str | bytes) -> None:
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
     except NotAFile as e:
-        click.echo(f"procmap: cannot write {path}: {e}: name a regular file, or - for "
+        click.echo(f"procmap: cannot write {one_line(path)}: {e}: name a regular file, or - for "
                    "standard output", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:
-        click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
+        click.echo(f"procmap: cannot write {one_line(path)}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
