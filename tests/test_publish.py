@@ -508,6 +508,9 @@ def test_connect_chooses_the_flavour() -> None:
      ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}', {"i.x": "<p/>"},
      r"w.laid.gv: No such file or directory: run procmap build again"),
     ('{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}',
+     {"i.x": "<p/>", "w.laid.gv": "\udcff"}, r"w.laid.gv: not UTF-8: run procmap build again"),
+    ('{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
      ' "bodies": {"storage": "i.x"}, "attachments": ["w.png"], "drawings": {"w.png": "i.x"}}]}',
      {"i.x": "<p/>", "w.png": "png"}, r"manifest.json: page 1 has 'w.png' both as a file and "
      "as a drawing: run procmap build again"),
@@ -516,7 +519,8 @@ def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, st
                               message: str) -> None:
     (tmp_path / "manifest.json").write_text(manifest)
     for name, text in files.items():
-        (tmp_path / name).write_text(text)
+        # A lone surrogate stands for a byte that is not UTF-8.
+        (tmp_path / name).write_bytes(text.encode(errors="surrogateescape"))
     with pytest.raises(PublishError, match=message):
         read_site(tmp_path)
 
