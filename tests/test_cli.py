@@ -353,6 +353,24 @@ def test_a_file_option_ending_in_a_slash_is_refused_not_written_as_a_file(
     assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
 
 
+@pytest.mark.parametrize("end", ["/.", "/.."])
+def test_a_file_option_ending_in_a_dot_folder_is_refused(runner: CliRunner, end: str) -> None:
+    # `analyze w.yaml -o new/.` wrote a file named "new": Path() drops the "/.".
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["analyze", "w.yaml", "-o", f"new{end}"])
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: Invalid value for '-o' / '--output': 'new{end}' "
+                                  f"ends in {end}, so it names a folder: give a file name\n")
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
+
+
+def test_render_writes_into_a_folder_named_with_a_dot(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "w.yaml", "-f", "mermaid", "-o", "new/."])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in Path("new").iterdir()] == ["clean.mmd"]  # the workflow's id
+
+
 def test_a_file_argument_ending_in_a_slash_is_refused(runner: CliRunner) -> None:
     write("w.yaml", CLEAN)
     result = runner.invoke(main, ["sop", "w.yaml/"])
