@@ -353,9 +353,45 @@ def test_a_file_option_ending_in_a_slash_is_refused_not_written_as_a_file(
     assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
 
 
+@pytest.mark.parametrize("end", ["/.", "/.."])
+def test_a_file_option_ending_in_a_dot_folder_is_refused(runner: CliRunner, end: str) -> None:
+    # `analyze w.yaml -o new/.` wrote a file named "new": Path() drops the "/.".
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["analyze", "w.yaml", "-o", f"new{end}"])
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: Invalid value for '-o' / '--output': 'new{end}' "
+                                  f"ends in {end}, so it names a folder: give a file name\n")
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [".git", "w.yaml"]
+
+
+def test_render_writes_into_a_folder_named_with_a_dot(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "w.yaml", "-f", "mermaid", "-o", "new/."])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in Path("new").iterdir()] == ["clean.mmd"]  # the workflow's id
+
+
 def test_a_file_argument_ending_in_a_slash_is_refused(runner: CliRunner) -> None:
     write("w.yaml", CLEAN)
     result = runner.invoke(main, ["sop", "w.yaml/"])
     assert result.exit_code == 2
     assert result.output.endswith("Error: Invalid value for 'PATH': 'w.yaml/' ends in /, so "
                                   "it names a folder: give a file name\n")
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["render", "-f", "mermaid"]])
+def test_a_path_that_cannot_be_written_is_named_on_one_line(runner: CliRunner,
+                                                            command: list[str]) -> None:
+    """A line break in a path the user gave must not start a line of its own
+    (in a CI log, one that begins `::error` is obeyed)."""
+    blocker = write("a\n::error::b", "a file, not a folder")
+    result = runner.invoke(main, [command[0], write("c.yaml", CLEAN), *command[1:],
+                                  "-o", f"{blocker}/r.txt"])
+    assert result.exit_code == 2
+    assert result.output == ("procmap: cannot write a\\n::error::b/r.txt: Not a directory\n")
+
+
+def test_build_names_its_folder_on_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", write("c.yaml", CLEAN), "-o", "a\n::error::b"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1].endswith(" files in a\\n::error::b")

@@ -507,12 +507,20 @@ def test_connect_chooses_the_flavour() -> None:
     ('{"procmap": 2, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
      ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}', {"i.x": "<p/>"},
      r"w.laid.gv: No such file or directory: run procmap build again"),
+    ('{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "drawings": {"w.png": "w.laid.gv"}}]}',
+     {"i.x": "<p/>", "w.laid.gv": "\udcff"}, r"w.laid.gv: not UTF-8: run procmap build again"),
+    ('{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+     ' "bodies": {"storage": "i.x"}, "attachments": ["w.png"], "drawings": {"w.png": "i.x"}}]}',
+     {"i.x": "<p/>", "w.png": "png"}, r"manifest.json: page 1 has 'w.png' both as a file and "
+     "as a drawing: run procmap build again"),
 ])
 def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, str],
                               message: str) -> None:
     (tmp_path / "manifest.json").write_text(manifest)
     for name, text in files.items():
-        (tmp_path / name).write_text(text)
+        # A lone surrogate stands for a byte that is not UTF-8.
+        (tmp_path / name).write_bytes(text.encode(errors="surrogateescape"))
     with pytest.raises(PublishError, match=message):
         read_site(tmp_path)
 
@@ -978,3 +986,47 @@ def test_a_png_that_cannot_be_drawn_stops_the_run_and_says_what_to_do(
         "Graphviz's `dot` program is not on PATH: install Graphviz (`sudo apt-get install "
         "graphviz`, `brew install graphviz`, `winget install graphviz`), or run procmap build "
         "--png where Graphviz is, and publish what it wrote")
+
+
+
+def edited_layout(runner: CliRunner, node: str) -> tuple[Path, Path, str]:
+    """A library whose `.laid.gv` was given `node` after build, `{png}` in it
+    naming an image elsewhere on this machine: the layout's file, the
+    image, and the layout as build wrote it."""
+    Path("workflows").mkdir()
+    shutil.copy(EXAMPLES / "order-to-activation.yaml", "workflows")
+    assert runner.invoke(main, ["build", "workflows", "-o", "pngs", "--png"]).exit_code == 0
+    assert runner.invoke(main, ["build", "workflows", "-o", "site"]).exit_code == 0
+    secret = Path("pngs/order-to-activation.png").resolve()
+    laid = Path("site/order-to-activation.laid.gv")
+    built = laid.read_text()
+    end = built.rindex("}")
+    laid.write_text(f"{built[:end]}{node.replace('{png}', str(secret))}\n{built[end:]}")
+    return laid, secret, built
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@pytest.mark.parametrize("attribute", ["image", "shapefile"])
+def test_a_drawing_draws_no_file_its_layout_names(runner: CliRunner, attribute: str) -> None:
+    """A `.laid.gv` edited after build must not draw an image from anywhere on
+    this machine into a page that publish uploads: the node is drawn empty."""
+    node = 'leak [shape=box, label="", pos="300,300", width=3, height=3{}];'
+    laid, _, built = edited_layout(runner, node.format(f', {attribute}="{{png}}"'))
+    drawn = read_site(Path("site")).pages[0].file("order-to-activation.png")
+    end = built.rindex("}")
+    laid.write_text(f"{built[:end]}{node.format('')}\n{built[end:]}")
+    assert drawn == read_site(Path("site")).pages[0].file("order-to-activation.png")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_layout_that_names_a_file_in_a_label_is_not_drawn(runner: CliRunner) -> None:
+    _, secret, _ = edited_layout(
+        runner, 'leak [shape=plain, pos="300,300", label=<<TABLE><TR><TD><IMG SRC="{png}"/>'
+                '</TD></TR></TABLE>>];')
+    page = read_site(Path("site")).pages[0]
+    with pytest.raises(PublishError) as refused:
+        page.file("order-to-activation.png")
+    assert f'Warning: Filename "{secret}" is unsafe\n' in str(refused.value)
+    assert str(refused.value).startswith(
+        "cannot draw order-to-activation.png of workflow 'order-to-activation': Graphviz "
+        "failed: ")

@@ -223,3 +223,20 @@ def test_an_ascii_locale_still_draws_text_beyond_ascii(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "worst branch" in (tmp_path / "b.svg").read_text(encoding="utf-8")
     assert "\u00b7" in (tmp_path / "b.svg").read_text(encoding="utf-8")
+
+
+@needs_graphviz
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_a_title_of_many_bytes_is_drawn_its_tooltip_cut(runner: CliRunner, fmt: str) -> None:
+    """Graphviz 2.43 refuses a quoted string of 16,384 bytes: a title of
+    10,000 three-byte characters was refused in its tooltip."""
+    title = "\ufdfd" * 10_000
+    spec = Path(__file__).parent / "data" / "spec-example.yaml"
+    Path("w.yaml").write_text(spec.read_text().replace(
+        "title: Countersign partner agreement", f"title: {title}"), encoding="utf-8")
+    result = runner.invoke(main, ["render", "w.yaml", "-f", fmt, "-o", f"w.{fmt}"])
+    assert result.exit_code == 0, result.output
+    if fmt == "svg":
+        tooltips = [t for t in Path("w.svg").read_text().split('xlink:title="')[1:]
+                    if t.startswith("\ufdfd")]
+        assert [t[:t.index('"')] for t in tooltips] == ["\ufdfd" * 3999 + "…"]

@@ -42,10 +42,19 @@ def _colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+def _folder_end(text: str) -> str | None:
+    """How a path as typed ends if the end says it names a folder, made or not
+    yet: a separator (as for cp), or a separator and . or .. (`out/.`).
+    Path() drops the separator or the dot that said so."""
+    for sep in {"/", os.sep}:
+        for end in (sep, sep + ".", sep + ".."):
+            if text.endswith(end):
+                return end
+    return None
+
+
 def _names_folder(text: str) -> bool:
-    """Whether a path as typed ends in a separator: it names a folder, made or
-    not yet (as for cp), and Path() drops the separator that said so."""
-    return text.endswith(("/", os.sep))
+    return _folder_end(text) is not None
 
 
 class _Path(click.Path):
@@ -58,8 +67,9 @@ class _Path(click.Path):
                 ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path: give a file or folder name", param, ctx)
-        if isinstance(value, str) and not self.dir_okay and _names_folder(value):
-            self.fail(f"{value!r} ends in {value[-1]}, so it names a folder: give a file name",
+        end = _folder_end(value) if isinstance(value, str) and not self.dir_okay else None
+        if end:
+            self.fail(f"{value!r} ends in {end}, so it names a folder: give a file name",
                       param, ctx)
         return super().convert(value, param, ctx)
 
@@ -460,7 +470,8 @@ def build(paths: tuple[Path, ...], output: Path, templates: Path | None,
     for warning in built.warnings:
         click.echo(f"procmap: warning: {one_line(warning)}", err=True)
     _echo_problems(built.errors)
-    click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in {output}", err=True)
+    click.echo(f"{len(run.workflows)} workflows, {len(built.files)} files in "
+               f"{one_line(output)}", err=True)
     sys.exit(EXIT_USAGE if run.errors or built.errors or (tracker and tracker.problems) else 0)
 
 
@@ -1032,7 +1043,7 @@ def _templated(make: Callable[[], T]) -> T:
         click.echo(f"procmap: template error: {describe(e)}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:
-        click.echo(f"procmap: cannot write {e.filename}: {e.strerror or e}", err=True)
+        click.echo(f"procmap: cannot write {one_line(e.filename)}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -1201,9 +1212,9 @@ def _write(path: Path, data: str | bytes) -> None:
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
     except NotAFile as e:
-        click.echo(f"procmap: cannot write {path}: {e}: name a regular file, or - for "
+        click.echo(f"procmap: cannot write {one_line(path)}: {e}: name a regular file, or - for "
                    "standard output", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:
-        click.echo(f"procmap: cannot write {path}: {e.strerror or e}", err=True)
+        click.echo(f"procmap: cannot write {one_line(path)}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)

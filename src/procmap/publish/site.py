@@ -41,7 +41,7 @@ class SitePage:
     attachments: dict[str, bytes] = field(hash=False)
     source: str = ""  # the file of the body, as the manifest names it
     # PNGs to draw when sent, by name: the laid-out DOT of each (see the module's doc).
-    drawings: dict[str, bytes] = field(default_factory=dict, hash=False)
+    drawings: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def digest(self) -> str:
@@ -52,7 +52,8 @@ class SitePage:
         digest; a drawing's is the digest of the DOT it is drawn from, so
         that knowing whether it changed takes no drawing."""
         return {**{name: sha(data) for name, data in self.attachments.items()},
-                **{name: "drawn from " + sha(dot) for name, dot in self.drawings.items()}}
+                **{name: "drawn from " + sha(dot.encode())
+                   for name, dot in self.drawings.items()}}
 
     def file(self, name: str) -> bytes:
         """The bytes of one of `files()`: a drawing is drawn now, by Graphviz."""
@@ -63,7 +64,7 @@ class SitePage:
         what = f"cannot draw {name} of workflow {self.workflow!r}"
         elsewhere = "procmap build --png where Graphviz is, and publish what it wrote"
         try:
-            return graphviz.draw_laid([self.drawings[name].decode()], ("png",))[0]["png"]
+            return graphviz.draw_laid([self.drawings[name]], ("png",))[0]["png"]
         except graphviz.GraphvizMissing:
             raise PublishError(f"{what}: Graphviz's `dot` program is not on PATH: install "
                                "Graphviz (`sudo apt-get install graphviz`, `brew install "
@@ -155,7 +156,11 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
         if not (isinstance(drawings, dict) and all(_plain(name) for name in drawings)):
             raise PublishError(f"{manifest}: the drawings of page {n} are not a map of file "
                                "names: run procmap build again")
-        drawn = {name: _read(folder, dot) for name, dot in drawings.items()}
+        for twice in sorted(drawings.keys() & files.keys()):
+            # Its digest would be the drawing's, the bytes sent the file's.
+            raise PublishError(f"{manifest}: page {n} has {twice!r} both as a file and as a "
+                               "drawing: run procmap build again")
+        drawn = {name: _text(folder, dot) for name, dot in drawings.items()}
         name = _form(manifest, entry.get("body" if old else "bodies"), form, old, f"page {n}")
         body = _body(folder, name, check, form)
         pages.append(SitePage(entry["workflow"], title, body, files, name, drawn))
@@ -200,12 +205,16 @@ def _encodable(name: str) -> bool:
     return True
 
 
+def _text(folder: Path, name: object) -> str:
+    try:
+        return _read(folder, name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PublishError(f"{folder / str(name)}: not UTF-8: run procmap build again") from None
+
+
 def _body(folder: Path, name: str, check: Check, form: str) -> str:
     path = folder / name
-    try:
-        body = _read(folder, name).decode("utf-8")
-    except UnicodeDecodeError:
-        raise PublishError(f"{path}: not UTF-8: run procmap build again") from None
+    body = _text(folder, name)
     problem = check(body)
     if problem:
         raise PublishError(f"{path}:{problem.removeprefix('line ').replace(', column ', ':', 1)}"

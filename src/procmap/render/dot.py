@@ -113,10 +113,17 @@ def html_text(text: str) -> str:
     return '<BR ALIGN="CENTER"/>'.join(html_line(line) for line in text.splitlines() or [""])
 
 
+TOOLTIP = 4000  # characters
+
+
 def esc_string(text: str) -> str:
     r"""Text for an escString attribute (tooltip): `quote` doubles backslashes,
-    but \N, \G, \L... need the same guard as in labels."""
-    return "\n".join(_unexpandable(printable(line)) for line in text.splitlines())
+    but \N, \G, \L... need the same guard as in labels. Cut to 4,000
+    characters, 16,000 bytes at most: Graphviz 2.43 refuses a quoted string
+    of 16,384 bytes (a long title's), and writes the layout it reads back
+    with the string whole."""
+    cut = text if len(text) <= TOOLTIP else text[:TOOLTIP - 1] + "…"
+    return "\n".join(_unexpandable(printable(line)) for line in cut.splitlines())
 
 
 def tint(color: str | None, amount: float = 0.18) -> str | None:

@@ -135,6 +135,16 @@ def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -
     return "".join(out) + laid[last:]
 
 
+def _no_files() -> dict[str, str]:
+    """The environment for `dot`, with Graphviz's loading of files turned off.
+    procmap's drawings name no file, but publish draws the `.laid.gv` files
+    of a library folder, and DOT there may name any image on this machine
+    (`image`, `shapefile`, `<IMG SRC>`) to be drawn into a page for anyone
+    to see. SERVER_NAME makes Graphviz load files from GV_FILE_PATH alone,
+    and none when that is empty."""
+    return {**os.environ, "SERVER_NAME": "procmap", "GV_FILE_PATH": ""}
+
+
 def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: str,
          *options: str) -> list[dict[str, bytes]]:
     """One run of `dot` on the graphs `texts`, writing each in each of `fmts`;
@@ -155,7 +165,7 @@ def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: st
             # In its folder: Graphviz 2.43's -Tjson -O also writes (empties)
             # noname.gv.xdot in the folder it runs in, the user's otherwise.
             done = subprocess.run([exe, *args], capture_output=True, check=False,
-                                  timeout=seconds, cwd=tmp)
+                                  timeout=seconds, cwd=tmp, env=_no_files())
         except subprocess.TimeoutExpired:
             # A wide fan-out can keep dot busy for minutes: better a clear stop.
             raise GraphvizError(f"Graphviz did not finish the {names} within {seconds:g} s: "
