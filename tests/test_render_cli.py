@@ -240,3 +240,13 @@ def test_a_title_of_many_bytes_is_drawn_its_tooltip_cut(runner: CliRunner, fmt: 
         tooltips = [t for t in Path("w.svg").read_text().split('xlink:title="')[1:]
                     if t.startswith("\ufdfd")]
         assert [t[:t.index('"')] for t in tooltips] == ["\ufdfd" * 3999 + "…"]
+
+
+def test_a_drawing_never_replaces_the_workflow_it_draws(runner: CliRunner) -> None:
+    # `render w.yaml -o w.yaml` wrote an SVG over the workflow.
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["render", "w.yaml", "-f", "dot", "-o", "./w.yaml"])
+    assert result.exit_code == 2
+    assert "-o ./w.yaml is the workflow itself: the drawing would replace it; give -o FILE.dot" \
+        in result.stderr
+    assert Path("w.yaml").read_text() == CLEAN

@@ -53,6 +53,13 @@ def _folder_end(text: str) -> str | None:
     return None
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False  # one of them does not exist (yet)
+
+
 def _names_folder(text: str) -> bool:
     return _folder_end(text) is not None
 
@@ -320,6 +327,9 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: str | None,
     into = output is not None and (several or _names_folder(output) or Path(output).is_dir())
     if several and output is None:
         raise click.UsageError("several workflows need -o FOLDER to write into")
+    if output is not None and not into and any(_same_file(Path(output), p) for p in paths):
+        raise click.UsageError(f"-o {one_line(output)} is the workflow itself: the drawing "
+                               f"would replace it; give -o FILE{SUFFIXES[fmt]}")
     if not several and output is None and DIAGRAM_FORMATS[fmt].binary and sys.stdout.isatty():
         raise click.UsageError(f"a {fmt.upper()} is not for a terminal: "
                                f"give -o FILE{SUFFIXES[fmt]}")
