@@ -55,13 +55,11 @@ class Weigher:
         w = flow.workflow
         self.workflow = w
         self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
-        self.pos = {flow.steps[i].id: k for k, i in enumerate(flow.topo)}
+        self.ids = [flow.steps[i].id for i in flow.topo]  # by place in the order
+        self.pos = {sid: k for k, sid in enumerate(self.ids)}
+        self.at = [self.pos[s.id] for s in flow.steps]  # the same, by the graph's index
         self.index, self.desc, self.reach = flow.index, flow.desc, flow.reach
         self.anc = flow.anc
-        self.ids = [flow.steps[i].id for i in flow.topo]  # by place in the order
-        self.at = [0] * flow.n  # each step's place in the order
-        for k, i in enumerate(flow.topo):
-            self.at[i] = k
         self.rework = {(flow.steps[u].id, flow.steps[v].id) for u, v in flow.rework}
         self.pred: defaultdict[str, set[str]] = defaultdict(set)
         self.makers: defaultdict[str, set[str]] = defaultdict(set)

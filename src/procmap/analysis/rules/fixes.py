@@ -105,11 +105,11 @@ def _copy(mapping: Mapping[str, T]) -> dict[str, T]:
     return mapping.copy() if isinstance(mapping, MappingProxyType) else dict(mapping)
 
 
-def _preds(draft: Draft, sid: str, flow: Flow | None) -> list[Step]:
+def _preds(draft: Draft, sid: str, flow: Flow) -> list[Step]:
     """The steps with a link to `sid`, in file order; from the graph when the
     draft was made from its workflow."""
     steps = draft.workflow.steps
-    if flow is not None and draft.base is flow.workflow:
+    if draft.base is flow.workflow:
         ids = {flow.steps[u].id for u in flow.pred[flow.index[sid]]} | draft.into.get(sid, set())
         found = [steps[i] for i in ids if i in steps and any(b.to == sid for b in steps[i].next)]
         return sorted(found, key=lambda s: s.index)
@@ -117,12 +117,12 @@ def _preds(draft: Draft, sid: str, flow: Flow | None) -> list[Step]:
     return [s for s in steps.values() for b in s.next if b.to == sid]
 
 
-def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
+def _unimplied(flow: Flow, w: Workflow, step: Step, gone: str,
                branches: list[Branch]) -> tuple[Branch, ...]:
     """`branches` without the plain links the deletion of `gone` added to what
     `step` already waits for another way: they would be redundant, a
     proposal this run made possible (known only on the graph's own workflow)."""
-    if flow is None or w is not flow.workflow:
+    if w is not flow.workflow:
         return tuple(branches)
     had = {b.to for b in step.next}
     u, d = flow.index[step.id], flow.index[gone]
@@ -136,7 +136,7 @@ def _unimplied(flow: Flow | None, w: Workflow, step: Step, gone: str,
     return tuple(out)
 
 
-def delete_step(sid: str, flow: Flow | None = None) -> Edit:
+def delete_step(sid: str, flow: Flow) -> Edit:
     """Remove a step with one way on; its predecessors go that way instead."""
     def edit(draft: Draft) -> Draft | None:
         w = draft.workflow
@@ -191,7 +191,7 @@ def move_step(sid: str, team: str) -> Edit:
     return edit
 
 
-def side_by_side(first: str, second: str, flow: Flow | None = None) -> Edit:
+def side_by_side(first: str, second: str, flow: Flow) -> Edit:
     """P -> first -> second -> C becomes P -> [first, second], first -> C."""
     def edit(draft: Draft) -> Draft | None:
         w = draft.workflow
