@@ -242,11 +242,23 @@ def test_a_title_of_many_bytes_is_drawn_its_tooltip_cut(runner: CliRunner, fmt: 
         assert [t[:t.index('"')] for t in tooltips] == ["\ufdfd" * 3999 + "…"]
 
 
-def test_a_drawing_never_replaces_the_workflow_it_draws(runner: CliRunner) -> None:
-    # `render w.yaml -o w.yaml` wrote an SVG over the workflow.
+@pytest.mark.parametrize("command", [
+    ["render", "w.yaml", "-f", "dot"], ["sop", "w.yaml"], ["analyze", "w.yaml"],
+    ["export", "bpmn", "w.yaml"]])
+def test_an_output_never_replaces_the_workflow_it_comes_from(
+        runner: CliRunner, command: list[str]) -> None:
+    # `render w.yaml -o w.yaml` wrote an SVG over the workflow; sop, analyze
+    # and export did the same with their output.
     write("w.yaml", CLEAN)
-    result = runner.invoke(main, ["render", "w.yaml", "-f", "dot", "-o", "./w.yaml"])
+    result = runner.invoke(main, [*command, "-o", "./w.yaml"])
     assert result.exit_code == 2
-    assert "-o ./w.yaml is the workflow itself: the drawing would replace it; give -o FILE.dot" \
-        in result.stderr
+    assert result.stderr.endswith(
+        "procmap: cannot write w.yaml: it is w.yaml, which this command reads: "
+        "name another file\n")
     assert Path("w.yaml").read_text() == CLEAN
+
+
+def test_simplify_may_write_over_the_workflow_it_simplifies(runner: CliRunner) -> None:
+    write("w.yaml", CLEAN)
+    result = runner.invoke(main, ["simplify", "w.yaml", "-o", "w.yaml"])
+    assert result.exit_code == 0, result.output

@@ -64,6 +64,9 @@ def _names_folder(text: str) -> bool:
     return _folder_end(text) is not None
 
 
+_INPUTS = "procmap.inputs"  # in click's context: the paths the command reads
+
+
 class _Path(click.Path):
     """click's Path, without the empty one: Path("") is ".", so an unset
     variable (`-o "$OUT"`) wrote a library into the current folder. Where a
@@ -78,7 +81,11 @@ class _Path(click.Path):
         if end:
             self.fail(f"{value!r} ends in {end}, so it names a folder: give a file name",
                       param, ctx)
-        return super().convert(value, param, ctx)
+        path = super().convert(value, param, ctx)
+        if isinstance(param, click.Argument) and ctx is not None:
+            # Every argument is something a command reads: _write keeps it.
+            ctx.meta.setdefault(_INPUTS, []).append(Path(os.fsdecode(path)))
+        return path
 
 
 def _dash_is_stdout(ctx: click.Context, param: click.Parameter,
@@ -327,9 +334,6 @@ def render(paths: tuple[Path, ...], fmt: str | None, output: str | None,
     into = output is not None and (several or _names_folder(output) or Path(output).is_dir())
     if several and output is None:
         raise click.UsageError("several workflows need -o FOLDER to write into")
-    if output is not None and not into and any(_same_file(Path(output), p) for p in paths):
-        raise click.UsageError(f"-o {one_line(output)} is the workflow itself: the drawing "
-                               f"would replace it; give -o FILE{SUFFIXES[fmt]}")
     if not several and output is None and DIAGRAM_FORMATS[fmt].binary and sys.stdout.isatty():
         raise click.UsageError(f"a {fmt.upper()} is not for a terminal: "
                                f"give -o FILE{SUFFIXES[fmt]}")
@@ -669,7 +673,7 @@ def simplify_command(path: Path, output: Path | None, accept: tuple[str, ...],
                    "run simplify again on the new version", err=True)
         sys.exit(EXIT_USAGE)
     if output is not None:
-        _write(output, result.data)
+        _write(output, result.data, replaces_input=True)
         click.echo(log, nl=False)
     else:
         sys.stdout.flush()
@@ -1215,10 +1219,18 @@ def _config(path: Path | None) -> Config:
     return read_config(found) if found else Config()
 
 
-def _write(path: Path, data: str | bytes) -> None:
+def _write(path: Path, data: str | bytes, replaces_input: bool = False) -> None:
+    """`data` written atomically to `path`; never over a file the command
+    reads, unless `replaces_input` (simplify's and calibrate's -o MAP)."""
     from procmap.atomic import write_bytes
     from procmap.format.files import NotAFile
 
+    read = click.get_current_context().meta.get(_INPUTS, ())
+    same = next((p for p in read if _same_file(Path(path), p)), None)
+    if same is not None and not replaces_input:
+        click.echo(f"procmap: cannot write {one_line(path)}: it is {one_line(same)}, which "
+                   "this command reads: name another file", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         write_bytes(path, data.encode() if isinstance(data, str) else data)
     except NotAFile as e:
