@@ -221,6 +221,16 @@ def test_graphviz_lays_out_the_dot_file_procmap_writes(
     assert done.stdout.startswith(b"<?xml")
 
 
+def test_a_wide_team_name_leaves_the_steps_on_their_lane_bands() -> None:
+    """A team name of capitals was wider than the lanes' header: Graphviz
+    moved the drawing until nothing was left of 0, every step 28 pt right
+    of the lane bands (which it leaves where they are)."""
+    r = analyze(load(Path(__file__).parent / "data" / "wide-lane-name.yaml"), simulate=False)
+    (out,) = drawings([layout(r)], ("json",))
+    graph = json.loads(out["json"])
+    assert [o["pos"] for o in graph["objects"] if o["name"] == "corner_low"] == ["0,0"]
+
+
 def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

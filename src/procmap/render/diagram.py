@@ -228,14 +228,14 @@ def _height(kind: str, lines: int) -> float:
 def _width(kind: str, title: Sequence[str], small: Sequence[str], badge: int | None) -> float:
     """At most how wide Graphviz draws a step of `kind`: its title's lines, the
     lines in small print (times, notes) and its badge."""
-    text = max([_em(line) * 11 for line in title] + [_em(line) * 10 for line in small])
+    text = max([em(line) * 11 for line in title] + [em(line) * 10 for line in small])
     if badge is not None:
         text += 12 + 6 * len(str(badge))
     per, plus = SHAPE_WIDTH.get(kind, BOX_WIDTH)
     return per * text + plus
 
 
-def _em(text: str) -> float:
+def em(text: str) -> float:
     """About how wide `text` is in Helvetica (bold or not), in em."""
     return sum(EM.get(c) or (1.0 if east_asian_width(c) in "WF" else EM_OTHER) for c in text)
 

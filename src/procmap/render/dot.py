@@ -18,7 +18,16 @@ import re
 from collections.abc import Callable, Mapping
 
 from procmap.printable import printable
-from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, Note, wrap
+from procmap.render.diagram import (
+    LANE_HEADER,
+    TITLE_LINES,
+    Diagram,
+    Edge,
+    Node,
+    Note,
+    em,
+    wrap,
+)
 
 CRITICAL = "#d35400"
 CRITICAL_WIDTH = "4.5"
@@ -342,6 +351,18 @@ def footer_statements(d: Diagram) -> str:
         d, lambda x, y, low: f"{x:.2f},{y + low:.2f}", _width(d)))
 
 
+def _lane_lines(name: str) -> tuple[str, ...]:
+    """A lane's name in lines that fit its header (bold 11 pt, margins of 9
+    pt, and room for em's underestimate of a bold W): a wider name ("ACCOUNTS
+    PAYABLE") moved every step off its lane band, as Graphviz moves a drawing
+    until nothing is left of 0. A word of capitals too wide is broken."""
+    for width in range(16, 3, -1):
+        lines = wrap(name, width, TITLE_LINES)
+        if max(em(line) for line in lines) * 11 <= LANE_HEADER - 24:
+            break
+    return lines
+
+
 def to_dot(d: Diagram, with_footer: bool = True) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     low = footer(d)
@@ -372,8 +393,7 @@ def to_dot(d: Diagram, with_footer: bool = True) -> str:
              _statement("corner_high", {"shape": "point", "style": "invis", "width": "0",
                                         "height": "0", "pos": _pos(width, d.height, low)})]
     for i, lane in enumerate(d.lanes):
-        name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
-                                         for line in wrap(lane.name, 16, TITLE_LINES))
+        name = '<BR ALIGN="LEFT"/>'.join(html_line(line) for line in _lane_lines(lane.name))
         lines.append(_statement(f"lane{i}", {
             "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
             "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2, low)}))
