@@ -47,7 +47,7 @@ WRAP_DEFAULT = 22
 # margins; a hexagon, parallelogram, diamond and ellipse grow faster than
 # their text.
 EM = {**dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0.78), **dict.fromkeys("0123456789", 0.56),
-      **dict.fromkeys(" ilj.,;:!'|ftI()[]", 0.3), **dict.fromkeys("mwMW", 0.9)}
+      **dict.fromkeys(" ilj.,;:!'|ftI()[]", 0.3), **dict.fromkeys("mwMW%@", 0.9)}
 EM_OTHER = 0.6  # and a full em for a wide (Chinese, Japanese, Korean) character
 SHAPE_WIDTH = {"approval": (1.55, 35.0), "check": (1.8, 66.0), "decision": (1.9, 47.0),
                "wait": (1.41, 23.0), "end": (1.0, 23.0)}
