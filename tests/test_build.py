@@ -131,12 +131,18 @@ case "$input" in
   *Undrawable*) echo "Error: syntax error in line 1" >&2; exit 1;;
 esac
 echo "$*" >> {folder / "runs.log"}
+graphs=$(printf '%s\n' "$input" | {shutil.which('grep')} -c '^digraph')
 for a in "$@"; do
-  case "$a" in
-    -Tjson) echo '{{"bb": "0,0,10,10"}}' > "$source.json";;
-    -Tdot) printf '%s' "$input" > "$source.dot";;
-    -T*) echo "<svg>drawn</svg>" > "$source.${{a#-T}}";;
-  esac
+  k=1
+  while [ "$k" -le "$graphs" ]; do
+    out="$source"; [ "$k" -gt 1 ] && out="$source.$k"
+    case "$a" in
+      -Tjson*) echo '{{"bb": "0,0,10,10"}}' > "$out.${{a#-T}}";;
+      -Tdot) printf '%s' "$input" > "$out.dot";;
+      -T*) echo '<svg><g class="graph"><!-- drawn --></g></svg>' > "$out.${{a#-T}}";;
+    esac
+    k=$((k + 1))
+  done
 done
 """)
     script.chmod(0o755)
@@ -163,12 +169,12 @@ def test_one_diagram_that_fails_fails_its_workflow_only(
     assert {p["workflow"]: p.get("drawings") for p in pages} == {
         "clean": {"clean.png": "clean.laid.gv"}, "ping": None,
         "third": {"third.png": "third.laid.gv"}}
-    # The workflows share one run that routes them all (the layout, as JSON
-    # and DOT): it fails, so each is routed alone, and one more run, with
-    # positions and routes as given, makes the SVG of each drawn one.
+    # The workflows share one run that routes and draws them all (the
+    # layout as DOT, the SVG, the layout as JSON): it fails, so each is
+    # drawn alone. No second run: the SVG is the routing run's.
     runs = (tmp_path / "bin" / "runs.log").read_text().splitlines()
     assert sorted(re.sub(r" /\S+", " …", run) for run in runs) == [
-        "-Tdot -Tjson -O …"] * 2 + ["-n2 -Tsvg -O …"] * 2
+        "-Tdot -Tsvg -Tjson0 -O …"] * 2
 
 
 def test_a_second_build_into_a_folder_in_use_stops_at_once(runner: CliRunner) -> None:

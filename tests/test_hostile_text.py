@@ -208,7 +208,7 @@ def test_analyze_gitlab_and_junit_carry_the_text_and_parse(out: Outputs) -> None
 
 STEP_ATTRS = {"shape", "style", "label", "pos", "id", "fillcolor", "tooltip", "color",
               "penwidth", "peripheries"}
-EDGE_ATTRS = {"color", "penwidth", "arrowhead", "style", "xlabel"}
+EDGE_ATTRS = {"id", "color", "penwidth", "arrowhead", "style", "xlabel"}
 GRAPH_ATTRS = {"layout", "overlap", "splines", "outputorder", "dpi", "bgcolor", "pad", "fontname",
                "label", "labelloc", "labeljust", "_background"}
 

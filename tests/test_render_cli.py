@@ -161,7 +161,7 @@ def test_a_png_graphviz_shrinks_is_said(runner: CliRunner, tmp_path: Path,
 for a in "$@"; do source="$a"; done
 for a in "$@"; do
   case "$a" in
-    -Tjson) echo '{"bb": "0,0,1,1"}' > "$source.json";;
+    -Tjson0) echo '{"bb": "0,0,1,1"}' > "$source.json0";;
     -Tdot) echo 'digraph {}' > "$source.dot";;
     -T*) echo "png" > "$source.${a#-T}";;
   esac

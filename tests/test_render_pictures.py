@@ -14,6 +14,8 @@ import re
 import shutil
 import struct
 import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,13 +24,14 @@ from procmap.analysis.analyze import analyze
 from procmap.format.loader import load
 from procmap.render.diagram import layout
 from procmap.render.dot import to_dot
-from procmap.render.formats import drawings
-from procmap.render.graphviz import draw_all
+from procmap.render.formats import drawings, unrouted
+from procmap.render.graphviz import draw_all, draw_laid, route
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 
 Point = tuple[float, float]
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def overlap(p: list[Point], q: list[Point]) -> bool:
@@ -219,6 +222,52 @@ def test_graphviz_lays_out_the_dot_file_procmap_writes(
                           capture_output=True, check=False)
     assert (done.returncode, done.stderr) == (0, b"")
     assert done.stdout.startswith(b"<?xml")
+
+
+def test_a_wide_team_name_leaves_the_steps_on_their_lane_bands() -> None:
+    """A team name of capitals was wider than the lanes' header: Graphviz
+    moved the drawing until nothing was left of 0, every step 28 pt right
+    of the lane bands (which it leaves where they are)."""
+    r = analyze(load(Path(__file__).parent / "data" / "wide-lane-name.yaml"), simulate=False)
+    (out,) = drawings([layout(r)], ("json",))
+    graph = json.loads(out["json"])
+    assert [o["pos"] for o in graph["objects"] if o["name"] == "corner_low"] == ["0,0"]
+
+
+def placed_texts(svg: bytes) -> dict[str, list[tuple[float, float]]]:
+    """Where each text of an SVG is drawn, by its text, in the page's coordinates."""
+    root = ET.fromstring(svg)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for group in root.iter(f"{SVG}g"):
+        move = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\)", group.get("transform", ""))
+        dx, dy = (float(move[1]), float(move[2])) if move else (0.0, 0.0)
+        for text in group.findall(f"{SVG}text"):
+            out.setdefault(text.text or "", []).append(
+                (float(text.get("x", 0)) + dx, float(text.get("y", 0)) + dy))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("param", [*EXAMPLES, FIFTY, None],
+                         ids=lambda p: p.stem if p else "generated")
+def test_the_svg_of_the_routing_run_is_the_drawing_of_its_layout(
+        param: Path | None, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An SVG takes one run of `dot`: the labels moved and the legend and
+    findings table joined by procmap. Every text is where `dot -n2` draws
+    it from the layout (which a PNG is drawn from)."""
+    r = analyze(load(source(param, tmp_path_factory)), simulate=False)
+    graph = unrouted(layout(r))
+    (routed,) = route([graph], svg=True, laid=True)
+    (drawn,) = draw_laid([routed.laid], ("svg",))
+    ours, theirs = placed_texts(routed.svg), placed_texts(drawn["svg"])
+    assert ours.keys() == theirs.keys()
+    assert "Legend" in ours
+    # Within half a point (a third of a pixel in a PNG): Graphviz rounds.
+    far = [(text, a, b) for text in ours for a, b in zip(ours[text], theirs[text], strict=True)
+           if abs(a[0] - b[0]) > 0.5 or abs(a[1] - b[1]) > 0.5]
+    assert far == []
+    # Not so because no label moved: Graphviz's own places differ.
+    (unmoved,) = route([replace(graph, labels={})], svg=True)
+    assert placed_texts(unmoved.svg) != ours
 
 
 def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from procmap.render.diagram import Diagram, layout
 from procmap.render.dot import to_dot
-from procmap.render.formats import FORMATS, SUFFIXES, format_for, laid_out
-from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn, draw_laid, once
+from procmap.render.formats import FORMATS, SUFFIXES, drawings, format_for
+from procmap.render.graphviz import GraphvizError, GraphvizMissing, Warn
 from procmap.render.mermaid import to_mermaid
 from procmap.render.pages import paginate
 
@@ -61,12 +61,10 @@ def render_pages(report: WorkflowReport, fmt: str, warn: Warn | None = None) -> 
 def draw_pictures(pages: Sequence[Diagram], fmts: Sequence[str], warn: Warn | None = None
                   ) -> list[dict[str, bytes]]:
     """Each page drawn in each of `fmts`, and as "gv": the laid-out DOT that
-    `dot -n2` draws in any format later (graphviz.draw_laid). Two runs of
-    `dot` for all the pages, of one diagram or of many."""
-    said = once(warn)
-    laid = laid_out(pages, said)
-    drawn = draw_laid(laid, fmts, said) if fmts else [{} for _ in laid]
-    return [{**d, "gv": text.encode()} for d, text in zip(drawn, laid, strict=True)]
+    `dot -n2` draws in any format later (graphviz.draw_laid). One run of
+    `dot` for all the pages, of one diagram or of many, and a second for
+    formats other than SVG."""
+    return drawings(pages, fmts, warn, gv=True)
 
 
 def batches(pages: Sequence[Diagram], draw: Callable[[Sequence[Diagram]], list[T]]) -> list[T]:

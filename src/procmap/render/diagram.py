@@ -47,7 +47,7 @@ WRAP_DEFAULT = 22
 # margins; a hexagon, parallelogram, diamond and ellipse grow faster than
 # their text.
 EM = {**dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0.78), **dict.fromkeys("0123456789", 0.56),
-      **dict.fromkeys(" ilj.,;:!'|ftI()[]", 0.3), **dict.fromkeys("mwMW", 0.9)}
+      **dict.fromkeys(" ilj.,;:!'|ftI()[]", 0.3), **dict.fromkeys("mwMW%@", 0.9)}
 EM_OTHER = 0.6  # and a full em for a wide (Chinese, Japanese, Korean) character
 SHAPE_WIDTH = {"approval": (1.55, 35.0), "check": (1.8, 66.0), "decision": (1.9, 47.0),
                "wait": (1.41, 23.0), "end": (1.0, 23.0)}
@@ -228,14 +228,14 @@ def _height(kind: str, lines: int) -> float:
 def _width(kind: str, title: Sequence[str], small: Sequence[str], badge: int | None) -> float:
     """At most how wide Graphviz draws a step of `kind`: its title's lines, the
     lines in small print (times, notes) and its badge."""
-    text = max([_em(line) * 11 for line in title] + [_em(line) * 10 for line in small])
+    text = max([em(line) * 11 for line in title] + [em(line) * 10 for line in small])
     if badge is not None:
         text += 12 + 6 * len(str(badge))
     per, plus = SHAPE_WIDTH.get(kind, BOX_WIDTH)
     return per * text + plus
 
 
-def _em(text: str) -> float:
+def em(text: str) -> float:
     """About how wide `text` is in Helvetica (bold or not), in em."""
     return sum(EM.get(c) or (1.0 if east_asian_width(c) in "WF" else EM_OTHER) for c in text)
 

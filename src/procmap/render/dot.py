@@ -18,7 +18,16 @@ import re
 from collections.abc import Callable, Mapping
 
 from procmap.printable import printable
-from procmap.render.diagram import LANE_HEADER, TITLE_LINES, Diagram, Edge, Node, Note, wrap
+from procmap.render.diagram import (
+    LANE_HEADER,
+    TITLE_LINES,
+    Diagram,
+    Edge,
+    Node,
+    Note,
+    em,
+    wrap,
+)
 
 CRITICAL = "#d35400"
 CRITICAL_WIDTH = "4.5"
@@ -48,6 +57,8 @@ FONT = "Helvetica,Arial,sans-serif"
 # unwrapped 3,000-character title drew a PNG 32,000 pixels wide, in 50 s.
 WRAP_HEADER = (90, 3)
 WRAP_BRANCH = (28, 6)
+EDGE_FONT = 10.0  # points
+ORIGIN = "corner_low"  # the node at (0, 0), the lowest left corner
 
 SHAPES: dict[str, dict[str, str]] = {
     "task": {"shape": "box", "style": "rounded,filled"},
@@ -217,8 +228,14 @@ def _node(n: Node, low: float) -> str:
     return _statement(_name(n.id), attrs)
 
 
-def _edge(e: Edge) -> str:
-    attrs: dict[str, str] = {}
+def edge_id(k: int) -> str:
+    """The id of the k-th edge (from 1), as Graphviz would name it: the SVG's
+    and the layout's names for one edge."""
+    return f"edge{k}"
+
+
+def _edge(e: Edge, k: int) -> str:
+    attrs: dict[str, str] = {"id": edge_id(k)}
     if e.handoff:
         attrs.update(color=HANDOFF, penwidth="1.8", arrowhead="empty")
     if e.bounce:
@@ -236,8 +253,24 @@ def _edge(e: Edge) -> str:
         attrs.update(color=CHANGE["removed"][1], style="dotted", penwidth="1.5")
     if e.label:
         # Orthogonal routing places xlabels, not labels.
-        attrs["xlabel"] = Html(html_text("\n".join(wrap(e.label, *WRAP_BRANCH))))
+        attrs["xlabel"] = Html(html_text("\n".join(_label_lines(e.label))))
     return _statement(f"{_name(e.source)} -> {_name(e.target)}", attrs)
+
+
+def _label_lines(label: str) -> tuple[str, ...]:
+    return wrap(label, *WRAP_BRANCH)
+
+
+def label_sizes(d: Diagram) -> dict[str, tuple[float, float]]:
+    """Width and height, in points, of each edge label by its edge's id: at
+    least as large as Graphviz draws it, for render/labels.py to keep clear."""
+    sizes = {}
+    for k, e in enumerate(d.edges, 1):
+        if e.label:
+            lines = _label_lines(e.label)
+            sizes[edge_id(k)] = (max(em(line) for line in lines) * EDGE_FONT + 2,
+                                 len(lines) * EDGE_FONT * 1.2)
+    return sizes
 
 
 SHAPE_MARKS = {"task": "▢ task", "approval": "⬡ approval", "check": "▱ check",
@@ -319,15 +352,18 @@ def _footer(d: Diagram, pos: Callable[[float, float, float], str],
         legend = Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" WIDTH="{span:.0f}">'
                       f'<TR><TD ALIGN="LEFT">{legend}</TD></TR></TABLE>')
         x = span / 2
-    out = [_statement("legend", {"shape": "plaintext", "label": legend, "fontsize": "10",
+    out = [_statement("legend", {"shape": "plaintext", "id": "legend", "label": legend,
+                                 "fontsize": "10",
                                  "margin": "0", "pos": pos(x, -LEGEND_HEIGHT / 2, low)})]
     rows = _rows(d) if d.notes else 0
     for i in range(0, len(d.notes), rows or 1):
         # Read down each column, then the next: the numbers run in order.
         column = d.notes[i:i + rows]
         height = NOTE_ROW * (len(column) + 1) + 12
-        out.append(_statement("findings" + (f"{i // rows + 1}" if i else ""), {
-            "shape": "plaintext", "label": _notes(column), "fontsize": "10", "margin": "0",
+        name = "findings" + (f"{i // rows + 1}" if i else "")
+        out.append(_statement(name, {
+            "shape": "plaintext", "id": name, "label": _notes(column), "fontsize": "10",
+            "margin": "0",
             "pos": pos(NOTES_WIDTH * (i // rows + 0.5), -LEGEND_HEIGHT - height / 2, low)}))
     return out
 
@@ -342,10 +378,48 @@ def footer_statements(d: Diagram) -> str:
         d, lambda x, y, low: f"{x:.2f},{y + low:.2f}", _width(d)))
 
 
+def _lane_lines(name: str) -> tuple[str, ...]:
+    """A lane's name in lines that fit its header (bold 11 pt, margins of 9
+    pt, and room for em's underestimate of a bold W): a wider name ("ACCOUNTS
+    PAYABLE") moved every step off its lane band, as Graphviz moves a drawing
+    until nothing is left of 0. A word of capitals too wide is broken."""
+    for width in range(16, 3, -1):
+        lines = wrap(name, width, TITLE_LINES)
+        if max(em(line) for line in lines) * 11 <= LANE_HEADER - 24:
+            break
+    return lines
+
+
+def footer_graph(d: Diagram) -> str:
+    """The legend and the findings table as a graph of their own, drawn
+    beside the diagram for its SVG to take them (render/graphviz.py). The
+    diagram's corners, in both, are where the two line up."""
+    return "\n".join(["digraph footer {", "layout=neato;", "overlap=true;", *_defaults(),
+                      *_corners(d), *_footer(d, _pos, _width(d)), "}"]) + "\n"
+
+
+def _corners(d: Diagram) -> list[str]:
+    # Corners pin the drawing's bounding box, so the lane bands (drawn in
+    # the same coordinates) line up with the steps. Of no size: Graphviz
+    # moves the drawing until its lowest point is at 0, and the positions
+    # it gives are then procmap's own.
+    low = footer(d)
+    return [_statement(ORIGIN, {"shape": "point", "style": "invis", "width": "0",
+                                      "height": "0", "pos": _pos(0, -low, low)}),
+            _statement("corner_high", {"shape": "point", "style": "invis", "width": "0",
+                                       "height": "0", "pos": _pos(_width(d), d.height, low)})]
+
+
+def _defaults() -> list[str]:
+    return [_statement("node", {"fontname": FONT, "fontsize": "11", "margin": "0.12,0.06",
+                                "fillcolor": "white", "penwidth": "1.2"}),
+            _statement("edge", {"fontname": FONT, "fontsize": f"{EDGE_FONT:g}",
+                                "fontcolor": "#333333", "color": IN_TEAM, "arrowsize": "0.8"})]
+
+
 def to_dot(d: Diagram, with_footer: bool = True) -> str:
     """The diagram as DOT text; the same diagram always gives the same bytes."""
     low = footer(d)
-    width = _width(d)
     title = html_text("\n".join(wrap(d.title, *WRAP_HEADER)))
     header = Html(f'<FONT POINT-SIZE="18"><B>{title}</B></FONT><BR/>{html_text(d.summary)}')
     graph: dict[str, str] = {
@@ -358,22 +432,10 @@ def to_dot(d: Diagram, with_footer: bool = True) -> str:
         "dpi": "75",
         "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
         "labeljust": "l", "_background": _background(d)}
-    lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()),
-             _statement("node", {"fontname": FONT, "fontsize": "11", "margin": "0.12,0.06",
-                                 "fillcolor": "white", "penwidth": "1.2"}),
-             _statement("edge", {"fontname": FONT, "fontsize": "10", "fontcolor": "#333333",
-                                 "color": IN_TEAM, "arrowsize": "0.8"}),
-             # Corners pin the drawing's bounding box, so the lane bands (drawn
-             # in the same coordinates) line up with the steps. Of no size:
-             # Graphviz moves the drawing until its lowest point is at 0, and
-             # the positions it gives are then procmap's own.
-             _statement("corner_low", {"shape": "point", "style": "invis", "width": "0",
-                                       "height": "0", "pos": _pos(0, -low, low)}),
-             _statement("corner_high", {"shape": "point", "style": "invis", "width": "0",
-                                        "height": "0", "pos": _pos(width, d.height, low)})]
+    lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()), *_defaults(),
+             *_corners(d)]
     for i, lane in enumerate(d.lanes):
-        name = '<BR ALIGN="LEFT"/>'.join(html_line(line)
-                                         for line in wrap(lane.name, 16, TITLE_LINES))
+        name = '<BR ALIGN="LEFT"/>'.join(html_line(line) for line in _lane_lines(lane.name))
         lines.append(_statement(f"lane{i}", {
             "shape": "plaintext", "id": f"lane-{lane.team}", "label": Html(f"<B>{name}</B>"),
             "pos": _pos(LANE_HEADER / 2, lane.bottom + lane.height / 2, low)}))
@@ -384,5 +446,5 @@ def to_dot(d: Diagram, with_footer: bool = True) -> str:
         "shape": "cds", "style": "filled", "fillcolor": "#fdfefe", "margin": "0.2,0.04",
         "label": Html(html_text("\n".join(wrap(c.text, 24, 3)))), "pos": _pos(c.x, c.y, low)})
         for c in d.connectors]
-    lines += [_edge(e) for e in d.edges]
+    lines += [_edge(e, k) for k, e in enumerate(d.edges, 1)]
     return "\n".join([*lines, "}"]) + "\n"

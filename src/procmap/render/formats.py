@@ -14,8 +14,8 @@ from types import MappingProxyType
 from typing import Protocol
 
 from procmap.render.diagram import Diagram
-from procmap.render.dot import footer_statements, to_dot
-from procmap.render.graphviz import Warn, draw_many, lay_out
+from procmap.render.dot import ORIGIN, footer_graph, footer_statements, label_sizes, to_dot
+from procmap.render.graphviz import Unrouted, Warn, draw_many
 from procmap.render.mermaid import to_mermaid
 
 
@@ -69,21 +69,18 @@ class Graphviz:
         return [d[self.output] for d in drawings(diagrams, (self.output,), warn)]
 
 
-def drawings(diagrams: Sequence[Diagram], outputs: Sequence[str], warn: Warn | None = None
-             ) -> list[dict[str, bytes]]:
-    """Each diagram drawn by Graphviz in each of `outputs` (its -T formats)."""
-    return draw_many([_unrouted(d) for d in diagrams], outputs, warn)
+def drawings(diagrams: Sequence[Diagram], outputs: Sequence[str], warn: Warn | None = None, *,
+             gv: bool = False) -> list[dict[str, bytes]]:
+    """Each diagram drawn by Graphviz in each of `outputs` (its -T formats),
+    and with `gv` as its layout (see graphviz.draw_many)."""
+    return draw_many([unrouted(d) for d in diagrams], outputs, warn, gv=gv)
 
 
-def laid_out(diagrams: Sequence[Diagram], warn: Warn | None = None) -> list[str]:
-    """Each diagram as DOT with every position and route in it, as `dot -n2`
-    draws it (graphviz.lay_out): one run of `dot` for them all."""
-    return lay_out([_unrouted(d) for d in diagrams], warn)
-
-
-def _unrouted(d: Diagram) -> tuple[str, str]:
-    """The DOT to route, and the statements added after routing."""
-    return to_dot(d, with_footer=False), footer_statements(d)
+def unrouted(d: Diagram) -> Unrouted:
+    """The diagram for Graphviz to route: the legend and the findings table
+    join it after routing, as nothing is routed around them."""
+    return Unrouted(to_dot(d, with_footer=False), footer_statements(d), footer_graph(d),
+                    label_sizes(d), ORIGIN)
 
 
 FORMATS: MappingProxyType[str, DiagramFormat] = MappingProxyType({

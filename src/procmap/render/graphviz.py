@@ -9,11 +9,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from procmap.printable import lines
-from procmap.render.labels import Json, place
+from procmap.render.labels import Json, Point, place, point
 
 INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), "
            "`brew install graphviz` (macOS), `winget install graphviz` (Windows), "
@@ -57,20 +58,47 @@ def draw(dot_text: str, fmt: str, warn: Warn | None = None) -> bytes:
     return draw_all(dot_text, (fmt,), warn)[fmt]
 
 
-def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None,
-             unrouted: str = "") -> dict[str, bytes]:
+def draw_all(dot_text: str, fmts: Sequence[str], warn: Warn | None = None) -> dict[str, bytes]:
     """The drawings of `dot_text` in each of `fmts` (see draw_many)."""
-    return draw_many([(dot_text, unrouted)], fmts, warn)[0]
+    return draw_many([Unrouted(dot_text)], fmts, warn)[0]
 
 
-def draw_many(graphs: Sequence[tuple[str, str]], fmts: Sequence[str],
-              warn: Warn | None = None) -> list[dict[str, bytes]]:
-    """The drawings of each (DOT text, unrouted statements) in each of `fmts`:
-    laid out (see lay_out), then drawn by a second run of `dot` for them all.
-    Graphviz's warnings go to `warn`: a PNG beyond its size limit is scaled
-    down, text and all, and the reader must be told."""
+@dataclass(frozen=True, slots=True)
+class Unrouted:
+    """A graph for `dot` to route, and what joins it once routed."""
+
+    dot: str
+    # Statements in points (as `dot -n2` reads them) of nodes that nothing
+    # is routed around, added to the layout; and the same nodes as a graph
+    # of their own, pinned where they stand, drawn beside it for an SVG.
+    beneath: str = ""
+    beneath_graph: str = ""
+    # Width and height of each edge label, by the edge's id: see labels.py.
+    labels: Mapping[str, Point] = field(default_factory=dict)
+    # A node of `beneath_graph` pinned at (0, 0), if any.
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    svg: bytes = b""  # the drawing, if asked for
+    laid: str = ""  # DOT that `dot -n2` draws as it stands, if asked for
+
+
+def draw_many(graphs: Sequence[Unrouted], fmts: Sequence[str], warn: Warn | None = None, *,
+              gv: bool = False) -> list[dict[str, bytes]]:
+    """The drawings of each graph in each of `fmts`, and with `gv` its layout
+    as "gv": DOT that `dot -n2` draws in any format later (draw_laid). An
+    SVG is the routing run's (see route); other formats take a second run
+    for them all. Graphviz's warnings go to `warn`: a PNG beyond its size
+    limit is scaled down, text and all, and the reader must be told."""
     said = once(warn)
-    return draw_laid(lay_out(graphs, said, ", ".join(fmts)), fmts, said)
+    others = [f for f in fmts if f != "svg"]
+    routed = route(graphs, said, svg="svg" in fmts, laid=gv or bool(others),
+                   names=", ".join(fmts) or "drawing")
+    drawn = draw_laid([r.laid for r in routed], others, said) if others else [{} for _ in routed]
+    return [{**d, **({"svg": r.svg} if "svg" in fmts else {}),
+             **({"gv": r.laid.encode()} if gv else {})} for d, r in zip(drawn, routed, strict=True)]
 
 
 def once(warn: Warn | None) -> Warn | None:
@@ -88,38 +116,52 @@ def once(warn: Warn | None) -> Warn | None:
     return say
 
 
-def lay_out(graphs: Sequence[tuple[str, str]], warn: Warn | None = None,
-            names: str = "drawing") -> list[str]:
-    """Each (DOT text, unrouted statements) as DOT that `dot -n2` draws as it
-    stands. One run of `dot` routes the edges of all of them and gives the
-    layouts as DOT; procmap moves the edge labels off the edges
-    (render/labels.py) and adds the statements `unrouted`: nodes that
-    nothing is routed around, positioned in points. A run of `dot` takes
-    17 ms before it reads a line: the pages of a large map, and the
-    workflows of a library, share one."""
-    laid_out = []
-    # DOT first: written after the JSON, it would carry the JSON's drawing
-    # instructions too (_draw_...), twice the text for the second run to read.
-    for (_, unrouted), laid in zip(graphs, _run([g for g, _ in graphs], ("dot", "json"), warn,
-                                                names), strict=True):
-        try:
-            graph = json.loads(laid["json"])
-        except ValueError as e:
-            raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
-        text = _relabelled(laid["dot"].decode(), graph, place(graph))
-        end = text.rindex("}")
-        laid_out.append(f"{text[:end]}{unrouted}{text[end:]}")
-    return laid_out
+def route(graphs: Sequence[Unrouted], warn: Warn | None = None, *, svg: bool = False,
+          laid: bool = False, names: str = "drawing") -> list[Routed]:
+    """Each graph routed by one run of `dot` for them all (a run takes 17 ms
+    before it reads a line: the pages of a large map, and the workflows of a
+    library, share one), with its edge labels moved off the edges
+    (render/labels.py); as an SVG and as DOT that `dot -n2` draws as it
+    stands (`laid`). The SVG is the one of this run, its labels moved and the
+    nodes `beneath` drawn beside it joined: drawing it from the layout would
+    take a second run that reads and measures every text again."""
+    # For the SVG, each graph's nodes `beneath` as a graph of their own, after them all.
+    texts = [g.dot for g in graphs] + [g.beneath_graph for g in graphs
+                                       if svg and g.beneath_graph]
+    # DOT before SVG and JSON: -Tdot writes what the renderers before it added.
+    fmts = [*(["dot"] if laid else []), *(["svg"] if svg else []), "json0"]
+    out = _run(texts, fmts, warn, names, drawings=len(graphs))
+    beneath = iter(out[len(graphs):])
+    routed = []
+    for g, o in zip(graphs, out[:len(graphs)], strict=True):
+        graph = _json(o["json0"])
+        moved = place(graph, g.labels)
+        other = next(beneath) if svg and g.beneath_graph else None
+        drawing, laid_text = b"", ""
+        if svg:
+            text = _svg_moved(o["svg"].decode(), graph, moved)
+            if other is not None:
+                # Graphviz moves a layout until its lowest point is at 0: back
+                # to the places asked for, as in the layout (`beneath`).
+                x, y = _at(_json(other["json0"]), g.origin)
+                text = _joined(text, other["svg"].decode(), (-x, -y))
+            drawing = text.encode()
+        if laid:
+            text = _relabelled(o["dot"].decode(), graph, moved)
+            end = text.rindex("}")
+            laid_text = f"{text[:end]}{g.beneath}{text[end:]}"
+        routed.append(Routed(drawing, laid_text))
+    return routed
 
 
 def draw_laid(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None = None
               ) -> list[dict[str, bytes]]:
-    """The drawings, in each of `fmts`, of DOT texts that lay_out gave: one
+    """The drawings, in each of `fmts`, of DOT texts that route gave: one
     run of `dot` (`-n2`: positions and routes as given) for them all."""
     return _run(texts, fmts, warn, ", ".join(fmts), "-n2")
 
 
-def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -> str:
+def _relabelled(laid: str, graph: Json, moved: Mapping[str, Point]) -> str:
     """The laid-out DOT with each moved label's xlp replaced. `dot -Tdot`
     writes the edges in the order of the JSON's _gvid."""
     labelled = [e for e in graph.get("edges", ()) if "xlp" in e]
@@ -128,11 +170,62 @@ def _relabelled(laid: str, graph: Json, moved: dict[int, tuple[float, float]]) -
         return laid  # not the DOT expected: Graphviz's own places are kept
     out, last = [], 0
     for m, e in zip(found, labelled, strict=True):
-        if e["_gvid"] in moved:
-            x, y = moved[e["_gvid"]]
+        if e.get("id") in moved:
+            x, y = moved[e["id"]]
             out += [laid[last:m.start(1)], f"{x:.2f},{y:.2f}"]
             last = m.end(1)
     return "".join(out) + laid[last:]
+
+
+_EDGE_GROUP = re.compile(r'<g id="([^"]*)" class="edge">(.*?)</g>', re.DOTALL)
+_TEXT_AT = re.compile(r'(<text [^>]*?x=")([-0-9.e]+)(" y=")([-0-9.e]+)')
+
+
+def _svg_moved(svg: str, graph: Json, moved: Mapping[str, Point]) -> str:
+    """The SVG with each moved label's text moved, in its edge's group (an
+    edge has no text but its label). SVG's y runs downwards."""
+    was = {e["id"]: point(e["xlp"]) for e in graph.get("edges", ())
+           if e.get("id") in moved and "xlp" in e}
+
+    def move(group: re.Match[str]) -> str:
+        if group[1] not in was:
+            return group[0]
+        (x0, y0), (x1, y1) = was[group[1]], moved[group[1]]
+        body = _TEXT_AT.sub(lambda t: f"{t[1]}{float(t[2]) + x1 - x0:.2f}{t[3]}"
+                                      f"{float(t[4]) - (y1 - y0):.2f}", group[2])
+        return f'<g id="{group[1]}" class="edge">{body}</g>'
+
+    return _EDGE_GROUP.sub(move, svg)
+
+
+def _json(text: bytes) -> Json:
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise GraphvizError(f"Graphviz gave a layout that is not JSON: {e}") from None
+
+
+def _at(graph: Json, name: str) -> Point:
+    """Where Graphviz put the node `name` (0, 0 if there is none)."""
+    for o in graph.get("objects", ()):
+        if o.get("name") == name and "pos" in o:
+            return point(o["pos"])
+    return 0.0, 0.0
+
+
+def _joined(svg: str, beneath: str, offset: Point) -> str:
+    """The SVG with the nodes of `beneath` (an SVG drawn beside it, moved by
+    `offset` in Graphviz's coordinates) drawn last, in its graph's group."""
+    start, end = beneath.find('class="graph"'), beneath.rfind("</g>")
+    start = beneath.find("<!-- ", start)
+    at = svg.rfind("</g>")
+    if min(start, end, at) < 0:
+        raise GraphvizError("Graphviz gave an SVG without the graph's group: this Graphviz "
+                            f"is not one procmap knows; {INSTALL}")
+    # In a group of its own, moved as a whole: SVG's y runs downwards.
+    nodes = (f'<g class="beneath" transform="translate({offset[0]:.2f},{-offset[1]:.2f})">\n'
+             f"{beneath[start:end]}</g>\n")
+    return svg[:at] + nodes + svg[at:]
 
 
 def _no_files() -> dict[str, str]:
@@ -146,14 +239,15 @@ def _no_files() -> dict[str, str]:
 
 
 def _run(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None, names: str,
-         *options: str) -> list[dict[str, bytes]]:
+         *options: str, drawings: int | None = None) -> list[dict[str, bytes]]:
     """One run of `dot` on the graphs `texts`, writing each in each of `fmts`;
-    messages name the drawing as `names`."""
+    messages name the drawing as `names`. The time allowed is per drawing, of
+    `drawings` (default: one a graph)."""
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizMissing(f"the {names} format needs Graphviz's `dot` program, which is "
                               f"not on PATH: {INSTALL}")
-    seconds = timeout() * len(texts)  # the time allowed is per drawing
+    seconds = timeout() * (len(texts) if drawings is None else drawings)
     with tempfile.TemporaryDirectory(prefix="procmap-") as tmp:
         source = Path(tmp) / "in.dot"
         source.write_bytes("".join(texts).encode())  # UTF-8, Graphviz's default charset

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,9 @@ CELL = 200.0  # points: the side of a cell of the index of what is drawn
 FRACTIONS = (0.5, 0.3, 0.7, 0.15, 0.85)
 # Further from the edge, in label heights, when every spot beside it is taken.
 DISTANCES = (0.0, 1.0, 2.0)
+# Points beside its line that an arrowhead reaches (0.8 of Graphviz's 10 pt
+# arrow, 0.35 of its length to either side), rounded up.
+ARROW_HALF = 3.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,26 +98,30 @@ def _cells(box: Box) -> Iterator[tuple[int, int]]:
             yield i, j
 
 
-def _points(ops: list[Json], kinds: str) -> Iterator[list[Point]]:
-    for op in ops:
-        if op["op"] in kinds:
-            yield [(float(x), float(y)) for x, y in op["points"]]
+def point(text: str) -> Point:
+    x, y = text.split(",")
+    return float(x), float(y)
 
 
-def _text_box(ops: list[Json]) -> Box | None:
-    """The box around the lines of a label, as Graphviz drew them."""
-    size, boxes = 14.0, []
-    for op in ops:
-        if op["op"] == "F":
-            size = float(op["size"])
-        elif op["op"] == "T":
-            (x, y), width = op["pt"], float(op["width"])
-            left = {"l": x, "c": x - width / 2, "r": x - width}[op["align"]]
-            boxes.append(Box(left, y - 0.3 * size, left + width, y + 0.9 * size))
-    if not boxes:
-        return None
-    return Box(min(b.x0 for b in boxes), min(b.y0 for b in boxes),
-               max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+def spline(pos: str) -> tuple[list[Point], list[tuple[Point, Point]]]:
+    """An edge's control points, from its `pos` in Graphviz's output, and
+    its arrowheads as (base, tip). `pos` is "e,x,y" (an arrowhead's tip,
+    its base the last point) and "s,x,y" (the first point's) before the
+    points; one such part per spline, separated by ";"."""
+    points: list[Point] = []
+    heads: list[tuple[Point, Point]] = []
+    for part in pos.split(";"):
+        tips: list[tuple[str, Point]] = []
+        mine: list[Point] = []
+        for token in part.split():
+            if token[:2] in ("e,", "s,"):
+                tips.append((token[0], point(token[2:])))
+            else:
+                mine.append(point(token))
+        if mine:
+            heads += [(mine[-1] if kind == "e" else mine[0], tip) for kind, tip in tips]
+        points += mine
+    return points, heads
 
 
 def _candidates(path: list[Point], box: Box, half: float) -> Iterator[tuple[float, float]]:
@@ -135,47 +142,47 @@ def _candidates(path: list[Point], box: Box, half: float) -> Iterator[tuple[floa
                     yield x - off_x, y
 
 
-def place(graph: Json) -> dict[int, Point]:
-    """New positions (xlp) of the edge labels of a graph laid out by Graphviz
-    (its JSON output), by the edge's _gvid; a label that finds no free spot
-    keeps Graphviz's."""
+def place(graph: Json, sizes: Mapping[str, Point]) -> dict[str, Point]:
+    """New centres (xlp) of the edge labels of a graph laid out by Graphviz
+    (its `-Tjson0` output), by edge id: `sizes` gives each label's width and
+    height by the id of its edge. A label that finds no free spot keeps
+    Graphviz's place."""
     drawn = Drawn()
     for node in graph.get("objects", ()):
         if "invis" in node.get("style", "") or "pos" not in node:
             continue
-        x, y = (float(v) for v in node["pos"].split(","))
+        x, y = point(node["pos"])
         w, h = float(node["width"]) * 36, float(node["height"]) * 36  # half, in points
         drawn.add_box(Box(x - w, y - h, x + w, y + h))
-    edges = list(graph.get("edges", ()))
+    edges = [e for e in graph.get("edges", ()) if "pos" in e]
     paths: dict[int, list[Point]] = {}
     halves: dict[int, float] = {}
     for e in edges:
-        path = [p for points in _points(e.get("_draw_", ()), "bB") for p in points]
+        path, heads = spline(e["pos"])
         paths[e["_gvid"]] = path
         halves[e["_gvid"]] = half = float(e.get("penwidth", 1)) / 2
         for a, b in itertools.pairwise(path):
             drawn.add_segment(a, b, half)
-        for key in ("_hdraw_", "_tdraw_"):
-            for points in _points(e.get(key, ()), "pP"):
-                xs, ys = [p[0] for p in points], [p[1] for p in points]
-                drawn.add_box(Box(min(xs), min(ys), max(xs), max(ys)))
+        for (ax, ay), (bx, by) in heads:
+            drawn.add_box(Box(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+                          .grown(half + ARROW_HALF))
     if "bb" not in graph:
         return {}  # nothing was drawn
     left, bottom, right, top = (float(v) for v in str(graph["bb"]).split(","))
-    placed: dict[int, Point] = {}
+    placed: dict[str, Point] = {}
     for e in edges:
-        box = _text_box(e.get("_ldraw_", ())) if "xlp" in e else None
-        if box is None:
+        size = sizes.get(e.get("id", ""))
+        if size is None or "xlp" not in e:
             continue
-        x, y = (float(v) for v in e["xlp"].split(","))
-        relative = box.moved(-x, -y)  # the label's box around its centre
+        x, y = point(e["xlp"])
+        relative = Box(-size[0] / 2, -size[1] / 2, size[0] / 2, size[1] / 2)
         for cx, cy in _candidates(paths[e["_gvid"]], relative, halves[e["_gvid"]]):
             spot = relative.moved(cx, cy)
             if (left <= spot.x0 and spot.x1 <= right and bottom <= spot.y0 and spot.y1 <= top
                     and drawn.free(spot.grown(1))):
-                placed[e["_gvid"]] = (cx, cy)
+                placed[e["id"]] = (cx, cy)
                 drawn.add_box(spot)
                 break
         else:
-            drawn.add_box(box)  # Graphviz's spot stays: keep others off it
+            drawn.add_box(relative.moved(x, y))  # Graphviz's spot stays: keep others off it
     return placed
