@@ -270,6 +270,19 @@ def test_the_svg_of_the_routing_run_is_the_drawing_of_its_layout(
     assert placed_texts(unmoved.svg) != ours
 
 
+@pytest.mark.parametrize("asks", ['dpi=300', 'viewport="3000,3000"', 'size="100,100!"',
+                                  "pad=30", "margin=30"])
+def test_a_layout_cannot_ask_for_a_larger_bitmap(asks: str) -> None:
+    """publish draws the layouts of a library folder: one edited to ask for
+    viewport="30000,30000" drew a PNG of 31,250 pixels square (3.9 GB)."""
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    (routed,) = route([unrouted(layout(r))], laid=True)
+    at = routed.laid.rindex("}")  # last, over procmap's own values
+    edited = f"{routed.laid[:at]}graph [{asks}];\n{routed.laid[at:]}"
+    own, theirs = (draw_laid([text], ("png",))[0]["png"] for text in (routed.laid, edited))
+    assert own[16:24] == theirs[16:24]  # the PNG header's width and height
+
+
 def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
