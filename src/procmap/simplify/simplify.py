@@ -106,17 +106,34 @@ def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
                   touch * w.volume.count if w.volume else None, share)
 
 
-@dataclass(frozen=True, slots=True)
 class Survey:
     """A workflow's graph and the findings of the rules that propose changes:
-    what proposing and weighing changes needs, without the rest of analyze."""
-    flow: Flow
-    findings: tuple[Finding, ...]
+    what proposing and weighing changes needs, without the rest of analyze.
+
+    A run comes back to a workflow many times (each workflow it goes
+    through is surveyed once, see `_survey`): what is drawn from the survey
+    is kept with it, so that coming back costs nothing."""
+
+    __slots__ = ("_proposals", "_weigher", "findings", "flow")
+
+    def __init__(self, flow: Flow, findings: tuple[Finding, ...]) -> None:
+        self.flow = flow
+        self.findings = findings
+        self._proposals: dict[frozenset[int], tuple[Proposal, ...]] = {}
+        self._weigher: Weigher | None = None
 
     @classmethod
     def of(cls, workflow: Workflow, config: Config) -> Survey:
         flow = Flow(workflow)
         return cls(flow, tuple(rule_findings(flow, config, _PROPOSING)))
+
+    def proposals(self, algorithm: Iterable[int] = range(1, 6)) -> tuple[Proposal, ...]:
+        """Every rule's proposals for its active findings, in the rules' order."""
+        wanted = frozenset(algorithm)
+        found = self._proposals.get(wanted)
+        if found is None:
+            found = self._proposals[wanted] = _propose(self, wanted)
+        return found
 
     def weigher(self, visits: Mapping[str, float] | None = None) -> Weigher:
         """Weighs changes to this workflow. A run takes the runs per case of
@@ -127,15 +144,16 @@ class Survey:
         if visits is None:
             measured = self.flow.visits
             visits = {s.id: measured[i] for i, s in enumerate(self.flow.steps)}
-        return Weigher(self.flow, visits)
+        if self._weigher is None:
+            self._weigher = Weigher(self.flow, visits)
+            return self._weigher
+        return self._weigher.with_visits(visits)
 
 
 _PROPOSING = tuple(rule for rule in RULES if rule.propose is not None)
 
 
-def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Proposal]:
-    """Every rule's proposals for its active findings, in the rules' order."""
-    wanted = set(algorithm)
+def _propose(survey: Survey, wanted: frozenset[int]) -> tuple[Proposal, ...]:
     out: dict[str, Proposal] = {}
     for rule in _PROPOSING:
         if rule.propose is None or rule.algorithm not in wanted:
@@ -144,7 +162,7 @@ def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Pr
         if found:
             for p in rule.propose(survey.flow, found):
                 out.setdefault(p.id, p)
-    return list(out.values())
+    return tuple(out.values())
 
 
 def simplify(data: bytes | str, file: str, options: Options | None = None) -> Simplified:
@@ -243,7 +261,7 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
     workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
-    found = proposals(survey, options.algorithm) if candidates is None else candidates
+    found = survey.proposals(options.algorithm) if candidates is None else candidates
     draft = Draft.of(workflow)
     # Safe ones first: when two rules propose one change, the safe one is it.
     for p in sorted(found, key=lambda p: p.klass != "safe"):
@@ -280,7 +298,7 @@ def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
     a step it rests on or delete a step that reads or makes what those steps
     read or make; failing that, on those nearest to it: none may be left for
     a later run."""
-    accepted = [p for p in proposals(after, options.algorithm)
+    accepted = [p for p in after.proposals(options.algorithm)
                 if options.accepts(p) and (p.action, p.step) not in waiting]
     if not accepted:
         return {}

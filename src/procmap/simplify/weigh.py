@@ -11,11 +11,12 @@ change of the links is measured with one pass over the steps.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.metrics import TIE_HOURS, critical_path
@@ -54,7 +55,6 @@ class Weigher:
     def __init__(self, flow: Flow, visits: Mapping[str, float]) -> None:
         w = flow.workflow
         self.workflow = w
-        self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
         self.ids = [flow.steps[i].id for i in flow.topo]  # by place in the order
         self.pos = {sid: k for k, sid in enumerate(self.ids)}
         self.at = [self.pos[s.id] for s in flow.steps]  # the same, by the graph's index
@@ -73,11 +73,23 @@ class Weigher:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
         self._outs: dict[str, list[tuple[str, float]]] = {}
-        self.sends = self._sends(flow)
+        self.flow = flow
         lead, path = critical_path(flow)
-        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
-                               not flow.succ[path[-1]])
         self._sweep(flow, lead)
+        self._runs(visits, Figures(lead, 0.0, self._links(w, w.steps), not flow.succ[path[-1]]))
+
+    def _runs(self, visits: Mapping[str, float], figures: Figures) -> None:
+        self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
+        self.sends = self._sends(self.flow)
+        w = self.workflow
+        self.figures = replace(figures, handoffs=self._handoffs(w, w.steps))
+
+    def with_visits(self, visits: Mapping[str, float]) -> Weigher:
+        """The same workflow weighed with other runs per case. Only handoffs
+        depend on them: the rest (links, the lead time sweep) is shared."""
+        other = copy.copy(self)
+        other._runs(visits, self.figures)
+        return other
 
     # Handoffs
 
