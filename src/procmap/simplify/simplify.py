@@ -10,7 +10,7 @@ and only their edits are spliced into the text, once.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -21,6 +21,7 @@ from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Draft, Proposal
 from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.gcpause import paused
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
 from procmap.simplify.weigh import Diff, Figures, Weigher
@@ -168,7 +169,14 @@ def _propose(survey: Survey, wanted: frozenset[int]) -> tuple[Proposal, ...]:
 def simplify(data: bytes | str, file: str, options: Options | None = None) -> Simplified:
     """The simplified workflow and every proposal. Raises WorkflowError for a
     workflow that does not load, or that cannot be edited in place."""
-    options = options or Options()
+    # A run builds and drops many small objects without reference cycles
+    # (drafts, surveys of the workflows it goes through), as analyze does:
+    # the collections they would trigger scan the whole heap for nothing.
+    with paused():
+        return _simplify(data, file, options or Options())
+
+
+def _simplify(data: bytes | str, file: str, options: Options) -> Simplified:
     raw = data.encode() if isinstance(data, str) else data
     workflow = loads(raw, file)  # every problem located, before anything else reads it
     report = analyze(workflow, options.config)
@@ -253,22 +261,29 @@ def _renumbered(w: Workflow) -> Workflow:
     return replace(w, steps=MappingProxyType(steps))
 
 
+def _edits(workflow: Workflow, found: Iterable[Proposal]) -> Iterator[tuple[Proposal, Draft]]:
+    """Each change of `found` that `workflow` allows, once, with its edit."""
+    seen: set[tuple[str, str]] = set()
+    draft = Draft.of(workflow)
+    # Safe ones first: when two rules propose one change, the safe one is it.
+    for p in sorted(found, key=lambda p: p.klass != "safe"):
+        if (p.action, p.step) in seen:
+            continue
+        edited = p.edit(draft)
+        if edited is not None:
+            seen.add((p.action, p.step))
+            yield p, edited
+
+
 def _weigh(survey: Survey, weigher: Weigher, options: Options,
-           candidates: list[Proposal] | None = None, chosen_only: bool = False
+           candidates: Iterable[Proposal] | None = None, chosen_only: bool = False
            ) -> list[Outcome]:
     """Every proposal (or each of `candidates`) weighed alone against the
     workflow of `survey`; only those `options` accept, if `chosen_only`."""
     workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
-    seen: set[tuple[str, str]] = set()
     found = survey.proposals(options.algorithm) if candidates is None else candidates
-    draft = Draft.of(workflow)
-    # Safe ones first: when two rules propose one change, the safe one is it.
-    for p in sorted(found, key=lambda p: p.klass != "safe"):
-        edited = p.edit(draft)
-        if edited is None or (p.action, p.step) in seen:
-            continue
-        seen.add((p.action, p.step))
+    for p, edited in _edits(workflow, found):
         if chosen_only and not options.accepts(p):
             continue
         kept = sorted(options.keep.intersection(p.steps))
@@ -288,6 +303,21 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
     return outcomes
 
 
+def _open(survey: Survey, weigher: Weigher, options: Options,
+          candidates: Iterable[Proposal]) -> list[Proposal]:
+    """The `candidates` that nothing blocks: those `_weigh` leaves unblocked,
+    without weighing the rest any further than what blocks them."""
+    out = []
+    for p, edited in _edits(survey.flow.workflow, candidates):
+        if options.keep.intersection(p.steps):
+            continue
+        d = weigher.diff(edited)
+        if weigher.never(edited.workflow, d) is None and \
+                weigher.worse(weigher.measure(edited.workflow, d)) is None:
+            out.append(p)
+    return out
+
+
 def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
              applied: list[Proposal],
              waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
@@ -303,8 +333,7 @@ def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
     if not accepted:
         return {}
     flow = after.flow
-    next_run = [o.proposal for o in _weigh(after, after.weigher(visits), options, accepted)
-                if o.blocked is None]
+    next_run = _open(after, after.weigher(visits), options, accepted)
     # A change accepted by its id has the yes it waits for.
     free = [p.id for p in applied if p.id not in options.accept]
     if not next_run or not free:

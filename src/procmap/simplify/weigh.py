@@ -321,12 +321,18 @@ class Weigher:
         return max(self.avoid[i], through)
 
     def _reconnects(self, after: Workflow, d: Diff) -> bool:
-        """The change removes one step and sends its predecessors to its successor."""
+        """The change removes one step and sends its predecessors to its successor.
+
+        A link back into a loop that now goes to the successor instead still
+        goes back (the successor stands before its source in the order):
+        `_lead` leaves it out as it left out the link to the step."""
         (sid,) = d.deleted
         s = self.workflow.steps[sid]
         if len(s.next) != 1 or (sid, s.next[0].to) in self.rework:
             return False
-        return all(p in self.pred[sid] and (p, sid) not in self.rework for p in d.touched)
+        k = self.pos[s.next[0].to]
+        return all(p in self.pred[sid] and ((p, sid) not in self.rework or k < self.pos[p])
+                   for p in d.touched)
 
     # What simplify never does (simplify.md), checked where the change is
 
