@@ -73,16 +73,17 @@ class Weigher:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
         self._outs: dict[str, list[tuple[str, float]]] = {}
-        self.flow = flow
         lead, path = critical_path(flow)
         self._sweep(flow, lead)
-        self._runs(visits, Figures(lead, 0.0, self._links(w, w.steps), not flow.succ[path[-1]]))
+        self._chains = self._hands_on(flow)
+        self._runs(visits, Figures(lead, 0.0, 0, not flow.succ[path[-1]]))
 
     def _runs(self, visits: Mapping[str, float], figures: Figures) -> None:
         self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
-        self.sends = self._sends(self.flow)
+        self.sends = self._sends()
         w = self.workflow
-        self.figures = replace(figures, handoffs=self._handoffs(w, w.steps))
+        handoffs, links = self._cross(w, w.steps)
+        self.figures = replace(figures, handoffs=handoffs, links=links)
 
     def with_visits(self, visits: Mapping[str, float]) -> Weigher:
         """The same workflow weighed with other runs per case. Only handoffs
@@ -93,7 +94,26 @@ class Weigher:
 
     # Handoffs
 
-    def _sends(self, flow: Flow) -> dict[str, float]:
+    def _hands_on(self, flow: Flow) -> list[tuple[str, list[tuple[str, float, bool]]]] | None:
+        """For `_sends`, each step that runs as often as work reaches it, in
+        order, with the steps before it: (id, share of its cases, whether it
+        comes first in the order). None without parallel work."""
+        if not has_parallel_work(flow):
+            return None
+        out = []
+        done: set[int] = set()
+        for v in flow.topo:
+            preds, sid = flow.pred[v], flow.steps[v].id
+            forward = flow.fpred[v]
+            done.add(v)
+            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
+                                for b in forward[i + 1:]):
+                continue  # the start, or a join: it runs once for all its branches
+            out.append((sid, [(flow.steps[u].id, edge_share(flow, u, v), u in done)
+                              for u in preds]))
+        return out
+
+    def _sends(self) -> dict[str, float]:
         """How often each step hands work on per case: its runs per case.
 
         With parallel work the runs come from simulated cases, and two steps
@@ -104,22 +124,14 @@ class Weigher:
         other change anywhere (so a second run would decide otherwise). A
         step that no two branches of one case reach together runs exactly as
         often as work reaches it, so that is what it is weighed with."""
-        if not has_parallel_work(flow):
+        if self._chains is None:
             return self.visits  # solved exactly
         sends = dict(self.visits)
-        done: set[int] = set()
         # In order, so that a chain hands on exactly what reaches its head; a
         # link back into a loop brings the runs of its source.
-        for v in flow.topo:
-            preds, sid = flow.pred[v], flow.steps[v].id
-            forward = flow.fpred[v]
-            done.add(v)
-            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
-                                for b in forward[i + 1:]):
-                continue  # the start, or a join: it runs once for all its branches
-            sends[sid] = math.fsum(
-                (sends if u in done else self.visits).get(flow.steps[u].id, 0.0)
-                * edge_share(flow, u, v) for u in preds)
+        for sid, preds in self._chains:
+            sends[sid] = math.fsum((sends if first else self.visits).get(uid, 0.0) * share
+                                   for uid, share, first in preds)
         return sends
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
@@ -141,14 +153,12 @@ class Weigher:
                 seen.setdefault(b.to, 1.0 if b.p is None else b.p)
         return list(seen.items())
 
-    def _handoffs(self, w: Workflow, sids: Iterable[str]) -> float:
-        return math.fsum(self.sends.get(sid, 0.0) * share
-                         for sid in sids for to, share in self._out(w, w.steps[sid])
-                         if w.steps[to].team != w.steps[sid].team)
-
-    def _links(self, w: Workflow, sids: Iterable[str]) -> int:
-        return sum(1 for sid in sids for to, _ in self._out(w, w.steps[sid])
-                   if w.steps[to].team != w.steps[sid].team)
+    def _cross(self, w: Workflow, sids: Iterable[str]) -> tuple[float, int]:
+        """Handoffs per case, and links between two teams, out of `sids`."""
+        handed = [self.sends.get(sid, 0.0) * share
+                  for sid in sids for to, share in self._out(w, w.steps[sid])
+                  if w.steps[to].team != w.steps[sid].team]
+        return math.fsum(handed), len(handed)
 
     # Lead time
 
@@ -266,8 +276,10 @@ class Weigher:
         old = around | d.deleted | {p for sid in d.deleted for p in self.pred[sid]}
         new = {sid for sid in old if sid in after.steps}
         base = self.figures
-        handoffs = base.handoffs - self._handoffs(before, old) + self._handoffs(after, new)
-        links = base.links - self._links(before, old) + self._links(after, new)
+        handoffs_old, links_old = self._cross(before, old)
+        handoffs_new, links_new = self._cross(after, new)
+        handoffs = base.handoffs - handoffs_old + handoffs_new
+        links = base.links - links_old + links_new
         relinked = any(before.steps[sid].next != after.steps[sid].next for sid in d.touched)
         to_end = True
         if not d.deleted and (not relinked or self._drops_redundant(after, d)):
