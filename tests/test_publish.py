@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -523,6 +524,37 @@ def test_unusable_site_folder(tmp_path: Path, manifest: str, files: dict[str, st
         (tmp_path / name).write_bytes(text.encode(errors="surrogateescape"))
     with pytest.raises(PublishError, match=message):
         read_site(tmp_path)
+
+
+@pytest.mark.parametrize("linked", ["w.png", "w.laid.gv", "i.x"])
+def test_a_link_in_the_library_folder_is_never_read(tmp_path: Path, linked: str) -> None:
+    """A link in a library folder that publish runs on (a checkout, CI) sent
+    the file it names, any file, to a page for every reader."""
+    secret = tmp_path / "secret"
+    secret.write_text("<p>the CI's token</p>")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "manifest.json").write_text(
+        '{"procmap": 3, "index": {"storage": "i.x"}, "pages": [{"workflow": "w", "title": "T",'
+        ' "bodies": {"storage": "i.x"}, "attachments": ["w.png"],'
+        ' "drawings": {"w.svg": "w.laid.gv"}}]}')
+    for name in ("w.png", "w.laid.gv", "i.x"):
+        if name == linked:
+            (site / name).symlink_to(secret)
+        else:
+            (site / name).write_text("<p/>")
+    with pytest.raises(PublishError) as e:
+        read_site(site)
+    assert str(e.value) == (f"{site / linked}: a link, not a file procmap build wrote (publish "
+                            "sends no other): run procmap build again")
+
+
+def test_a_fifo_for_a_manifest_is_refused_not_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "manifest.json")
+    with pytest.raises(PublishError) as e:
+        read_site(tmp_path)
+    assert str(e.value) == (f"{tmp_path / 'manifest.json'}: unreadable (a FIFO, not a file): "
+                            "run procmap build again")
 
 
 # -- hostile input and hostile servers (issue 14) ---------------------------------

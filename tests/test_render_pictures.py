@@ -21,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from procmap.analysis.analyze import analyze
-from procmap.format.loader import load
+from procmap.format.loader import load, loads
 from procmap.render.diagram import layout
 from procmap.render.dot import to_dot
 from procmap.render.formats import drawings, unrouted
 from procmap.render.graphviz import draw_all, draw_laid, route
+from procmap.render.pages import paginate
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "workflows").glob("*.yaml"))
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
@@ -117,13 +118,19 @@ def drawn(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return list(r.workflow.teams), graph, width_px / (right - left + 2 * pad)
 
 
-def test_no_text_is_below_10_pixels_at_100_percent(
-        drawn: tuple[list[str], dict[str, object], float]) -> None:
-    _, graph, scale = drawn
+def smallest_text(graph: dict[str, object]) -> float:
+    """The size of the smallest text drawn, in points."""
     parts = [graph, *graph["objects"], *graph.get("edges", [])]  # type: ignore[misc]
     sizes = [size for part in parts for key in ("_ldraw_", "_xldraw_", "_tldraw_")
              for size, _ in texts(part.get(key, []))]
-    assert sizes and min(sizes) * scale >= 10, min(sizes) * scale
+    assert sizes
+    return min(sizes)
+
+
+def test_no_text_is_below_10_pixels_at_100_percent(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, scale = drawn
+    assert smallest_text(graph) * scale >= 10, smallest_text(graph) * scale
 
 
 def labels(graph: dict[str, object]) -> list[tuple[str, list[Point]]]:
@@ -134,20 +141,17 @@ def labels(graph: dict[str, object]) -> list[tuple[str, list[Point]]]:
     return out
 
 
-def test_no_edge_label_covers_a_step(
-        drawn: tuple[list[str], dict[str, object], float]) -> None:
-    _, graph, _ = drawn
+def labels_on_steps(graph: dict[str, object]) -> list[tuple[str, str]]:
+    """(label, step) of each edge label that covers a step."""
     steps = {o["name"]: outline(o["_draw_"]) for o in graph["objects"]  # type: ignore[union-attr]
              if o["name"].startswith("s") and o["name"][1:].isdigit()}
-    covered = [(label, name) for label, box in labels(graph) for name, step in steps.items()
-               if overlap(box, step)]
-    assert covered == []
+    return [(label, name) for label, box in labels(graph) for name, step in steps.items()
+            if overlap(box, step)]
 
 
-def test_no_edge_label_sits_on_an_edge(
-        drawn: tuple[list[str], dict[str, object], float]) -> None:
-    """Every line of every edge, as wide as it is drawn, against every label."""
-    _, graph, _ = drawn
+def labels_on_edges(graph: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(label, tail, head) of each edge label on a line of an edge, as wide
+    as the line is drawn."""
     crossed = []
     for e in graph.get("edges", []):  # type: ignore[attr-defined]
         half = float(e.get("penwidth", 1)) / 2
@@ -163,7 +167,34 @@ def test_no_edge_label_sits_on_an_edge(
                     (x1 - nx, y1 - ny)]
             crossed += [(label, e["tail"], e["head"]) for label, box in labels(graph)
                         if overlap(box, line)]
-    assert crossed == []
+    return crossed
+
+
+def test_no_edge_label_covers_a_step(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    _, graph, _ = drawn
+    assert labels_on_steps(graph) == []
+
+
+def test_no_edge_label_sits_on_an_edge(
+        drawn: tuple[list[str], dict[str, object], float]) -> None:
+    """Every line of every edge, as wide as it is drawn, against every label."""
+    _, graph, _ = drawn
+    assert labels_on_edges(graph) == []
+
+
+def test_a_500_step_map_reads_on_every_page() -> None:
+    """Issue 15: a generated 500-step workflow, drawn on pages, with no text
+    under 10 pixels at 100% and no edge label on a step or an edge."""
+    pages = paginate(layout(analyze(loads(generated(500), "g.yaml"), simulate=False)))
+    assert len(pages) == 13
+    for out in drawings(pages, ("json", "png")):
+        graph = json.loads(out["json"])
+        left, _, right, _ = (float(v) for v in graph["bb"].split(","))
+        scale = struct.unpack(">I", out["png"][16:20])[0] / (right - left + 2 * 0.3 * 72)
+        assert smallest_text(graph) * scale >= 10
+        assert labels_on_steps(graph) == []
+        assert labels_on_edges(graph) == []
 
 
 def test_lanes_run_down_in_the_order_of_teams(
@@ -268,6 +299,19 @@ def test_the_svg_of_the_routing_run_is_the_drawing_of_its_layout(
     # Not so because no label moved: Graphviz's own places differ.
     (unmoved,) = route([replace(graph, labels={})], svg=True)
     assert placed_texts(unmoved.svg) != ours
+
+
+@pytest.mark.parametrize("asks", ['dpi=300', 'viewport="3000,3000"', 'size="100,100!"',
+                                  "pad=30", "margin=30"])
+def test_a_layout_cannot_ask_for_a_larger_bitmap(asks: str) -> None:
+    """publish draws the layouts of a library folder: one edited to ask for
+    viewport="30000,30000" drew a PNG of 31,250 pixels square (3.9 GB)."""
+    r = analyze(load(EXAMPLES[0]), simulate=False)
+    (routed,) = route([unrouted(layout(r))], laid=True)
+    at = routed.laid.rindex("}")  # last, over procmap's own values
+    edited = f"{routed.laid[:at]}graph [{asks}];\n{routed.laid[at:]}"
+    own, theirs = (draw_laid([text], ("png",))[0]["png"] for text in (routed.laid, edited))
+    assert own[16:24] == theirs[16:24]  # the PNG header's width and height
 
 
 def test_graphviz_writes_nothing_where_procmap_runs(tmp_path: Path,

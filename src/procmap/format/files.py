@@ -11,6 +11,7 @@ from typing import BinaryIO
 # Opening a FIFO to read waits for a writer, forever if none comes; with
 # O_NONBLOCK the open returns at once and fstat says what was opened.
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows: islink() tells there
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
@@ -37,12 +38,14 @@ def kind_of(mode: int) -> str | None:
     return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
 
 
-def open_regular(path: str | Path) -> BinaryIO:
+def open_regular(path: str | Path, follow: bool = True) -> BinaryIO:
     """`path` opened for reading in binary; NotAFile unless it is a regular file
-    (a symlink counts as what it points to)."""
+    (a symlink counts as what it points to, or, unless `follow`, as a link)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | (0 if follow else _NOFOLLOW))
     except OSError as e:
+        if not follow and (e.errno == errno.ELOOP or os.path.islink(path)):
+            raise NotAFile("a link") from None
         # A socket cannot be opened at all: "No such device or address" would
         # say the path is wrong, when it names something that is not a file.
         kind = kind_of(os.stat(path).st_mode) if e.errno == errno.ENXIO else None

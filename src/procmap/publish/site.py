@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from procmap.docs.library import MANIFEST
+from procmap.format.files import NotAFile, open_regular
 from procmap.printable import one_line
 
 
@@ -114,7 +115,8 @@ def read_site(folder: Path, form: str, check: Check = lambda body: None) -> Site
     is wrong in a body, as "line L, column C: problem", or None."""
     manifest = folder / MANIFEST
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        with open_regular(manifest) as f:  # a FIFO is refused, not waited on
+            data = json.loads(f.read().decode("utf-8"))
     except FileNotFoundError:
         raise PublishError(f"{manifest}: not found: run `procmap build WORKFLOWS -o {folder}` "
                            "first; publish sends what build wrote") from None
@@ -186,14 +188,23 @@ def _plain(name: object) -> TypeGuard[str]:
 
 
 def _read(folder: Path, name: object) -> bytes:
-    """A file the manifest names: a plain name in `folder`, never a path out of it."""
+    """A file the manifest names: a plain name in `folder`, never a path out of
+    it, and a regular file there, never a link. `procmap build` writes no
+    link: one in a library folder that publish runs on (a checkout, CI) would
+    send any file the link names (an SSH key, the CI's secrets) to a wiki
+    page for every reader."""
     if not _plain(name):
         raise PublishError(f"{folder / MANIFEST}: {name!r} is not a plain file name: run "
                            "procmap build again")
+    path = folder / name
     try:
-        return (folder / name).read_bytes()
+        with open_regular(path, follow=False) as f:
+            return f.read()
+    except NotAFile as e:
+        raise PublishError(f"{path}: {e.kind}, not a file procmap build wrote (publish sends "
+                           "no other): run procmap build again") from None
     except OSError as e:
-        raise PublishError(f"{folder / name}: {e.strerror}: run procmap build again") from None
+        raise PublishError(f"{path}: {e.strerror}: run procmap build again") from None
 
 
 def _encodable(name: str) -> bool:

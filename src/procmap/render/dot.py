@@ -59,6 +59,8 @@ WRAP_HEADER = (90, 3)
 WRAP_BRANCH = (28, 6)
 EDGE_FONT = 10.0  # points
 ORIGIN = "corner_low"  # the node at (0, 0), the lowest left corner
+DPI = "75"  # see to_dot
+PAD = "0.3"  # inches around the drawing
 
 SHAPES: dict[str, dict[str, str]] = {
     "task": {"shape": "box", "style": "rounded,filled"},
@@ -429,8 +431,8 @@ def to_dot(d: Diagram, with_footer: bool = True) -> str:
         # at 100% (at 72 dpi, Graphviz's rounding of the width made it 9.99),
         # and a page has 0.6 of the pixels of Graphviz's 96 dpi and takes 0.6
         # of the time. The SVG is there for zooming in.
-        "dpi": "75",
-        "bgcolor": "white", "pad": "0.3", "fontname": FONT, "label": header, "labelloc": "t",
+        "dpi": DPI,
+        "bgcolor": "white", "pad": PAD, "fontname": FONT, "label": header, "labelloc": "t",
         "labeljust": "l", "_background": _background(d)}
     lines = ["digraph workflow {", *(f"{k}={quote(v)};" for k, v in graph.items()), *_defaults(),
              *_corners(d)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from procmap.printable import lines
+from procmap.render.dot import DPI, PAD
 from procmap.render.labels import Json, Point, place, point
 
 INSTALL = ("install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), "
@@ -157,8 +158,14 @@ def route(graphs: Sequence[Unrouted], warn: Warn | None = None, *, svg: bool = F
 def draw_laid(texts: Sequence[str], fmts: Sequence[str], warn: Warn | None = None
               ) -> list[dict[str, bytes]]:
     """The drawings, in each of `fmts`, of DOT texts that route gave: one
-    run of `dot` (`-n2`: positions and routes as given) for them all."""
-    return _run(texts, fmts, warn, ", ".join(fmts), "-n2")
+    run of `dot` (`-n2`: positions and routes as given) for them all.
+
+    publish draws the layouts a library folder holds, and DOT there may ask
+    for any size of bitmap: `viewport="30000,30000"` took 3.9 GB, `dpi=20000`
+    2.3 GB. The command line sets what sizes a drawing to procmap's own
+    values, over the file's."""
+    return _run(texts, fmts, warn, ", ".join(fmts), "-n2", f"-Gdpi={DPI}", f"-Gpad={PAD}",
+                "-Gsize=", "-Gviewport=", "-Gmargin=")
 
 
 def _relabelled(laid: str, graph: Json, moved: Mapping[str, Point]) -> str:
