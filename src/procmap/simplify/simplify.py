@@ -10,7 +10,7 @@ and only their edits are spliced into the text, once.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -21,6 +21,7 @@ from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Draft, Proposal
 from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
+from procmap.format.gcpause import paused
 from procmap.format.loader import loads
 from procmap.format.model import Workflow
 from procmap.simplify.weigh import Diff, Figures, Weigher
@@ -106,17 +107,34 @@ def _saving(weigher: Weigher, d: Diff, new: Figures) -> Saving:
                   touch * w.volume.count if w.volume else None, share)
 
 
-@dataclass(frozen=True, slots=True)
 class Survey:
     """A workflow's graph and the findings of the rules that propose changes:
-    what proposing and weighing changes needs, without the rest of analyze."""
-    flow: Flow
-    findings: tuple[Finding, ...]
+    what proposing and weighing changes needs, without the rest of analyze.
+
+    A run comes back to a workflow many times (each workflow it goes
+    through is surveyed once, see `_survey`): what is drawn from the survey
+    is kept with it, so that coming back costs nothing."""
+
+    __slots__ = ("_proposals", "_weigher", "findings", "flow")
+
+    def __init__(self, flow: Flow, findings: tuple[Finding, ...]) -> None:
+        self.flow = flow
+        self.findings = findings
+        self._proposals: dict[frozenset[int], tuple[Proposal, ...]] = {}
+        self._weigher: Weigher | None = None
 
     @classmethod
     def of(cls, workflow: Workflow, config: Config) -> Survey:
         flow = Flow(workflow)
         return cls(flow, tuple(rule_findings(flow, config, _PROPOSING)))
+
+    def proposals(self, algorithm: Iterable[int] = range(1, 6)) -> tuple[Proposal, ...]:
+        """Every rule's proposals for its active findings, in the rules' order."""
+        wanted = frozenset(algorithm)
+        found = self._proposals.get(wanted)
+        if found is None:
+            found = self._proposals[wanted] = _propose(self, wanted)
+        return found
 
     def weigher(self, visits: Mapping[str, float] | None = None) -> Weigher:
         """Weighs changes to this workflow. A run takes the runs per case of
@@ -127,15 +145,16 @@ class Survey:
         if visits is None:
             measured = self.flow.visits
             visits = {s.id: measured[i] for i, s in enumerate(self.flow.steps)}
-        return Weigher(self.flow, visits)
+        if self._weigher is None:
+            self._weigher = Weigher(self.flow, visits)
+            return self._weigher
+        return self._weigher.with_visits(visits)
 
 
 _PROPOSING = tuple(rule for rule in RULES if rule.propose is not None)
 
 
-def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Proposal]:
-    """Every rule's proposals for its active findings, in the rules' order."""
-    wanted = set(algorithm)
+def _propose(survey: Survey, wanted: frozenset[int]) -> tuple[Proposal, ...]:
     out: dict[str, Proposal] = {}
     for rule in _PROPOSING:
         if rule.propose is None or rule.algorithm not in wanted:
@@ -144,13 +163,20 @@ def proposals(survey: Survey, algorithm: Iterable[int] = range(1, 6)) -> list[Pr
         if found:
             for p in rule.propose(survey.flow, found):
                 out.setdefault(p.id, p)
-    return list(out.values())
+    return tuple(out.values())
 
 
 def simplify(data: bytes | str, file: str, options: Options | None = None) -> Simplified:
     """The simplified workflow and every proposal. Raises WorkflowError for a
     workflow that does not load, or that cannot be edited in place."""
-    options = options or Options()
+    # A run builds and drops many small objects without reference cycles
+    # (drafts, surveys of the workflows it goes through), as analyze does:
+    # the collections they would trigger scan the whole heap for nothing.
+    with paused():
+        return _simplify(data, file, options or Options())
+
+
+def _simplify(data: bytes | str, file: str, options: Options) -> Simplified:
     raw = data.encode() if isinstance(data, str) else data
     workflow = loads(raw, file)  # every problem located, before anything else reads it
     report = analyze(workflow, options.config)
@@ -235,22 +261,29 @@ def _renumbered(w: Workflow) -> Workflow:
     return replace(w, steps=MappingProxyType(steps))
 
 
+def _edits(workflow: Workflow, found: Iterable[Proposal]) -> Iterator[tuple[Proposal, Draft]]:
+    """Each change of `found` that `workflow` allows, once, with its edit."""
+    seen: set[tuple[str, str]] = set()
+    draft = Draft.of(workflow)
+    # Safe ones first: when two rules propose one change, the safe one is it.
+    for p in sorted(found, key=lambda p: p.klass != "safe"):
+        if (p.action, p.step) in seen:
+            continue
+        edited = p.edit(draft)
+        if edited is not None:
+            seen.add((p.action, p.step))
+            yield p, edited
+
+
 def _weigh(survey: Survey, weigher: Weigher, options: Options,
-           candidates: list[Proposal] | None = None, chosen_only: bool = False
+           candidates: Iterable[Proposal] | None = None, chosen_only: bool = False
            ) -> list[Outcome]:
     """Every proposal (or each of `candidates`) weighed alone against the
     workflow of `survey`; only those `options` accept, if `chosen_only`."""
     workflow = survey.flow.workflow
     outcomes: list[Outcome] = []
-    seen: set[tuple[str, str]] = set()
-    found = proposals(survey, options.algorithm) if candidates is None else candidates
-    draft = Draft.of(workflow)
-    # Safe ones first: when two rules propose one change, the safe one is it.
-    for p in sorted(found, key=lambda p: p.klass != "safe"):
-        edited = p.edit(draft)
-        if edited is None or (p.action, p.step) in seen:
-            continue
-        seen.add((p.action, p.step))
+    found = survey.proposals(options.algorithm) if candidates is None else candidates
+    for p, edited in _edits(workflow, found):
         if chosen_only and not options.accepts(p):
             continue
         kept = sorted(options.keep.intersection(p.steps))
@@ -270,6 +303,21 @@ def _weigh(survey: Survey, weigher: Weigher, options: Options,
     return outcomes
 
 
+def _open(survey: Survey, weigher: Weigher, options: Options,
+          candidates: Iterable[Proposal]) -> list[Proposal]:
+    """The `candidates` that nothing blocks: those `_weigh` leaves unblocked,
+    without weighing the rest any further than what blocks them."""
+    out = []
+    for p, edited in _edits(survey.flow.workflow, candidates):
+        if options.keep.intersection(p.steps):
+            continue
+        d = weigher.diff(edited)
+        if weigher.never(edited.workflow, d) is None and \
+                weigher.worse(weigher.measure(edited.workflow, d)) is None:
+            out.append(p)
+    return out
+
+
 def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
              applied: list[Proposal],
              waiting: set[tuple[str, str]], where: dict[str, Outcome]) -> dict[str, str]:
@@ -280,13 +328,12 @@ def _cascade(after: Survey, visits: Mapping[str, float], options: Options,
     a step it rests on or delete a step that reads or makes what those steps
     read or make; failing that, on those nearest to it: none may be left for
     a later run."""
-    accepted = [p for p in proposals(after, options.algorithm)
+    accepted = [p for p in after.proposals(options.algorithm)
                 if options.accepts(p) and (p.action, p.step) not in waiting]
     if not accepted:
         return {}
     flow = after.flow
-    next_run = [o.proposal for o in _weigh(after, after.weigher(visits), options, accepted)
-                if o.blocked is None]
+    next_run = _open(after, after.weigher(visits), options, accepted)
     # A change accepted by its id has the yes it waits for.
     free = [p.id for p in applied if p.id not in options.accept]
     if not next_run or not free:

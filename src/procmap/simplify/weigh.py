@@ -11,11 +11,12 @@ change of the links is measured with one pass over the steps.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from procmap.analysis.graph import Flow, bits_to_list
 from procmap.analysis.metrics import TIE_HOURS, critical_path
@@ -54,7 +55,6 @@ class Weigher:
     def __init__(self, flow: Flow, visits: Mapping[str, float]) -> None:
         w = flow.workflow
         self.workflow = w
-        self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
         self.ids = [flow.steps[i].id for i in flow.topo]  # by place in the order
         self.pos = {sid: k for k, sid in enumerate(self.ids)}
         self.at = [self.pos[s.id] for s in flow.steps]  # the same, by the graph's index
@@ -73,15 +73,47 @@ class Weigher:
                 self.readers[a].add(s.id)
         self.kept = {a.id for a in (*w.outputs, *w.records)}
         self._outs: dict[str, list[tuple[str, float]]] = {}
-        self.sends = self._sends(flow)
         lead, path = critical_path(flow)
-        self.figures = Figures(lead, self._handoffs(w, w.steps), self._links(w, w.steps),
-                               not flow.succ[path[-1]])
         self._sweep(flow, lead)
+        self._chains = self._hands_on(flow)
+        self._runs(visits, Figures(lead, 0.0, 0, not flow.succ[path[-1]]))
+
+    def _runs(self, visits: Mapping[str, float], figures: Figures) -> None:
+        self.visits = {sid: x if math.isfinite(x) else 0.0 for sid, x in visits.items()}
+        self.sends = self._sends()
+        w = self.workflow
+        handoffs, links = self._cross(w, w.steps)
+        self.figures = replace(figures, handoffs=handoffs, links=links)
+
+    def with_visits(self, visits: Mapping[str, float]) -> Weigher:
+        """The same workflow weighed with other runs per case. Only handoffs
+        depend on them: the rest (links, the lead time sweep) is shared."""
+        other = copy.copy(self)
+        other._runs(visits, self.figures)
+        return other
 
     # Handoffs
 
-    def _sends(self, flow: Flow) -> dict[str, float]:
+    def _hands_on(self, flow: Flow) -> list[tuple[str, list[tuple[str, float, bool]]]] | None:
+        """For `_sends`, each step that runs as often as work reaches it, in
+        order, with the steps before it: (id, share of its cases, whether it
+        comes first in the order). None without parallel work."""
+        if not has_parallel_work(flow):
+            return None
+        out = []
+        done: set[int] = set()
+        for v in flow.topo:
+            preds, sid = flow.pred[v], flow.steps[v].id
+            forward = flow.fpred[v]
+            done.add(v)
+            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
+                                for b in forward[i + 1:]):
+                continue  # the start, or a join: it runs once for all its branches
+            out.append((sid, [(flow.steps[u].id, edge_share(flow, u, v), u in done)
+                              for u in preds]))
+        return out
+
+    def _sends(self) -> dict[str, float]:
         """How often each step hands work on per case: its runs per case.
 
         With parallel work the runs come from simulated cases, and two steps
@@ -92,22 +124,14 @@ class Weigher:
         other change anywhere (so a second run would decide otherwise). A
         step that no two branches of one case reach together runs exactly as
         often as work reaches it, so that is what it is weighed with."""
-        if not has_parallel_work(flow):
+        if self._chains is None:
             return self.visits  # solved exactly
         sends = dict(self.visits)
-        done: set[int] = set()
         # In order, so that a chain hands on exactly what reaches its head; a
         # link back into a loop brings the runs of its source.
-        for v in flow.topo:
-            preds, sid = flow.pred[v], flow.steps[v].id
-            forward = flow.fpred[v]
-            done.add(v)
-            if not preds or any(flow.both_run(a, b) for i, a in enumerate(forward)
-                                for b in forward[i + 1:]):
-                continue  # the start, or a join: it runs once for all its branches
-            sends[sid] = math.fsum(
-                (sends if u in done else self.visits).get(flow.steps[u].id, 0.0)
-                * edge_share(flow, u, v) for u in preds)
+        for sid, preds in self._chains:
+            sends[sid] = math.fsum((sends if first else self.visits).get(uid, 0.0) * share
+                                   for uid, share, first in preds)
         return sends
 
     def _out(self, w: Workflow, s: Step) -> list[tuple[str, float]]:
@@ -129,14 +153,12 @@ class Weigher:
                 seen.setdefault(b.to, 1.0 if b.p is None else b.p)
         return list(seen.items())
 
-    def _handoffs(self, w: Workflow, sids: Iterable[str]) -> float:
-        return math.fsum(self.sends.get(sid, 0.0) * share
-                         for sid in sids for to, share in self._out(w, w.steps[sid])
-                         if w.steps[to].team != w.steps[sid].team)
-
-    def _links(self, w: Workflow, sids: Iterable[str]) -> int:
-        return sum(1 for sid in sids for to, _ in self._out(w, w.steps[sid])
-                   if w.steps[to].team != w.steps[sid].team)
+    def _cross(self, w: Workflow, sids: Iterable[str]) -> tuple[float, int]:
+        """Handoffs per case, and links between two teams, out of `sids`."""
+        handed = [self.sends.get(sid, 0.0) * share
+                  for sid in sids for to, share in self._out(w, w.steps[sid])
+                  if w.steps[to].team != w.steps[sid].team]
+        return math.fsum(handed), len(handed)
 
     # Lead time
 
@@ -254,8 +276,10 @@ class Weigher:
         old = around | d.deleted | {p for sid in d.deleted for p in self.pred[sid]}
         new = {sid for sid in old if sid in after.steps}
         base = self.figures
-        handoffs = base.handoffs - self._handoffs(before, old) + self._handoffs(after, new)
-        links = base.links - self._links(before, old) + self._links(after, new)
+        handoffs_old, links_old = self._cross(before, old)
+        handoffs_new, links_new = self._cross(after, new)
+        handoffs = base.handoffs - handoffs_old + handoffs_new
+        links = base.links - links_old + links_new
         relinked = any(before.steps[sid].next != after.steps[sid].next for sid in d.touched)
         to_end = True
         if not d.deleted and (not relinked or self._drops_redundant(after, d)):
@@ -309,12 +333,18 @@ class Weigher:
         return max(self.avoid[i], through)
 
     def _reconnects(self, after: Workflow, d: Diff) -> bool:
-        """The change removes one step and sends its predecessors to its successor."""
+        """The change removes one step and sends its predecessors to its successor.
+
+        A link back into a loop that now goes to the successor instead still
+        goes back (the successor stands before its source in the order):
+        `_lead` leaves it out as it left out the link to the step."""
         (sid,) = d.deleted
         s = self.workflow.steps[sid]
         if len(s.next) != 1 or (sid, s.next[0].to) in self.rework:
             return False
-        return all(p in self.pred[sid] and (p, sid) not in self.rework for p in d.touched)
+        k = self.pos[s.next[0].to]
+        return all(p in self.pred[sid] and ((p, sid) not in self.rework or k < self.pos[p])
+                   for p in d.touched)
 
     # What simplify never does (simplify.md), checked where the change is
 
