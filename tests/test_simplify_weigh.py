@@ -98,3 +98,35 @@ def test_shortcuts_weigh_as_the_long_way_on_random_workflows(doc: dict[str, obje
     except WorkflowError:
         return
     _same_weighing(w, Options(accept=frozenset({"all"})))
+
+
+PARALLEL = """\
+procmap: 1
+id: parallel
+title: Two branches at once, a loop, and a step to move (ping-pong)
+teams: {ops: Operations, qa: Quality, fin: Finance}
+steps:
+  start: {title: Take the order, team: ops, touch: 1h, next: [pack, bill]}
+  pack: {title: Pack the goods, team: ops, touch: 2h, outputs: [parcel], next: check}
+  check: {title: Check the parcel, team: qa, touch: 30m, inputs: [parcel],
+          next: [{to: ship, p: 0.8}, {to: pack, p: 0.2}]}
+  bill: {title: Bill the customer, team: fin, touch: 1h, outputs: [invoice, copy], next: ship}
+  ship: {title: Ship it, team: ops, touch: 1h, inputs: [parcel, invoice], kind: end}
+"""
+
+
+@pytest.mark.parametrize("text", [*(p.read_text() for p in EXAMPLES), PARALLEL],
+                         ids=[*(p.stem for p in EXAMPLES), "parallel"])
+@pytest.mark.parametrize("accept", [frozenset(), frozenset({"all"})], ids=["safe", "all"])
+def test_the_report_after_is_the_analysis_of_the_file_written(text: str,
+                                                              accept: frozenset[str]) -> None:
+    """The result's report takes the cases its last run simulated on the
+    same workflow: it is what analyze of the written file says (`parallel`:
+    simulated, as it has parallel work, and changed by the move)."""
+    from procmap.analysis.analyze import analyze
+    from procmap.simplify.simplify import simplify
+
+    result = simplify(text, "w.yaml", Options(accept=accept))
+    fresh = analyze(loads(result.data, "w.yaml"))
+    assert result.after.metrics == fresh.metrics
+    assert result.after.findings == fresh.findings

@@ -75,11 +75,19 @@ def analyze(workflow: Workflow, config: Config | None = None, seed: int = 0,
             simulate: bool = True) -> WorkflowReport:
     """Metrics and findings of one loaded workflow."""
     with paused():
-        return _analyze(workflow, config or Config(), seed, simulate)
+        return _analyze(Flow(workflow, seed), config or Config(), simulate)
 
 
-def _analyze(workflow: Workflow, config: Config, seed: int, simulate: bool) -> WorkflowReport:
-    flow = Flow(workflow, seed)
+def analyze_flow(flow: Flow, config: Config | None = None,
+                 simulate: bool = True) -> WorkflowReport:
+    """`analyze` of a workflow whose graph is at hand: simplify goes on using
+    it, with what the rules worked out on it (dominators, ancestors)."""
+    with paused():
+        return _analyze(flow, config or Config(), simulate)
+
+
+def _analyze(flow: Flow, config: Config, simulate: bool) -> WorkflowReport:
+    workflow = flow.workflow
     found = rule_findings(flow, config)
     found.extend(_apply(abd.check_after(flow, found), flow, config))
     active = [r.id for r in RULES if config.levels.get(r.id, r.level) != "off"]

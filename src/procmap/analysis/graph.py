@@ -92,9 +92,14 @@ class Flow:
     (lead time, and visits where there is parallel work) comes from one run.
     """
 
-    def __init__(self, workflow: Workflow, seed: int = 0) -> None:
+    def __init__(self, workflow: Workflow, seed: int = 0,
+                 simulated: Simulated | None = None) -> None:
+        """`simulated`: the cases of `seed` already simulated, on a workflow
+        of the same steps, in the same order, with the same links and times."""
         self.workflow = workflow
         self.seed = seed
+        if simulated is not None:
+            self.__dict__["simulation"] = simulated  # what the cached property would make
         self.steps = workflow.step_list
         self.n = len(self.steps)
         self.index, self.succ = _adjacency(workflow)

@@ -79,11 +79,17 @@ def read(path: str | Path, file: str) -> bytes:
 
 def loads(data: bytes | str, file: str = "<text>") -> Workflow:
     """Load a workflow from YAML text; `file` names it in messages."""
+    return loads_nodes(data, file)[0]
+
+
+def loads_nodes(data: bytes | str, file: str = "<text>") -> tuple[Workflow, Mapping]:
+    """The workflow, and the YAML nodes it was built from (with their places
+    in the text, for an editor of the text not to read it again)."""
     with paused():
         return _loads(data, file)
 
 
-def _loads(data: bytes | str, file: str) -> Workflow:
+def _loads(data: bytes | str, file: str) -> tuple[Workflow, Mapping]:
     try:
         root = compose(data)
     except YamlError as e:
@@ -97,7 +103,7 @@ def _loads(data: bytes | str, file: str) -> Workflow:
         raise WorkflowError([Problem(file, v.line, v.column, v.message, v.hint, "schema")
                              for v in violations])
     assert isinstance(root, Mapping)
-    return _Builder(file).build(root)
+    return _Builder(file).build(root), root
 
 
 def _text(node: Node | None) -> str | None:

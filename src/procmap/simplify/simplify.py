@@ -14,15 +14,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from procmap.analysis.analyze import WorkflowReport, analyze, rule_findings
+from procmap.analysis.analyze import WorkflowReport, analyze_flow, rule_findings
 from procmap.analysis.graph import Flow
+from procmap.analysis.metrics import Simulated
 from procmap.analysis.rules import RULES, Finding
 from procmap.analysis.rules.base import LEVELS
 from procmap.analysis.rules.fixes import Draft, Proposal
 from procmap.config import Config
 from procmap.format.errors import Problem, WorkflowError
 from procmap.format.gcpause import paused
-from procmap.format.loader import loads
+from procmap.format.loader import loads, loads_nodes
 from procmap.format.model import Workflow
 from procmap.simplify.weigh import Diff, Figures, Weigher
 from procmap.simplify.yamledit import Branch, Document, EditError, decode, encode
@@ -178,10 +179,12 @@ def simplify(data: bytes | str, file: str, options: Options | None = None) -> Si
 
 def _simplify(data: bytes | str, file: str, options: Options) -> Simplified:
     raw = data.encode() if isinstance(data, str) else data
-    workflow = loads(raw, file)  # every problem located, before anything else reads it
-    report = analyze(workflow, options.config)
-    survey = Survey(Flow(workflow), report.findings)
-    weigher = Weigher(survey.flow, report.metrics.visits)  # simulated once, by analyze
+    # Every problem located, before anything else reads it.
+    workflow, nodes = loads_nodes(raw, file)
+    flow = Flow(workflow)
+    report = analyze_flow(flow, options.config)
+    survey = Survey(flow, report.findings)
+    weigher = Weigher(flow, report.metrics.visits)  # simulated once, by analyze
     outcomes = _weigh(survey, weigher, options)
     surveys: dict[object, Survey] = {}
     run = _hold_back(weigher, options, outcomes, surveys)
@@ -204,8 +207,9 @@ def _simplify(data: bytes | str, file: str, options: Options) -> Simplified:
             applied.add(str(i))
             del held[str(i)]
     bom, text = decode(raw)
-    out, final = _edit(text, workflow, current, file)
-    after = report if final is workflow else analyze(final, options.config)
+    out, final = _edit(Document(text, nodes), workflow, current, file)
+    after = report if final is workflow else analyze_flow(
+        Flow(final, simulated=_simulated(run.after, final)), options.config)
     outcomes = [replace(o, applied=True) if o.proposal.id in applied else
                 replace(o, blocked=refused[o.proposal.id]) if o.proposal.id in refused else
                 replace(o, held=held[o.proposal.id]) if o.proposal.id in held else o
@@ -411,11 +415,20 @@ def _branches(w: Workflow, sid: str) -> list[Branch]:
             for b in w.steps[sid].next]
 
 
-def _edit(text: str, before: Workflow, after: Workflow, file: str) -> tuple[str, Workflow]:
-    """`text` with the changes from `before` to `after` spliced in, and what it loads as."""
+def _simulated(survey: Survey | None, written: Workflow) -> Simulated | None:
+    """The cases simulated on the workflow of `survey`, if `written` (what
+    its text loads as) is that workflow: a later run emulated on it simulated
+    them, and analyze of `written` would again."""
+    if survey is None or [s.id for s in survey.flow.steps] != [s.id for s in written.step_list]:
+        return None
+    return survey.flow.simulation
+
+
+def _edit(doc: Document, before: Workflow, after: Workflow, file: str) -> tuple[str, Workflow]:
+    """The text of `doc` with the changes from `before` to `after` spliced in,
+    and what it loads as."""
     if after is before:
-        return text, before
-    doc = Document(text)
+        return doc.source, before
     try:
         for s in before.step_list:
             t = after.steps.get(s.id)

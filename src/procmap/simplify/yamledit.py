@@ -79,9 +79,10 @@ def _flow_item(b: Branch) -> str:
 class Document:
     """One workflow's text and the edits to splice into it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, root: Node | None = None) -> None:
+        """`root`: the nodes `text` composes to, if they are at hand."""
         self.source = text
-        root = compose(text)
+        root = compose(text) if root is None else root
         assert isinstance(root, Mapping), "the workflow loaded before it is edited"
         steps = root.get("steps")
         assert isinstance(steps, Mapping)
